@@ -1,0 +1,61 @@
+/**
+ * Agent configuration, per role, as written in converge.yaml. Secrets never appear here:
+ * only the *name* of the environment variable that holds a key.
+ */
+import { z } from 'zod';
+
+export const PROVIDERS = [
+  'scripted',
+  'external',
+  'anthropic',
+  'openai',
+  'openai-chat',
+  'openai-compatible',
+  'bedrock',
+  'google',
+  'command',
+] as const;
+export const ProviderSchema = z.enum(PROVIDERS);
+export type Provider = z.infer<typeof ProviderSchema>;
+
+const BaseAgentConfigSchema = z.strictObject({
+  provider: ProviderSchema,
+  model: z.string().optional(),
+  base_url: z.string().url().optional(),
+  api_key_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable, not the key itself')
+    .optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  max_output_tokens: z.number().int().positive().optional(),
+  max_concurrency: z.number().int().positive().optional(),
+  requests_per_minute: z.number().positive().optional(),
+  tokens_per_minute: z.number().positive().optional(),
+  timeout_s: z.number().positive().optional(),
+  /** scripted: the session file of recorded outputs. */
+  session: z.string().optional(),
+  /** command: a preset (claude-code, codex, gemini, aider) or a generic command. */
+  preset: z.enum(['claude-code', 'codex', 'gemini', 'aider']).optional(),
+  command: z.array(z.string()).min(1).optional(),
+  prompt_via: z.enum(['stdin', 'file', 'arg']).optional(),
+  env_allow: z.array(z.string()).optional(),
+  /** Prices in USD per million tokens, overriding the built-in table. */
+  price: z
+    .strictObject({ input: z.number().min(0), output: z.number().min(0), cached_input: z.number().min(0).optional() })
+    .optional(),
+});
+
+export const AgentConfigSchema = BaseAgentConfigSchema.extend({
+  /** Providers tried in order when this one is down. */
+  fallback: z.array(BaseAgentConfigSchema).default([]),
+});
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+export const AgentsConfigSchema = z.strictObject({
+  default: AgentConfigSchema.optional(),
+  planner: AgentConfigSchema.optional(),
+  validator: AgentConfigSchema.optional(),
+  programmer: AgentConfigSchema.optional(),
+  advisor: AgentConfigSchema.optional(),
+});
+export type AgentsConfig = z.infer<typeof AgentsConfigSchema>;

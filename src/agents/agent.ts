@@ -1,0 +1,70 @@
+/**
+ * The Agent contract. Every provider — a cloud LLM, a CLI coding agent, a recorded session,
+ * or a result submitted from outside — sits behind this one interface.
+ */
+import type { FailureClass, Role } from '../core/definition-schema.js';
+import { ConvergeError } from '../core/errors.js';
+import type { FileChange, Usage } from '../core/records.js';
+
+export type ExpectedOutput = 'plan' | 'report' | 'files';
+
+export interface AgentRequest {
+  workflowId: string;
+  actionId: string;
+  stepId: string;
+  stepNumber: number;
+  role: Role;
+  template: string;
+  prompt: string;
+  /** The part of the prompt that is the same on every round (cacheable). */
+  staticPrompt?: string;
+  expect: ExpectedOutput;
+  workspace: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** How many calls this role made before in this workflow: a recorded session replays by it. */
+  invocationIndex: number;
+  attempt: number;
+  /** Which provider of the role's fallback chain to use (0 = the primary). */
+  providerIndex: number;
+}
+
+export interface AgentResponse {
+  text: string;
+  usage?: Usage;
+  /** Files the agent changed itself (command agents), taken from the workspace rather than its text. */
+  files?: FileChange[];
+}
+
+export interface Agent {
+  /** Stable name for logs and limits, e.g. `anthropic:claude-sonnet-4-5` or `scripted`. */
+  readonly id: string;
+  /** The key shared limits are counted under. */
+  readonly provider: string;
+  readonly maxConcurrency?: number;
+  call(request: AgentRequest): Promise<AgentResponse>;
+}
+
+/** A classified agent failure; the recovery policy picks the strategy from `failureClass`. */
+export function agentFailure(
+  failureClass: FailureClass,
+  message: string,
+  options: { retryAfterMs?: number; cause?: unknown; provider?: string } = {},
+): ConvergeError {
+  return new ConvergeError('AGENT_FAILED', message, {
+    retryable: failureClass !== 'auth' && failureClass !== 'bad_request',
+    details: {
+      failureClass,
+      ...(options.retryAfterMs !== undefined ? { retryAfterMs: options.retryAfterMs } : {}),
+      ...(options.provider !== undefined ? { provider: options.provider } : {}),
+    },
+    cause: options.cause,
+  });
+}
+
+export function failureClassOf(error: unknown): FailureClass {
+  if (error instanceof ConvergeError && typeof error.details.failureClass === 'string') {
+    return error.details.failureClass as FailureClass;
+  }
+  return 'unknown';
+}

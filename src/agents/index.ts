@@ -1,0 +1,79 @@
+/**
+ * Picks the agent for a role from converge.yaml: the role's own entry, else `default`,
+ * else `external` (Converge enforces the process while someone else does the thinking).
+ */
+import { resolve } from 'node:path';
+import type { Role } from '../core/definition-schema.js';
+import { ConvergeError } from '../core/errors.js';
+import type { Agent } from './agent.js';
+import type { AgentConfig, AgentsConfig } from './agent-config.js';
+import { ScriptedAgent } from './scripted/scripted-agent.js';
+import { loadSession } from './scripted/scripted-session.js';
+import type { LoadedSession } from './scripted/scripted-session.js';
+
+export type AgentChoice = { kind: 'agent'; agent: Agent } | { kind: 'external' };
+
+export interface AgentResolver {
+  agentFor(role: Role, providerIndex: number): AgentChoice;
+  /** Concurrency limits per provider key, from `max_concurrency`. */
+  limits(): Record<string, number>;
+}
+
+export function configFor(config: AgentsConfig, role: Role): AgentConfig {
+  return config[role] ?? config.default ?? { provider: 'external', fallback: [] };
+}
+
+export function createAgentResolver(config: AgentsConfig, baseDir: string): AgentResolver {
+  const sessions = new Map<string, LoadedSession>();
+  const cache = new Map<string, AgentChoice>();
+
+  const build = (entry: AgentConfig | Omit<AgentConfig, 'fallback'>, role: Role): AgentChoice => {
+    switch (entry.provider) {
+      case 'external':
+        return { kind: 'external' };
+      case 'scripted': {
+        if (entry.session === undefined) {
+          throw new ConvergeError('CONFIG_INVALID', `agents.${role}: a scripted agent needs \`session: <file>\`.`, {
+            hint: 'Point it at a recorded session file (see examples/demo/session.yaml).',
+          });
+        }
+        const path = resolve(baseDir, entry.session);
+        let session = sessions.get(path);
+        if (session === undefined) {
+          session = loadSession(path);
+          sessions.set(path, session);
+        }
+        return { kind: 'agent', agent: new ScriptedAgent(session) };
+      }
+      default:
+        throw new ConvergeError('CONFIG_INVALID', `agents.${role}: the provider "${entry.provider}" is not available in this build yet.`, {
+          hint: 'Use `scripted` (a recorded session) or `external` (results submitted with `converge submit`).',
+        });
+    }
+  };
+
+  const chainFor = (role: Role) => {
+    const primary = configFor(config, role);
+    return [primary, ...primary.fallback];
+  };
+
+  // Build every configured agent once up front, so a bad config fails before the run starts.
+  for (const role of ['planner', 'validator', 'programmer'] as const) {
+    chainFor(role).forEach((entry, i) => cache.set(`${role}:${i}`, build(entry, role)));
+  }
+
+  return {
+    agentFor(role, providerIndex) {
+      const chain = chainFor(role);
+      const index = Math.min(providerIndex, chain.length - 1);
+      return cache.get(`${role}:${index}`) ?? build(chain[index]!, role);
+    },
+    limits() {
+      const limits: Record<string, number> = {};
+      for (const role of ['planner', 'validator', 'programmer'] as const) {
+        for (const entry of chainFor(role)) if (entry.max_concurrency !== undefined) limits[entry.provider] = entry.max_concurrency;
+      }
+      return limits;
+    },
+  };
+}

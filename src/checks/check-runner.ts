@@ -1,0 +1,176 @@
+/**
+ * Runs the checks of a definition and turns each into a `ToolResult`. A check never throws:
+ * a missing program, a timeout, a cwd outside the workspace or an unreadable report all become
+ * status `error` with a summary that says what happened, and the next check still runs.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import type { Check } from '../core/profile-schema.js';
+import type { ToolResult } from '../core/records.js';
+import { buildCheckEnv } from './check-env.js';
+import { relocateIssues, resolveCheckDirs, resolveReportPath } from './check-paths.js';
+import { runProcess, type ProcessRun } from './check-process.js';
+import { isReportParseError, parseCheckReport, type ParsedReport } from './parsers/index.js';
+
+export interface RunCheckOptions {
+  /** Absolute or relative path of the workspace; a check's cwd is resolved inside it. */
+  workspace: string;
+  signal?: AbortSignal;
+  /** Folders put in front of PATH (e.g. `node_modules/.bin`). */
+  extraPath?: readonly string[];
+}
+
+export type CheckProgress =
+  | { type: 'started'; check: Check; index: number; total: number }
+  | { type: 'finished'; check: Check; index: number; total: number; result: ToolResult };
+
+/** Runs the checks one after another; every check gets a result, whatever the others did. */
+export async function runChecks(
+  checks: readonly Check[],
+  options: RunCheckOptions,
+  onProgress?: (event: CheckProgress) => void,
+): Promise<ToolResult[]> {
+  const results: ToolResult[] = [];
+  for (const [index, check] of checks.entries()) {
+    notify(onProgress, { type: 'started', check, index, total: checks.length });
+    const result = await runCheck(check, options);
+    results.push(result);
+    notify(onProgress, { type: 'finished', check, index, total: checks.length, result });
+  }
+  return results;
+}
+
+export async function runCheck(check: Check, options: RunCheckOptions): Promise<ToolResult> {
+  const startedAt = performance.now();
+  const finish = (fields: Pick<ToolResult, 'status' | 'summary'> & Partial<ToolResult>): ToolResult => ({
+    toolId: check.id,
+    level: check.level,
+    required: check.required,
+    issues: [],
+    ...fields,
+    durationMs: Math.round(performance.now() - startedAt),
+  });
+  try {
+    return await execute(check, options, finish);
+  } catch (error) {
+    // A bug here must not lose the other checks' results; record it as this check's error.
+    return finish({ status: 'error', summary: `internal error while running the check: ${messageOf(error)}` });
+  }
+}
+
+type Finish = (fields: Pick<ToolResult, 'status' | 'summary'> & Partial<ToolResult>) => ToolResult;
+
+async function execute(check: Check, options: RunCheckOptions, finish: Finish): Promise<ToolResult> {
+  if (options.signal?.aborted === true) return finish({ status: 'error', summary: 'cancelled before it started' });
+  if (typeof check.command === 'string' && !check.shell) {
+    return finish({ status: 'error', summary: 'a string command needs `shell: true`; otherwise give an argv list' });
+  }
+  const dirs = await resolveCheckDirs(options.workspace, check.cwd);
+  if (!dirs.ok) return finish({ status: 'error', summary: dirs.reason });
+  let reportPath: string | undefined;
+  if (check.format !== 'exit_code' && check.report !== undefined) {
+    const resolved = await resolveReportPath(dirs.value, check.report);
+    if (!resolved.ok) return finish({ status: 'error', summary: resolved.reason });
+    reportPath = resolved.value;
+    // A report left over from an earlier run would otherwise pass for this run's result.
+    await rm(reportPath, { force: true });
+  }
+
+  const [file, ...args] = typeof check.command === 'string' ? [check.command] : check.command;
+  const run = await runProcess({
+    file: file ?? '',
+    args,
+    shell: check.shell,
+    cwd: dirs.value.cwd,
+    env: buildCheckEnv(check, options.extraPath === undefined ? {} : { extraPath: options.extraPath }),
+    timeoutMs: check.timeout_s * 1000,
+    maxOutputBytes: check.max_output_bytes,
+    captureStdout: check.format !== 'exit_code' && reportPath === undefined,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  const exitCode = run.exitCode ?? null;
+  const base = { exitCode, output: run.output };
+
+  if (run.spawnError !== undefined) return finish({ status: 'error', summary: spawnFailure(file ?? '', run), ...base });
+  if (run.stoppedBy === 'timeout') {
+    return finish({ status: 'error', summary: `timed out after ${check.timeout_s}s; the check and its child processes were killed`, ...base });
+  }
+  if (run.stoppedBy === 'abort') return finish({ status: 'error', summary: 'cancelled while running; the check was killed', ...base });
+  if (run.exitCode === undefined) {
+    return finish({ status: 'failed', summary: `killed by signal ${run.signal ?? 'unknown'}`, ...base });
+  }
+  if (check.shell && run.exitCode === 127) {
+    return finish({
+      status: 'error',
+      summary: 'command not found (the shell exited with 127); check the command and that the program is on the check PATH',
+      ...base,
+    });
+  }
+  if (check.format === 'exit_code') {
+    return run.exitCode === 0
+      ? finish({ status: 'passed', summary: 'exited with code 0', ...base })
+      : finish({ status: 'failed', summary: `failed with exit code ${run.exitCode}`, ...base });
+  }
+
+  const text = await readReport(check, run, reportPath);
+  if (typeof text !== 'string') return finish({ status: 'error', summary: text.error, ...base });
+  let report: ParsedReport;
+  try {
+    report = parseCheckReport(check.format, text, { source: `tool:${check.id}`, level: check.level });
+  } catch (error) {
+    if (!isReportParseError(error)) throw error;
+    const exit = run.exitCode === 0 ? '' : ` (the command exited with code ${run.exitCode})`;
+    return finish({ status: 'error', summary: `${error.message}${exit}`, ...base });
+  }
+  return finish({ ...combine(report, run.exitCode), issues: relocateIssues(report.issues, dirs.value), ...base });
+}
+
+/** The report and the exit code must both say "passed"; either one failing fails the check. */
+function combine(report: ParsedReport, exitCode: number): Pick<ToolResult, 'status' | 'summary' | 'coverage'> {
+  const coverage = report.coverage === undefined ? {} : { coverage: report.coverage };
+  if (report.failed) {
+    const exit = exitCode === 0 ? '' : ` (exit code ${exitCode})`;
+    return { status: 'failed', summary: `${report.summary}${exit}`, ...coverage };
+  }
+  if (exitCode !== 0) {
+    return { status: 'failed', summary: `${report.summary}, but the command exited with code ${exitCode}`, ...coverage };
+  }
+  return { status: 'passed', summary: report.summary, ...coverage };
+}
+
+async function readReport(check: Check, run: ProcessRun, reportPath: string | undefined): Promise<string | { error: string }> {
+  if (reportPath === undefined) {
+    if (run.stdoutTooLarge) return { error: `could not parse ${check.format} report: stdout is larger than the 64 MiB a report may be` };
+    return run.stdout ?? '';
+  }
+  try {
+    return await readFile(reportPath, 'utf8');
+  } catch (error) {
+    const exit = run.exitCode === 0 ? '' : ` and exited with code ${run.exitCode}`;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { error: `the check wrote no ${check.format} report at ${check.report ?? ''}${exit}` };
+    }
+    return { error: `could not read the ${check.format} report at ${check.report ?? ''}: ${messageOf(error)}` };
+  }
+}
+
+function spawnFailure(file: string, run: ProcessRun): string {
+  const code = run.spawnError?.code;
+  if (code === 'ENOENT') {
+    return `command not found: ${file}. Checks run with a scrubbed environment: install the program, give its full path, or put its folder on the check PATH (extraPath)`;
+  }
+  if (code === 'EACCES') return `command is not executable: ${file}. Check its permissions (chmod +x)`;
+  return `could not start ${file}: ${run.spawnError?.message ?? 'unknown error'}`;
+}
+
+function notify(onProgress: ((event: CheckProgress) => void) | undefined, event: CheckProgress): void {
+  try {
+    onProgress?.(event);
+  } catch {
+    // A broken progress listener must not cost the remaining checks their run.
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

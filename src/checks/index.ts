@@ -1,0 +1,21 @@
+/**
+ * Deterministic checks (L2): run a definition's commands in the workspace with a scrubbed
+ * environment, a timeout and an output cap, and normalise their results into `ToolResult`s.
+ */
+export { runCheck, runChecks } from './check-runner.js';
+export type { CheckProgress, RunCheckOptions } from './check-runner.js';
+export { buildCheckEnv, BASE_ENV_NAMES, SECRET_NAME } from './check-env.js';
+export type { CheckEnvOptions } from './check-env.js';
+export { OutputCollector } from './output-cap.js';
+export {
+  isReportParseError,
+  parseCheckReport,
+  parseCobertura,
+  parseIstanbulSummary,
+  parseJunit,
+  parseLcov,
+  parseSarif,
+  parseTap,
+  ReportParseError,
+} from './parsers/index.js';
+export type { ParsedReport, ParseReportOptions, ReportCounts, ReportFormat } from './parsers/index.js';

@@ -1,0 +1,255 @@
+/**
+ * The reducer: folds events into WorkflowState. `reduce` builds a fresh state and mutates only
+ * that private copy, which keeps folding 10,000 events linear while staying pure from outside.
+ */
+import type { WorkflowEvent } from './events.js';
+import { initialState } from './state.js';
+import type { StepRun, WorkflowState } from './state.js';
+import { ConvergeError } from './errors.js';
+
+export function reduce(workflowId: string, events: readonly WorkflowEvent[], from?: WorkflowState): WorkflowState {
+  let state: WorkflowState | undefined = from === undefined ? undefined : structuredClone(from);
+  for (const event of events) {
+    if (state === undefined) {
+      if (event.type !== 'workflow_started' && event.type !== 'forked') {
+        throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${workflowId}'s log does not begin with workflow_started.`);
+      }
+      if (event.type === 'workflow_started') {
+        state = initialState(workflowId, event);
+        continue;
+      }
+      throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${workflowId}'s log begins with a fork marker but no start.`);
+    }
+    mutate(state, event);
+  }
+  if (state === undefined) throw new ConvergeError('WORKFLOW_NOT_FOUND', `Workflow ${workflowId} has no events.`);
+  return state;
+}
+
+/** One event on top of a state, returning a new state. */
+export function apply(state: WorkflowState, event: WorkflowEvent): WorkflowState {
+  return reduce(state.workflowId, [event], state);
+}
+
+function runFor(state: WorkflowState, actionId: string): StepRun {
+  const run = state.runs.findLast((r) => r.actionId === actionId);
+  if (run === undefined) {
+    throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${state.workflowId} has no action ${actionId}.`);
+  }
+  return run;
+}
+
+function mutate(state: WorkflowState, event: WorkflowEvent): void {
+  state.seq = event.seq;
+  state.updatedAt = event.at;
+  const def = state.definition;
+  switch (event.type) {
+    case 'workflow_started':
+      throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${state.workflowId} was started twice.`);
+    case 'forked':
+      state.forkedFrom = { workflowId: event.fromWorkflowId, seq: event.fromSeq, step: event.fromStep };
+      return;
+    case 'step_scheduled': {
+      const step = def.steps.find((s) => s.id === event.stepId);
+      if (step === undefined) throw new ConvergeError('ILLEGAL_ACTION', `Unknown step "${event.stepId}".`);
+      state.runs.push({
+        actionId: event.actionId,
+        stepId: step.id,
+        stepNumber: step.number,
+        role: step.role,
+        attempt: event.attempt,
+        status: 'scheduled',
+        scheduledAt: event.at,
+        timeoutMs: event.timeoutMs,
+        ...(event.recoveryStrategy !== undefined ? { recoveryStrategy: event.recoveryStrategy } : {}),
+        changeRequests: event.changeRequests ?? [],
+        usage: [],
+        calls: 0,
+      });
+      state.status = 'running';
+      return;
+    }
+    case 'step_started': {
+      const run = runFor(state, event.actionId);
+      run.status = 'started';
+      run.startedAt = event.at;
+      return;
+    }
+    case 'checks_recorded': {
+      runFor(state, event.actionId).checks = event.results;
+      return;
+    }
+    case 'step_output_recorded': {
+      const run = runFor(state, event.actionId);
+      complete(run, event.at, event.usage, event.calls);
+      const version = state.outputs.filter((o) => o.output.artifact === event.output.artifact).length + 1;
+      state.outputs.push({ actionId: run.actionId, stepId: run.stepId, version, output: event.output, at: event.at });
+      state.last = { kind: 'produced', stepId: run.stepId };
+      state.failureStreak = [];
+      return;
+    }
+    case 'validation_recorded': {
+      const run = runFor(state, event.actionId);
+      complete(run, event.at, event.usage, event.calls);
+      const loopId = def.steps.find((s) => s.id === run.stepId)?.loop;
+      const round = state.validations.filter((v) => v.loopId === loopId).length + 1;
+      state.validations.push({
+        actionId: run.actionId,
+        stepId: run.stepId,
+        ...(loopId !== undefined ? { loopId } : {}),
+        round,
+        report: event.report,
+        at: event.at,
+      });
+      state.last = { kind: 'validated', stepId: run.stepId };
+      state.failureStreak = [];
+      return;
+    }
+    case 'step_failed': {
+      const run = runFor(state, event.actionId);
+      run.status = 'failed';
+      run.completedAt = event.at;
+      run.failure = {
+        class: event.failure.class,
+        message: event.failure.message,
+        ...(event.failure.retryAfterMs !== undefined ? { retryAfterMs: event.failure.retryAfterMs } : {}),
+      };
+      run.usage.push(...(event.usage ?? []));
+      run.calls += event.calls ?? 0;
+      state.failureStreak.push({ class: event.failure.class, stepId: run.stepId });
+      state.last = { kind: 'failed', stepId: run.stepId };
+      return;
+    }
+    case 'phase_transitioned':
+      state.phaseTransitions.push({ from: event.from, to: event.to, trigger: event.trigger, at: event.at });
+      state.phase = event.to;
+      return;
+    case 'approval_requested':
+      state.gate = {
+        gateId: event.gateId,
+        interactionId: event.interactionId,
+        stepId: event.stepId,
+        requestedAt: event.at,
+        ...(event.timeoutAt !== undefined ? { timeoutAt: event.timeoutAt } : {}),
+        timedOut: false,
+      };
+      if (!state.askedReviewGates.includes(event.gateId)) state.askedReviewGates.push(event.gateId);
+      state.status = 'waiting_for_human';
+      return;
+    case 'approval_decided': {
+      const gate = requirePendingGate(state, event.interactionId);
+      state.approvals.push({
+        gateId: gate.gateId,
+        interactionId: gate.interactionId,
+        stepId: gate.stepId,
+        decision: event.decision,
+        ...(event.comment !== undefined ? { comment: event.comment } : {}),
+        changeRequests: event.changeRequests,
+        actor: event.actor,
+        ...(event.automatic !== undefined ? { automatic: event.automatic } : {}),
+        at: event.at,
+      });
+      state.gate = null;
+      state.last = {
+        kind: 'gate_answered',
+        gateId: gate.gateId,
+        stepId: gate.stepId,
+        decision: event.decision,
+        changeRequests: event.changeRequests,
+      };
+      if (event.decision === 'reject') {
+        state.status = 'rejected';
+        state.completedAt = event.at;
+      } else {
+        state.status = 'running';
+      }
+      return;
+    }
+    case 'gate_timed_out': {
+      const gate = requirePendingGate(state, event.interactionId);
+      gate.timedOut = true;
+      return;
+    }
+    case 'escalation_raised':
+      state.escalation = {
+        escalationId: event.escalationId,
+        reason: event.reason,
+        stepId: event.stepId,
+        ...(event.loopId !== undefined ? { loopId: event.loopId } : {}),
+        message: event.message,
+        raisedAt: event.at,
+      };
+      state.escalations.push({ ...state.escalation });
+      state.status = 'waiting_for_human';
+      return;
+    case 'escalation_answered': {
+      const pending = state.escalation;
+      if (pending === null || pending.escalationId !== event.escalationId) {
+        throw new ConvergeError('NOT_WAITING', `Workflow ${state.workflowId} has no open escalation ${event.escalationId}.`);
+      }
+      const record = state.escalations.find((e) => e.escalationId === event.escalationId)!;
+      record.answer = event.answer;
+      record.actor = event.actor;
+      record.answeredAt = event.at;
+      state.escalation = null;
+      state.failureStreak = [];
+      if (pending.loopId !== undefined) {
+        const loop = state.loops[pending.loopId] ?? { extraRounds: 0, stallFrom: 0 };
+        if (event.answer.kind === 'grant_rounds') loop.extraRounds += event.answer.rounds;
+        if (event.answer.kind === 'send_back') loop.extraRounds += 1;
+        loop.stallFrom = state.validations.filter((v) => v.loopId === pending.loopId).length;
+        state.loops[pending.loopId] = loop;
+      }
+      state.last = {
+        kind: 'escalation_answered',
+        stepId: pending.stepId,
+        reason: pending.reason,
+        ...(pending.loopId !== undefined ? { loopId: pending.loopId } : {}),
+        answer: event.answer,
+      };
+      if (event.answer.kind === 'cancel') {
+        state.status = 'cancelled';
+        state.completedAt = event.at;
+      } else {
+        state.status = 'running';
+      }
+      return;
+    }
+    case 'paused':
+      state.paused = true;
+      return;
+    case 'resumed':
+      state.paused = false;
+      return;
+    case 'cancelled':
+      state.status = 'cancelled';
+      state.gate = null;
+      state.escalation = null;
+      state.completedAt = event.at;
+      return;
+    case 'workflow_completed':
+      state.status = 'completed';
+      state.completedAt = event.at;
+      return;
+    case 'workflow_failed':
+      state.status = 'failed';
+      state.failureMessage = event.message;
+      state.completedAt = event.at;
+      return;
+  }
+}
+
+function complete(run: StepRun, at: string, usage: StepRun['usage'] | undefined, calls: number | undefined): void {
+  run.status = 'completed';
+  run.completedAt = at;
+  run.usage.push(...(usage ?? []));
+  run.calls += calls ?? 0;
+}
+
+function requirePendingGate(state: WorkflowState, interactionId: string) {
+  const gate = state.gate;
+  if (gate === null || gate.interactionId !== interactionId) {
+    throw new ConvergeError('NOT_WAITING', `Workflow ${state.workflowId} has no open approval ${interactionId}.`);
+  }
+  return gate;
+}

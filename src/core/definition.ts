@@ -1,0 +1,156 @@
+/**
+ * Parsing a workflow definition: shape first (zod), then cross-references, with every
+ * problem reported by its path in the document.
+ */
+import type { z } from 'zod';
+import { ConvergeError, formatPath } from './errors.js';
+import { COMPLETE, WorkflowDefinitionSchema } from './definition-schema.js';
+import type { Step, WorkflowDefinition } from './definition-schema.js';
+
+export interface DefinitionProblem {
+  path: string;
+  message: string;
+}
+
+export function parseDefinition(input: unknown, source = 'workflow definition'): WorkflowDefinition {
+  const parsed = WorkflowDefinitionSchema.safeParse(input);
+  if (!parsed.success) throw definitionError(source, zodProblems(parsed.error));
+  const problems = crossReferenceProblems(parsed.data);
+  if (problems.length > 0) throw definitionError(source, problems);
+  return parsed.data;
+}
+
+export function zodProblems(error: z.ZodError): DefinitionProblem[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+function definitionError(source: string, problems: DefinitionProblem[]): ConvergeError {
+  const lines = problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
+  return new ConvergeError(
+    'DEFINITION_INVALID',
+    `${source} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${lines}`,
+    { hint: 'Fix the listed fields; `converge schema` prints the JSON Schema.', details: { problems } },
+  );
+}
+
+export function crossReferenceProblems(def: WorkflowDefinition): DefinitionProblem[] {
+  const problems: DefinitionProblem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const stepIds = new Set<string>();
+  const numbers = new Set<number>();
+  const phaseIds = new Set(def.phases.map((p) => p.id));
+  const loopIds = new Set(def.loops.map((l) => l.id));
+  const gateIds = new Set(def.gates.map((g) => g.id));
+  const rubricIds = new Set(def.rubrics.map((r) => r.id));
+  const byId = new Map(def.steps.map((s) => [s.id, s] as const));
+
+  def.steps.forEach((step, i) => {
+    if (stepIds.has(step.id)) add(`steps[${i}].id`, `duplicate step id "${step.id}"`);
+    if (numbers.has(step.number)) add(`steps[${i}].number`, `duplicate step number ${step.number}`);
+    stepIds.add(step.id);
+    numbers.add(step.number);
+  });
+
+  const target = (path: string, ref: string | undefined, what: string, allowComplete: boolean) => {
+    if (ref === undefined) return add(path, `required for a ${what}`);
+    if (allowComplete && ref === COMPLETE) return;
+    if (!byId.has(ref)) add(path, `unknown step "${ref}"${suggest(ref, [...stepIds])}`);
+  };
+  const produceTarget = (path: string, ref: string) => {
+    const step = byId.get(ref);
+    if (step === undefined) add(path, `unknown step "${ref}"${suggest(ref, [...stepIds])}`);
+    else if (step.kind !== 'produce') add(path, `"${ref}" must be a produce step, it is a ${step.kind} step`);
+  };
+
+  if (!byId.has(def.start)) add('start', `unknown step "${def.start}"${suggest(def.start, [...stepIds])}`);
+
+  def.steps.forEach((step, i) => {
+    const at = `steps[${i}]`;
+    if (!phaseIds.has(step.phase)) add(`${at}.phase`, `unknown phase "${step.phase}"`);
+    if (step.kind === 'produce') {
+      target(`${at}.next`, step.next, 'produce step', true);
+      for (const field of ['rubric', 'on_converged', 'on_not_converged', 'gate', 'review_gate', 'loop'] as const) {
+        if (step[field] !== undefined) add(`${at}.${field}`, 'only a validate step can have this field');
+      }
+      return;
+    }
+    if (step.next !== undefined) add(`${at}.next`, 'a validate step goes on through on_converged / on_not_converged');
+    if (step.rubric === undefined) add(`${at}.rubric`, 'required for a validate step');
+    else if (!rubricIds.has(step.rubric)) add(`${at}.rubric`, `unknown rubric "${step.rubric}"`);
+    target(`${at}.on_converged`, step.on_converged, 'validate step', true);
+    if (step.on_not_converged === undefined) add(`${at}.on_not_converged`, 'required for a validate step');
+    else produceTarget(`${at}.on_not_converged`, step.on_not_converged);
+    if (step.loop === undefined) add(`${at}.loop`, 'required for a validate step, so that its revise loop has a cap');
+    else if (!loopIds.has(step.loop)) add(`${at}.loop`, `unknown loop "${step.loop}"`);
+    if (step.gate !== undefined && !gateIds.has(step.gate)) add(`${at}.gate`, `unknown gate "${step.gate}"`);
+    if (step.review_gate !== undefined && !gateIds.has(step.review_gate)) {
+      add(`${at}.review_gate`, `unknown gate "${step.review_gate}"`);
+    }
+  });
+
+  def.loops.forEach((loop, i) => {
+    if (!byId.has(loop.counts)) add(`loops[${i}].counts`, `unknown step "${loop.counts}"${suggest(loop.counts, [...stepIds])}`);
+  });
+  def.gates.forEach((gate, i) => produceTarget(`gates[${i}].changes_to`, gate.changes_to));
+  checkProduceChainsReachValidation(def, byId, add);
+  return problems;
+}
+
+/**
+ * Every produce step must lead (through produce steps only) to a validate step or to the end;
+ * a cycle of produce steps would never meet a cap and never terminate.
+ */
+function checkProduceChainsReachValidation(
+  def: WorkflowDefinition,
+  byId: Map<string, Step>,
+  add: (path: string, message: string) => void,
+): void {
+  def.steps.forEach((step, i) => {
+    const seen = new Set<string>();
+    let current: Step | undefined = step;
+    while (current !== undefined && current.kind === 'produce') {
+      if (seen.has(current.id)) {
+        add(`steps[${i}].next`, `produce steps form a cycle without a validate step (${[...seen].join(' → ')})`);
+        return;
+      }
+      seen.add(current.id);
+      const next: string | undefined = current.next;
+      current = next === undefined || next === COMPLETE ? undefined : byId.get(next);
+    }
+  });
+}
+
+function suggest(wrong: string, candidates: string[]): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = editDistance(wrong, candidate);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return best !== undefined && bestDistance <= 3 ? ` (did you mean "${best}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+export function stepById(def: WorkflowDefinition, stepId: string): Step {
+  const step = def.steps.find((s) => s.id === stepId);
+  if (step === undefined) {
+    throw new ConvergeError('ILLEGAL_ACTION', `Workflow definition "${def.id}" has no step "${stepId}".`);
+  }
+  return step;
+}

@@ -1,0 +1,116 @@
+/**
+ * Everything that happens to a workflow is one of these events, appended to its log.
+ * State is `events.reduce(apply)`; nothing else is authoritative.
+ *
+ * Time enters the core only here, as each event's `at` (ISO 8601), stamped by the engine.
+ */
+import type { FailureClass, RecoveryStrategy, Role, WorkflowDefinition } from './definition-schema.js';
+import type { FileChange, ToolResult, Usage, ValidationReport } from './records.js';
+
+export type ApprovalDecision = 'approve' | 'reject' | 'request_changes';
+
+export type EscalationAnswer =
+  | { kind: 'grant_rounds'; rounds: number }
+  | { kind: 'accept' }
+  | { kind: 'send_back'; changeRequests: string[] }
+  | { kind: 'retry' }
+  | { kind: 'cancel' };
+
+export type EscalationReason = 'cap_reached' | 'stall' | 'failure';
+
+export interface Actor {
+  /** Who did it: a user name, a token name, an MCP client, or `auto-approve` / `timeout-policy`. */
+  id: string;
+  via: 'cli' | 'http' | 'mcp' | 'engine';
+}
+
+export interface WorkspaceInfo {
+  path: string;
+  type: 'shared' | 'isolated';
+  branch?: string;
+  /** The original checkout when the workspace is an isolated worktree. */
+  origin?: string;
+}
+
+export interface AgentOutput {
+  /** The artifact kind produced, e.g. `plan` or `code`. */
+  artifact: string;
+  /** The agent's text (a plan, a summary), stored verbatim. */
+  content: string;
+  files: FileChange[];
+  /** Paths the agent tried to write outside the workspace; refused and reported. */
+  refusedPaths?: string[];
+}
+
+interface Base<T extends string> {
+  type: T;
+  seq: number;
+  at: string;
+}
+
+export type WorkflowEvent =
+  | (Base<'workflow_started'> & {
+      definition: WorkflowDefinition;
+      requirements: string;
+      workspace: WorkspaceInfo;
+      profile?: string;
+      taskType?: string;
+      documentationLocations: string[];
+      autoApprove: boolean;
+      name?: string;
+    })
+  | (Base<'step_scheduled'> & {
+      actionId: string;
+      stepId: string;
+      attempt: number;
+      timeoutMs: number;
+      decisionType: 'invoke_agent' | 'transition_phase' | 'retry_with_recovery';
+      rationale: string;
+      recoveryStrategy?: RecoveryStrategy;
+      notBefore?: string;
+      /** Change requests handed to this run of the step. */
+      changeRequests?: string[];
+      decisionSource?: 'core' | 'advisor';
+    })
+  | (Base<'step_started'> & { actionId: string; agent: string })
+  /** The deterministic checks of a validate step, recorded before its LLM review so a resume never re-runs them. */
+  | (Base<'checks_recorded'> & { actionId: string; results: ToolResult[] })
+  | (Base<'step_output_recorded'> & { actionId: string; output: AgentOutput; usage?: Usage[]; calls?: number })
+  | (Base<'validation_recorded'> & { actionId: string; report: ValidationReport; usage?: Usage[]; calls?: number })
+  | (Base<'step_failed'> & {
+      actionId: string;
+      failure: { class: FailureClass; message: string; retryAfterMs?: number; provider?: string };
+      usage?: Usage[];
+      calls?: number;
+    })
+  | (Base<'phase_transitioned'> & { from: string; to: string; trigger: string })
+  | (Base<'approval_requested'> & { gateId: string; interactionId: string; stepId: string; timeoutAt?: string })
+  | (Base<'approval_decided'> & {
+      interactionId: string;
+      decision: ApprovalDecision;
+      comment?: string;
+      changeRequests: string[];
+      actor: Actor;
+      automatic?: 'auto_approve' | 'timeout_policy';
+    })
+  | (Base<'gate_timed_out'> & { interactionId: string })
+  | (Base<'escalation_raised'> & {
+      escalationId: string;
+      reason: EscalationReason;
+      stepId: string;
+      loopId?: string;
+      message: string;
+    })
+  | (Base<'escalation_answered'> & { escalationId: string; answer: EscalationAnswer; actor: Actor; comment?: string })
+  | (Base<'paused'> & { actor: Actor; reason?: string })
+  | (Base<'resumed'> & { actor: Actor })
+  | (Base<'cancelled'> & { actor: Actor; reason?: string })
+  | (Base<'workflow_completed'> & { rationale: string })
+  | (Base<'workflow_failed'> & { message: string })
+  | (Base<'forked'> & { fromWorkflowId: string; fromSeq: number; fromStep: number });
+
+export type WorkflowEventType = WorkflowEvent['type'];
+/** An event before the store gives it a sequence number. */
+export type NewEvent = WorkflowEvent extends infer E ? (E extends WorkflowEvent ? Omit<E, 'seq'> : never) : never;
+
+export type { Role };

@@ -1,0 +1,79 @@
+/**
+ * Wires a ready-to-run engine from converge.yaml: definition + profile, agents, templates,
+ * checks, provider limits. Interfaces call this; tests call it with a memory store.
+ */
+import { dirname, join, resolve } from 'node:path';
+import type { WorkflowDefinition } from '../core/definition-schema.js';
+import type { Check } from '../core/profile-schema.js';
+import type { Profile } from '../core/profile-schema.js';
+import { createAgentResolver } from '../agents/index.js';
+import type { AgentResolver } from '../agents/index.js';
+import type { AgentsConfig } from '../agents/agent-config.js';
+import { runChecks } from '../checks/index.js';
+import { createTemplateRenderer } from '../templates/template-renderer.js';
+import type { Store } from '../store/store.js';
+import type { ProjectConfig } from '../workflows/project-config.js';
+import { effectiveDefinition, loadDefinition, loadProfile } from '../workflows/loader.js';
+import { PACKAGE_ROOT } from '../workflows/builtin-files.js';
+import { systemClock } from './clock.js';
+import type { Clock } from './clock.js';
+import { ProviderLimiter } from './provider-limiter.js';
+import { Runner } from './runner.js';
+import type { RunnerOptions } from './runner.js';
+import type { StepExecutorDeps } from './step-executor.js';
+
+export interface EngineOptions {
+  store: Store;
+  config: ProjectConfig;
+  /** Folder the config's relative paths are resolved against. */
+  baseDir: string;
+  agents?: AgentsConfig;
+  clock?: Clock;
+  limiter?: ProviderLimiter;
+  onEvents?: RunnerOptions['onEvents'];
+  pollMs?: number;
+}
+
+export interface Engine {
+  store: Store;
+  clock: Clock;
+  definition: WorkflowDefinition;
+  profile: Profile;
+  runner: Runner;
+  executor: StepExecutorDeps;
+  agents: AgentResolver;
+  limiter: ProviderLimiter;
+}
+
+/** Converge's own tools (tsc) are on the checks' PATH after the project's, so the demo and
+ * projects without a local TypeScript can still type-check. */
+export const CONVERGE_BIN = join(PACKAGE_ROOT, 'node_modules', '.bin');
+
+export function createEngine(options: EngineOptions): Engine {
+  const { config, baseDir } = options;
+  const clock = options.clock ?? systemClock;
+  const profile = loadProfile(config.profile, baseDir);
+  const definition = effectiveDefinition(loadDefinition(config.definition, baseDir), profile, config);
+  const agents = createAgentResolver(options.agents ?? config.agents, baseDir);
+  const limiter = options.limiter ?? new ProviderLimiter(agents.limits());
+  const templates = createTemplateRenderer(
+    config.templates_dir !== undefined ? { templatesDir: resolve(baseDir, config.templates_dir) } : {},
+  );
+  const executor: StepExecutorDeps = {
+    clock,
+    limiter,
+    templates,
+    agentFor: (role, index) => agents.agentFor(role, index),
+    runChecks: async (checks: Check[], workspace: string, signal: AbortSignal) =>
+      runChecks(checks, { workspace, signal, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] }),
+    readOnlyPaths: profile.workspace.read_only,
+  };
+  const runner = new Runner({
+    store: options.store,
+    clock,
+    executor,
+    ...(options.onEvents !== undefined ? { onEvents: options.onEvents } : {}),
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+  });
+  return { store: options.store, clock, definition, profile, runner, executor, agents, limiter };
+}

@@ -1,0 +1,298 @@
+/**
+ * The runner: load state → decide() → carry the decision out → record it → repeat.
+ * It plays Temporal's worker: the core decides, the runner does the I/O and writes the results
+ * back fenced by sequence number, so nothing finished is redone and nothing is lost.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { decide } from '../core/decide.js';
+import type { Decision } from '../core/decision.js';
+import { isConvergeError } from '../core/errors.js';
+import type { NewEvent } from '../core/events.js';
+import { recoveryRule } from '../core/recovery.js';
+import { currentRun, TERMINAL_STATUSES } from '../core/state.js';
+import type { WorkflowState, WorkflowStatus } from '../core/state.js';
+import type { WorkflowEvent } from '../core/events.js';
+import type { Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+import { executeRun } from './step-executor.js';
+import type { StepExecutorDeps } from './step-executor.js';
+import { appendEvents, loadState } from './workflow-log.js';
+
+export interface RunnerOptions {
+  store: Store;
+  clock: Clock;
+  executor: StepExecutorDeps;
+  /** Called after every append, for progress output and metrics. */
+  onEvents?: (state: WorkflowState, events: readonly WorkflowEvent[]) => void;
+  leaseTtlMs?: number;
+  pollMs?: number;
+}
+
+export interface RunOutcome {
+  workflowId: string;
+  status: WorkflowStatus;
+  /** Set when the run stopped because it needs a person or an external result. */
+  waitingFor: string | null;
+  state: WorkflowState;
+}
+
+export interface RunControl {
+  /** Keep polling while a human or an external agent is needed, instead of returning. */
+  waitForHumans?: boolean;
+  signal?: AbortSignal;
+}
+
+export class Runner {
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly #o: Required<Pick<RunnerOptions, 'leaseTtlMs' | 'pollMs'>> & RunnerOptions;
+
+  constructor(options: RunnerOptions) {
+    this.#o = { leaseTtlMs: 30_000, pollMs: 200, ...options };
+  }
+
+  /** Drives a workflow until it ends or waits for a person (or, with waitForHumans, until it ends). */
+  async run(workflowId: string, control: RunControl = {}): Promise<RunOutcome> {
+    const { store } = this.#o;
+    await this.#acquire(workflowId, control.signal);
+    const heartbeat = setInterval(() => {
+      void store.acquireLease(workflowId, this.owner, this.#o.leaseTtlMs, this.#o.clock.now()).catch(() => undefined);
+    }, Math.max(1000, this.#o.leaseTtlMs / 3));
+    heartbeat.unref();
+    try {
+      return await this.#loop(workflowId, control);
+    } finally {
+      clearInterval(heartbeat);
+      await store.releaseLease(workflowId, this.owner).catch(() => undefined);
+    }
+  }
+
+  async #loop(workflowId: string, control: RunControl): Promise<RunOutcome> {
+    let state = await loadState(this.#o.store, workflowId);
+    for (;;) {
+      if (control.signal?.aborted) return outcome(state, 'interrupted');
+      try {
+        const next = await this.#step(state, control);
+        if ('stop' in next) return outcome(next.state, next.stop);
+        state = next.state;
+      } catch (error) {
+        if (isConvergeError(error) && error.code === 'SEQUENCE_CONFLICT') {
+          // Someone else (an approval, a cancel) wrote first: nothing is lost, read and decide again.
+          state = await loadState(this.#o.store, workflowId);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** One move. Returns the new state, or why the loop stops. */
+  async #step(state: WorkflowState, control: RunControl): Promise<{ state: WorkflowState } | { stop: string | null; state: WorkflowState }> {
+    const now = this.#o.clock.now();
+    if (TERMINAL_STATUSES.has(state.status)) return { stop: null, state };
+    if (state.paused) return this.#wait(state, control, 'paused');
+    if (state.gate !== null) {
+      const gate = state.definition.gates.find((g) => g.id === state.gate!.gateId);
+      if (state.gate.timeoutAt !== undefined && !state.gate.timedOut && now >= state.gate.timeoutAt && gate !== undefined) {
+        return { state: await this.#gateTimedOut(state, gate.on_timeout) };
+      }
+      return this.#wait(state, control, `gate:${state.gate.gateId}`);
+    }
+    if (state.escalation !== null) return this.#wait(state, control, `escalation:${state.escalation.reason}`);
+
+    const run = currentRun(state);
+    if (run !== undefined) {
+      if (run.status === 'started') {
+        const attempts = await this.#o.store.recordAttempt(state.workflowId, run.actionId);
+        const rule = recoveryRule(state.definition.recovery, 'interrupted');
+        if (attempts > rule.max_attempts + 1) {
+          return { state: await this.#record(state, [interrupted(this.#o.clock.now(), run.actionId, attempts)]) };
+        }
+      } else {
+        await this.#o.store.recordAttempt(state.workflowId, run.actionId);
+      }
+      const result = await this.#withCancelWatch(state.workflowId, control.signal, (signal) =>
+        executeRun(this.#o.executor, state, run, (events) => this.#record(state, events).then((s) => (state = s)), signal),
+      );
+      if (result === 'cancelled') return { state: await loadState(this.#o.store, state.workflowId) };
+      if (result.kind === 'waiting_external') return this.#wait(result.state, control, `external:step ${run.stepNumber}`);
+      return { state: result.state };
+    }
+
+    const decision = decide(state.definition, state);
+    if (decision === null) return this.#wait(state, control, null);
+    if (decision.not_before !== undefined && decision.not_before > now) {
+      await sleep(Math.min(Date.parse(decision.not_before) - Date.parse(now), 60_000), undefined, { signal: control.signal }).catch(() => undefined);
+      return { state };
+    }
+    return { state: await this.#record(state, this.#eventsFor(state, decision)) };
+  }
+
+  #eventsFor(state: WorkflowState, d: Decision): NewEvent[] {
+    const at = this.#o.clock.now();
+    const events: NewEvent[] = [];
+    const nextSeq = () => state.seq + events.length + 1;
+    switch (d.action_type) {
+      case 'invoke_agent':
+      case 'transition_phase':
+      case 'retry_with_recovery':
+        if (d.next_phase !== undefined) {
+          events.push({ type: 'phase_transitioned', at, from: state.phase, to: d.next_phase, trigger: d.rationale });
+        }
+        events.push({
+          type: 'step_scheduled',
+          at,
+          actionId: `${state.workflowId}.${nextSeq()}`,
+          stepId: d.step_id!,
+          attempt: d.attempt ?? 1,
+          timeoutMs: d.timeout_ms!,
+          decisionType: d.action_type,
+          rationale: d.rationale,
+          ...(d.recovery_strategy !== undefined ? { recoveryStrategy: d.recovery_strategy } : {}),
+          ...(d.not_before !== undefined ? { notBefore: d.not_before } : {}),
+          ...(d.change_requests !== undefined ? { changeRequests: d.change_requests } : {}),
+          decisionSource: d.decision_source,
+        });
+        return events;
+      case 'request_human_approval': {
+        const gate = state.definition.gates.find((g) => g.id === d.gate_id)!;
+        const interactionId = `${state.workflowId}.g${nextSeq()}`;
+        const timeoutAt = gate.timeout_s !== undefined ? new Date(Date.parse(at) + gate.timeout_s * 1000).toISOString() : undefined;
+        events.push({ type: 'approval_requested', at, gateId: gate.id, interactionId, stepId: d.step_id!, ...(timeoutAt ? { timeoutAt } : {}) });
+        if (state.autoApprove) {
+          events.push({
+            type: 'approval_decided',
+            at,
+            interactionId,
+            decision: 'approve',
+            comment: 'approved automatically (--auto-approve)',
+            changeRequests: [],
+            actor: { id: 'auto-approve', via: 'engine' },
+            automatic: 'auto_approve',
+          });
+        }
+        return events;
+      }
+      case 'escalate_to_human':
+        events.push({
+          type: 'escalation_raised',
+          at,
+          escalationId: `${state.workflowId}.e${nextSeq()}`,
+          reason: d.escalation!.reason,
+          stepId: d.step_id!,
+          ...(d.escalation!.loop_id !== undefined ? { loopId: d.escalation!.loop_id } : {}),
+          message: d.escalation!.message,
+        });
+        return events;
+      case 'complete_workflow':
+        events.push({ type: 'workflow_completed', at, rationale: d.rationale });
+        return events;
+    }
+  }
+
+  async #gateTimedOut(state: WorkflowState, policy: 'pause' | 'reject' | 'approve'): Promise<WorkflowState> {
+    const at = this.#o.clock.now();
+    const interactionId = state.gate!.interactionId;
+    const events: NewEvent[] = [{ type: 'gate_timed_out', at, interactionId }];
+    if (policy !== 'pause') {
+      events.push({
+        type: 'approval_decided',
+        at,
+        interactionId,
+        decision: policy,
+        comment: `gate timed out; policy ${policy}`,
+        changeRequests: [],
+        actor: { id: 'timeout-policy', via: 'engine' },
+        automatic: 'timeout_policy',
+      });
+    }
+    return this.#record(state, events);
+  }
+
+  async #record(state: WorkflowState, events: NewEvent[]): Promise<WorkflowState> {
+    const next = await appendEvents(this.#o.store, state, events);
+    this.#o.onEvents?.(next, (await Promise.resolve(events)).map((e, i) => ({ ...e, seq: state.seq + i + 1 }) as WorkflowEvent));
+    return next;
+  }
+
+  async #wait(
+    state: WorkflowState,
+    control: RunControl,
+    reason: string | null,
+  ): Promise<{ state: WorkflowState } | { stop: string | null; state: WorkflowState }> {
+    if (!control.waitForHumans || reason === null) return { stop: reason, state };
+    const marker = state.seq;
+    while (!control.signal?.aborted) {
+      await sleep(this.#o.pollMs, undefined, { signal: control.signal }).catch(() => undefined);
+      const summary = await this.#o.store.getWorkflow(state.workflowId);
+      if (summary !== undefined && summary.lastSeq !== marker) return { state: await loadState(this.#o.store, state.workflowId) };
+      if (state.gate?.timeoutAt !== undefined && !state.gate.timedOut && this.#o.clock.now() >= state.gate.timeoutAt) return { state };
+    }
+    return { stop: reason, state };
+  }
+
+  /** Runs `fn` with a signal that also fires when someone cancels the workflow from elsewhere. */
+  async #withCancelWatch<T>(workflowId: string, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T | 'cancelled'> {
+    const controller = new AbortController();
+    const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
+    let cancelled = false;
+    const watch = setInterval(() => {
+      void this.#o.store.getWorkflow(workflowId).then((s) => {
+        if (s?.status === 'cancelled') {
+          cancelled = true;
+          controller.abort();
+        }
+      }).catch(() => undefined);
+    }, 500);
+    watch.unref();
+    try {
+      return await fn(signal);
+    } catch (error) {
+      if (cancelled) return 'cancelled';
+      throw error;
+    } finally {
+      clearInterval(watch);
+    }
+  }
+
+  async #acquire(workflowId: string, signal: AbortSignal | undefined): Promise<void> {
+    const { store, clock, leaseTtlMs } = this.#o;
+    for (;;) {
+      if (await store.acquireLease(workflowId, this.owner, leaseTtlMs, clock.now())) return;
+      const holder = await store.leaseHolder(workflowId);
+      if (holder !== undefined && holderIsDead(holder.owner)) {
+        await store.releaseLease(workflowId, holder.owner);
+        continue;
+      }
+      if (signal?.aborted) throw new Error('aborted');
+      await sleep(500, undefined, { signal }).catch(() => undefined);
+    }
+  }
+}
+
+function interrupted(at: string, actionId: string, attempts: number): NewEvent {
+  return {
+    type: 'step_failed',
+    at,
+    actionId,
+    failure: { class: 'interrupted', message: `The process running this step stopped ${attempts - 1} times before it finished.` },
+  };
+}
+
+/** A lease held by a process of this machine that no longer exists can be taken at once. */
+function holderIsDead(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host !== hostname() || pid === undefined) return false;
+  if (Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function outcome(state: WorkflowState, waiting: string | null): RunOutcome {
+  return { workflowId: state.workflowId, status: state.status, waitingFor: TERMINAL_STATUSES.has(state.status) ? null : waiting, state };
+}

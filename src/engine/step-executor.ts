@@ -1,0 +1,242 @@
+/**
+ * Executes one step run: renders its prompt(s), calls the agent through the provider limiter,
+ * parses and validates the output, writes files inside the workspace, and returns the result
+ * event. Intermediate facts (started, check results) are recorded through `record` first, so a
+ * crash never loses them and a resume never repeats them.
+ */
+import type { Step, WorkflowDefinition } from '../core/definition-schema.js';
+import { isConvergeError } from '../core/errors.js';
+import type { NewEvent } from '../core/events.js';
+import type { FileChange, Issue, ToolResult, Usage, ValidationReport } from '../core/records.js';
+import type { StepRun, WorkflowState } from '../core/state.js';
+import type { Agent, AgentRequest, ExpectedOutput } from '../agents/agent.js';
+import { agentFailure, failureClassOf } from '../agents/agent.js';
+import { parseFileBlocks, parsePlan, parseValidationReport } from '../agents/parsing/index.js';
+import { applyFileChanges } from '../workspace/path-guard.js';
+import type { Clock } from './clock.js';
+import { promptInputs } from './prompt-inputs.js';
+import type { ProviderLimiter } from './provider-limiter.js';
+import type { TemplateRenderer } from '../templates/template-renderer.js';
+import type { Check } from '../core/profile-schema.js';
+
+import type { AgentChoice } from '../agents/index.js';
+
+export interface StepExecutorDeps {
+  clock: Clock;
+  limiter: ProviderLimiter;
+  templates: TemplateRenderer;
+  /** The agent for a role; `providerIndex` walks the role's fallback chain. */
+  agentFor(role: Step['role'], providerIndex: number): AgentChoice;
+  runChecks(checks: Check[], workspace: string, signal: AbortSignal): Promise<ToolResult[]>;
+  knowledgeFor?(state: WorkflowState, step: Step, query: string): Promise<string>;
+  readOnlyPaths?: readonly string[];
+}
+
+export type Recorder = (events: NewEvent[]) => Promise<WorkflowState>;
+
+export type ExecutionResult = { kind: 'recorded'; state: WorkflowState } | { kind: 'waiting_external'; state: WorkflowState };
+
+function expectedOutput(step: Step): ExpectedOutput {
+  if (step.kind === 'validate') return 'report';
+  return step.role === 'programmer' ? 'files' : 'plan';
+}
+
+/** Calls this role made before in the workflow, so a recorded session replays the right output. */
+function invocationIndex(state: WorkflowState, run: StepRun): number {
+  return state.runs
+    .filter((r) => r.role === run.role && r.actionId !== run.actionId && (r.status === 'completed' || r.status === 'failed'))
+    .reduce((n, r) => n + r.calls, 0);
+}
+
+function providerIndex(state: WorkflowState): number {
+  return state.failureStreak.filter((f) => f.class === 'provider_down').length;
+}
+
+export async function executeRun(
+  deps: StepExecutorDeps,
+  state: WorkflowState,
+  run: StepRun,
+  record: Recorder,
+  signal: AbortSignal,
+): Promise<ExecutionResult> {
+  const def = state.definition;
+  const step = def.steps.find((s) => s.id === run.stepId)!;
+  const choice = deps.agentFor(step.role, providerIndex(state));
+  const agentId = choice.kind === 'external' ? 'external' : choice.agent.id;
+  if (run.status === 'scheduled') state = await record([{ type: 'step_started', at: deps.clock.now(), actionId: run.actionId, agent: agentId }]);
+
+  let checks = currentChecks(state, run);
+  if (step.kind === 'validate' && step.run_checks && checks === undefined) {
+    const results = await deps.runChecks(def.checks, state.workspace.path, signal);
+    state = await record([{ type: 'checks_recorded', at: deps.clock.now(), actionId: run.actionId, results }]);
+    checks = results;
+  }
+  if (choice.kind === 'external') return { kind: 'waiting_external', state };
+
+  const timeout = AbortSignal.timeout(run.timeoutMs);
+  const callSignal = AbortSignal.any([signal, timeout]);
+  const usage: Usage[] = [];
+  let calls = 0;
+  const liveRun = state.runs.findLast((r) => r.actionId === run.actionId)!;
+  let result: NewEvent;
+  try {
+    result = await callAgent(deps, state, step, liveRun, choice.agent, checks ?? [], callSignal, usage, () => calls++);
+  } catch (error) {
+    if (signal.aborted && !timeout.aborted) throw error;
+    const failure = timeout.aborted
+      ? agentFailure('timeout', `The ${step.role} did not finish step ${step.number} within ${Math.round(run.timeoutMs / 1000)} s.`)
+      : error;
+    const after = retryAfter(failure);
+    result = {
+      type: 'step_failed',
+      at: deps.clock.now(),
+      actionId: run.actionId,
+      failure: {
+        class: failureClassOf(failure),
+        message: failure instanceof Error ? failure.message : String(failure),
+        ...(after !== undefined ? { retryAfterMs: after } : {}),
+      },
+      usage,
+      calls,
+    };
+  }
+  return { kind: 'recorded', state: await record([result]) };
+}
+
+async function callAgent(
+  deps: StepExecutorDeps,
+  state: WorkflowState,
+  step: Step,
+  run: StepRun,
+  agent: Agent,
+  checks: ToolResult[],
+  signal: AbortSignal,
+  usage: Usage[],
+  countCall: () => number,
+): Promise<NewEvent> {
+  const inputs = promptInputs(state.definition, state, run, (await deps.knowledgeFor?.(state, step, state.requirements)) ?? '');
+  const texts: string[] = [];
+  const firstIndex = invocationIndex(state, run);
+  for (const template of step.templates) {
+    const parts = await deps.templates.renderParts(template, inputs);
+    const calls = countCall();
+    const request: AgentRequest = {
+      workflowId: state.workflowId,
+      actionId: run.actionId,
+      stepId: step.id,
+      stepNumber: step.number,
+      role: step.role,
+      template,
+      prompt: parts.staticPart + parts.dynamicPart,
+      staticPrompt: parts.staticPart,
+      expect: expectedOutput(step),
+      workspace: state.workspace.path,
+      timeoutMs: run.timeoutMs,
+      signal,
+      invocationIndex: firstIndex + calls,
+      attempt: run.attempt,
+      providerIndex: providerIndex(state),
+    };
+    const response = await deps.limiter.run(agent.provider, () => agent.call(request));
+    if (response.usage !== undefined) usage.push(response.usage);
+    texts.push(response.text);
+    if (step.kind === 'produce') return produceResult(deps, state, step, run, response.text, response.files, usage, calls + 1);
+  }
+  const report = mergeReports(state.definition, step, texts, checks, state);
+  return { type: 'validation_recorded', at: deps.clock.now(), actionId: run.actionId, report, usage, calls: texts.length };
+}
+
+function retryAfter(error: unknown): number | undefined {
+  return isConvergeError(error) && typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : undefined;
+}
+
+function currentChecks(state: WorkflowState, run: StepRun): ToolResult[] | undefined {
+  return state.runs.findLast((r) => r.actionId === run.actionId)?.checks;
+}
+
+function produceResult(
+  deps: StepExecutorDeps,
+  state: WorkflowState,
+  step: Step,
+  run: StepRun,
+  text: string,
+  agentFiles: FileChange[] | undefined,
+  usage: Usage[],
+  calls: number,
+): NewEvent {
+  if (step.role !== 'programmer') {
+    const plan = parsePlan(text);
+    return { type: 'step_output_recorded', at: deps.clock.now(), actionId: run.actionId, output: { artifact: step.artifact, content: plan.content, files: [] }, usage, calls };
+  }
+  const files = agentFiles ?? parseFileBlocks(text);
+  // Command agents wrote their files themselves; only text-producing agents are written here.
+  const written = agentFiles === undefined ? applyFileChanges(state.workspace.path, files, deps.readOnlyPaths ?? []) : { written: files.map((f) => f.path), refused: [] };
+  const kept = files.filter((f) => written.written.includes(f.path));
+  return {
+    type: 'step_output_recorded',
+    at: deps.clock.now(),
+    actionId: run.actionId,
+    output: {
+      artifact: step.artifact,
+      content: text,
+      files: kept,
+      ...(written.refused.length > 0 ? { refusedPaths: written.refused.map((r) => r.path) } : {}),
+    },
+    usage,
+    calls,
+  };
+}
+
+/** One report per validate step: scores from every review, check results as they are, refused writes as issues. */
+function mergeReports(def: WorkflowDefinition, step: Step, texts: string[], checks: ToolResult[], state: WorkflowState): ValidationReport {
+  const rubric = def.rubrics.find((r) => r.id === step.rubric)!;
+  const dimensionNames = Object.keys(rubric.dimensions);
+  const kind = step.artifact === 'plan' ? 'plan' : 'code';
+  const dimensions: Record<string, number> = {};
+  const issues: Issue[] = [];
+  const summaries: string[] = [];
+  const falsePositives: Array<{ checkId: string; reason: string }> = [];
+  let weighted: number | undefined;
+  let overall: ValidationReport['overall'];
+  for (const text of texts) {
+    const parsed = parseValidationReport(text, { kind, dimensions: dimensionNames });
+    Object.assign(dimensions, parsed.report.scoreCard.dimensions);
+    if (parsed.report.scoreCard.weighted !== undefined) weighted = parsed.report.scoreCard.weighted;
+    issues.push(...parsed.report.issues);
+    falsePositives.push(...parsed.falsePositives);
+    if (parsed.report.summary) summaries.push(parsed.report.summary);
+    if (parsed.report.overall !== undefined && overall !== 'fail') overall = parsed.report.overall;
+  }
+  for (const tool of checks) {
+    const fp = falsePositives.find((f) => f.checkId === tool.toolId);
+    for (const issue of tool.issues) issues.push(fp ? { ...issue, falsePositive: { reason: fp.reason } } : issue);
+  }
+  const latestCode = state.outputs.findLast((o) => o.output.artifact === step.artifact);
+  for (const path of latestCode?.output.refusedPaths ?? []) {
+    issues.push({ severity: 'critical', source: 'workspace', level: 2, message: `The agent tried to write outside the workspace: ${path} (refused).` });
+  }
+  const missing = dimensionNames.filter((d) => rubric.dimensions[d]!.min !== undefined && dimensions[d] === undefined);
+  return {
+    kind,
+    scoreCard: { dimensions, ...(weighted !== undefined ? { weighted } : {}), missing },
+    issues,
+    toolResults: checks,
+    ...(overall !== undefined ? { overall } : {}),
+    summary: summaries.join('\n\n'),
+  };
+}
+
+
+/**
+ * The result event for text submitted from outside (CLI, MCP, HTTP) for an `external` step:
+ * the same parsing, workspace guard and report merge as a live agent's output.
+ */
+export function resultFromSubmission(deps: StepExecutorDeps, state: WorkflowState, run: StepRun, texts: string[]): NewEvent {
+  const step = state.definition.steps.find((s) => s.id === run.stepId)!;
+  if (texts.length === 0 || texts.every((t) => t.trim() === '')) {
+    throw agentFailure('invalid_output', `The submitted result for step ${step.number} is empty.`);
+  }
+  if (step.kind === 'produce') return produceResult(deps, state, step, run, texts.join('\n\n'), undefined, [], 1);
+  const report = mergeReports(state.definition, step, texts, run.checks ?? [], state);
+  return { type: 'validation_recorded', at: deps.clock.now(), actionId: run.actionId, report, usage: [], calls: texts.length };
+}

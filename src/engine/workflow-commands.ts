@@ -1,0 +1,218 @@
+/**
+ * The operations people and programs perform on workflows — start, approve, reject, request
+ * changes, answer an escalation, pause, cancel, submit an external result, fork. The CLI, MCP
+ * and HTTP interfaces all call these, so the rules live in one place.
+ */
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import type { WorkflowDefinition } from '../core/definition-schema.js';
+import { ConvergeError } from '../core/errors.js';
+import type { Actor, EscalationAnswer, NewEvent, WorkflowEvent, WorkspaceInfo } from '../core/events.js';
+import { reduce } from '../core/apply.js';
+import { currentRun, TERMINAL_STATUSES } from '../core/state.js';
+import type { WorkflowState } from '../core/state.js';
+import type { Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+import { resultFromSubmission } from './step-executor.js';
+import type { StepExecutorDeps } from './step-executor.js';
+import { appendEvents, loadState, summaryOf } from './workflow-log.js';
+
+export interface StartInput {
+  definition: WorkflowDefinition;
+  requirements: string;
+  workspace: WorkspaceInfo;
+  profile?: string;
+  taskType?: string;
+  documentationLocations?: string[];
+  autoApprove?: boolean;
+  name?: string;
+  id?: string;
+}
+
+export function newWorkflowId(): string {
+  return `wf-${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+}
+
+export function assertWorkspaceDirectory(path: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    throw new ConvergeError('WORKSPACE_INVALID', `The workspace ${path} does not exist.`, {
+      hint: 'Pass --workspace with an existing directory (a git repository or a project folder).',
+    });
+  }
+  if (!isDir) {
+    throw new ConvergeError('WORKSPACE_INVALID', `The workspace ${path} is not a directory.`, {
+      hint: 'Pass --workspace with a directory, not a file.',
+    });
+  }
+}
+
+export async function startWorkflow(store: Store, clock: Clock, input: StartInput): Promise<WorkflowState> {
+  if (input.requirements.trim() === '') {
+    throw new ConvergeError('USAGE', 'The requirements are empty.', { hint: 'Say what to build, e.g. converge run "Add a CSV export".' });
+  }
+  assertWorkspaceDirectory(input.workspace.path);
+  const id = input.id ?? newWorkflowId();
+  const first: NewEvent = {
+    type: 'workflow_started',
+    at: clock.now(),
+    definition: input.definition,
+    requirements: input.requirements,
+    workspace: input.workspace,
+    ...(input.profile !== undefined ? { profile: input.profile } : {}),
+    ...(input.taskType !== undefined ? { taskType: input.taskType } : {}),
+    documentationLocations: input.documentationLocations ?? [],
+    autoApprove: input.autoApprove ?? false,
+    ...(input.name !== undefined ? { name: input.name } : {}),
+  };
+  const state = reduce(id, [{ ...first, seq: 1 } as WorkflowEvent]);
+  await store.createWorkflow(summaryOf(state), first);
+  return state;
+}
+
+async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== 'SEQUENCE_CONFLICT' || attempt >= 5) throw error;
+    }
+  }
+}
+
+export type GateResponse =
+  | { decision: 'approve'; comment?: string }
+  | { decision: 'reject'; comment?: string }
+  | { decision: 'request_changes'; changeRequests: string[]; comment?: string };
+
+export async function respondToGate(store: Store, clock: Clock, workflowId: string, response: GateResponse, actor: Actor): Promise<WorkflowState> {
+  return withRetry(async () => {
+    const state = await loadState(store, workflowId);
+    if (state.gate === null) throw notWaiting(state, 'an approval');
+    if (response.decision === 'request_changes' && response.changeRequests.filter((c) => c.trim() !== '').length === 0) {
+      throw new ConvergeError('USAGE', 'Request changes needs at least one change.', { hint: 'Add --change "what to change" (repeatable).' });
+    }
+    return appendEvents(store, state, [
+      {
+        type: 'approval_decided',
+        at: clock.now(),
+        interactionId: state.gate.interactionId,
+        decision: response.decision,
+        ...(response.comment !== undefined ? { comment: response.comment } : {}),
+        changeRequests: response.decision === 'request_changes' ? response.changeRequests : [],
+        actor,
+      },
+    ]);
+  });
+}
+
+export async function answerEscalation(
+  store: Store,
+  clock: Clock,
+  workflowId: string,
+  answer: EscalationAnswer,
+  actor: Actor,
+  comment?: string,
+): Promise<WorkflowState> {
+  return withRetry(async () => {
+    const state = await loadState(store, workflowId);
+    if (state.escalation === null) throw notWaiting(state, 'an escalation answer');
+    if (state.escalation.reason === 'failure' && (answer.kind === 'accept' || answer.kind === 'send_back')) {
+      throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${workflowId} escalated a failure; the answers are retry, grant or cancel.`);
+    }
+    return appendEvents(store, state, [
+      { type: 'escalation_answered', at: clock.now(), escalationId: state.escalation.escalationId, answer, actor, ...(comment ? { comment } : {}) },
+    ]);
+  });
+}
+
+export async function cancelWorkflow(store: Store, clock: Clock, workflowId: string, actor: Actor, reason?: string): Promise<WorkflowState> {
+  return withRetry(async () => {
+    const state = await loadState(store, workflowId);
+    if (TERMINAL_STATUSES.has(state.status)) {
+      throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${workflowId} is already ${state.status}; there is nothing to cancel.`);
+    }
+    return appendEvents(store, state, [{ type: 'cancelled', at: clock.now(), actor, ...(reason ? { reason } : {}) }]);
+  });
+}
+
+export async function setPaused(store: Store, clock: Clock, workflowId: string, paused: boolean, actor: Actor): Promise<WorkflowState> {
+  return withRetry(async () => {
+    const state = await loadState(store, workflowId);
+    if (TERMINAL_STATUSES.has(state.status)) throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${workflowId} is ${state.status}.`);
+    if (state.paused === paused) return state;
+    return appendEvents(store, state, [paused ? { type: 'paused', at: clock.now(), actor } : { type: 'resumed', at: clock.now(), actor }]);
+  });
+}
+
+/** The run waiting for an externally submitted result, checked against the step the caller names. */
+export function externalRunFor(state: WorkflowState, stepNumber: number | undefined) {
+  const run = currentRun(state);
+  if (TERMINAL_STATUSES.has(state.status)) {
+    throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${state.workflowId} is ${state.status}; it takes no more results.`);
+  }
+  if (run === undefined || run.status !== 'started') {
+    throw new ConvergeError('WRONG_STEP', `Workflow ${state.workflowId} is not waiting for a step result right now.`, {
+      hint: 'Run `converge status ID` to see what it waits for.',
+    });
+  }
+  if (stepNumber !== undefined && run.stepNumber !== stepNumber) {
+    throw new ConvergeError('WRONG_STEP', `Workflow ${state.workflowId} waits for step ${run.stepNumber}, not step ${stepNumber}.`, {
+      hint: `Submit the result of step ${run.stepNumber}.`,
+    });
+  }
+  return run;
+}
+
+/** A new workflow whose log is the source's up to (not including) the last run of step N. */
+export async function forkWorkflow(store: Store, clock: Clock, sourceId: string, fromStep: number): Promise<WorkflowState> {
+  const source = await loadState(store, sourceId);
+  const events = await store.readEvents(sourceId);
+  const cut = events.findLastIndex((e) => e.type === 'step_scheduled' && source.definition.steps.find((s) => s.id === e.stepId)?.number === fromStep);
+  if (cut < 0) {
+    throw new ConvergeError('USAGE', `Workflow ${sourceId} never ran step ${fromStep}, so it cannot be forked from there.`, {
+      hint: `Steps it ran: ${[...new Set(source.runs.map((r) => r.stepNumber))].join(', ')}.`,
+    });
+  }
+  const id = newWorkflowId();
+  const rename = (value: string) => (value.startsWith(`${sourceId}.`) ? `${id}.${value.slice(sourceId.length + 1)}` : value);
+  const copied = events.slice(0, cut).map((e) => {
+    const copy = { ...e } as Record<string, unknown>;
+    for (const key of ['actionId', 'interactionId', 'escalationId']) if (typeof copy[key] === 'string') copy[key] = rename(copy[key] as string);
+    return copy as unknown as WorkflowEvent;
+  });
+  const marker = { type: 'forked', at: clock.now(), fromWorkflowId: sourceId, fromSeq: cut, fromStep } as const;
+  const all = [...copied, { ...marker, seq: copied.length + 1 }] as WorkflowEvent[];
+  let state = reduce(id, all);
+  // Waiting states copied from the source are dropped: the fork starts fresh from step N.
+  const [first, ...rest] = all.map(({ seq: _seq, ...e }) => e as NewEvent);
+  await store.createWorkflow(summaryOf(reduce(id, [all[0]!])), first!);
+  state = await appendEvents(store, reduce(id, [all[0]!]), rest);
+  return state;
+}
+
+function notWaiting(state: WorkflowState, what: string): ConvergeError {
+  const now = state.escalation !== null ? 'an escalation answer' : state.gate !== null ? 'an approval' : `nothing (status ${state.status})`;
+  return new ConvergeError('NOT_WAITING', `Workflow ${state.workflowId} is not waiting for ${what}; it waits for ${now}.`, {
+    hint: 'Run `converge status ID` to see what it waits for.',
+  });
+}
+
+/** Records a result submitted for an `external` step; malformed output is refused and nothing changes. */
+export async function submitStepResult(
+  store: Store,
+  deps: StepExecutorDeps,
+  workflowId: string,
+  stepNumber: number | undefined,
+  texts: string[],
+): Promise<WorkflowState> {
+  return withRetry(async () => {
+    const state = await loadState(store, workflowId);
+    const run = externalRunFor(state, stepNumber);
+    const event = resultFromSubmission(deps, state, run, texts);
+    return appendEvents(store, state, [event]);
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * Reading and writing a workflow's log: state from snapshot + newer events, and appends that
+ * carry the expected sequence number and the refreshed index row.
+ */
+import { reduce } from '../core/apply.js';
+import { ConvergeError } from '../core/errors.js';
+import type { NewEvent, WorkflowEvent } from '../core/events.js';
+import { currentRun } from '../core/state.js';
+import type { WorkflowState } from '../core/state.js';
+import type { Store, WorkflowSummary } from '../store/store.js';
+
+const SNAPSHOT_EVERY = 50;
+
+export async function loadState(store: Store, workflowId: string): Promise<WorkflowState> {
+  const snapshot = await store.loadSnapshot(workflowId);
+  const events = await store.readEvents(workflowId, snapshot?.seq ?? 0);
+  if (snapshot === undefined && events.length === 0) {
+    throw new ConvergeError('WORKFLOW_NOT_FOUND', `There is no workflow ${workflowId} in this store.`, {
+      hint: 'Run `converge list` to see the workflows, or check --store.',
+    });
+  }
+  return reduce(workflowId, events, snapshot?.state as WorkflowState | undefined);
+}
+
+export function summaryOf(state: WorkflowState): WorkflowSummary {
+  const run = currentRun(state) ?? state.runs.at(-1);
+  return {
+    id: state.workflowId,
+    name: state.name ?? '',
+    definitionId: state.definition.id,
+    status: state.status,
+    phase: state.phase,
+    currentStep: run?.stepNumber ?? null,
+    waitingFor: waitingFor(state),
+    requirements: state.requirements.slice(0, 500),
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    lastSeq: state.seq,
+  };
+}
+
+export function waitingFor(state: WorkflowState): string | null {
+  if (state.gate !== null) return `gate:${state.gate.gateId}`;
+  if (state.escalation !== null) return `escalation:${state.escalation.reason}`;
+  if (state.paused) return 'paused';
+  return null;
+}
+
+/** Stamps sequence numbers, folds the events, and appends them fenced by `state.seq`. */
+export async function appendEvents(store: Store, state: WorkflowState, events: NewEvent[]): Promise<WorkflowState> {
+  const stamped = events.map((e, i) => ({ ...e, seq: state.seq + i + 1 }) as WorkflowEvent);
+  const next = reduce(state.workflowId, stamped, state);
+  await store.append(state.workflowId, state.seq, events, summaryOf(next));
+  if (Math.floor(next.seq / SNAPSHOT_EVERY) > Math.floor(state.seq / SNAPSHOT_EVERY)) {
+    await store.saveSnapshot(state.workflowId, { seq: next.seq, state: next });
+  }
+  return next;
+}

@@ -1,0 +1,138 @@
+/**
+ * approve, reject, request-changes, answer, submit, cancel, pause: what people do to a
+ * running workflow, usually from another terminal while `run` waits.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ConvergeError } from '../../../core/errors.js';
+import type { EscalationAnswer } from '../../../core/events.js';
+import { answerEscalation, cancelWorkflow, respondToGate, setPaused, submitStepResult } from '../../../engine/workflow-commands.js';
+import type { GateResponse } from '../../../engine/workflow-commands.js';
+import { systemClock } from '../../../engine/clock.js';
+import { buildEngine, cliActor, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
+import { statusLine } from '../show-format.js';
+import type { WorkflowState } from '../../../core/state.js';
+
+function report(command: Command, state: WorkflowState, what: string): void {
+  if (globalOptions(command).json) process.stdout.write(`${JSON.stringify({ workflow: state.workflowId, status: state.status, done: what })}\n`);
+  else process.stdout.write(`${what}\n${statusLine(state)}\n`);
+}
+
+async function gate(command: Command, id: string, response: GateResponse, as?: string): Promise<void> {
+  const store = await openCliStore(globalOptions(command));
+  const state = await respondToGate(store, systemClock, id, response, cliActor(as));
+  const verb = response.decision === 'approve' ? 'Approved' : response.decision === 'reject' ? 'Rejected' : 'Changes requested';
+  report(command, state, `${verb}. ${state.status === 'running' ? 'A waiting `converge run` continues on its own; otherwise run `converge resume ' + id + '`.' : ''}`);
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function registerHumanCommands(program: Command): void {
+  program
+    .command('approve')
+    .description('approve the gate a workflow is waiting at')
+    .argument('<id>', 'workflow id')
+    .option('-m, --comment <text>', 'a comment recorded with the approval')
+    .option('--as <name>', 'who approves (default: your user name)')
+    .action(async (id: string, flags: { comment?: string; as?: string }, command: Command) => {
+      await gate(command, id, { decision: 'approve', ...(flags.comment ? { comment: flags.comment } : {}) }, flags.as);
+    });
+
+  program
+    .command('reject')
+    .description('reject the gate a workflow is waiting at; the workflow ends as rejected')
+    .argument('<id>', 'workflow id')
+    .option('-m, --comment <text>', 'why')
+    .option('--as <name>', 'who rejects')
+    .action(async (id: string, flags: { comment?: string; as?: string }, command: Command) => {
+      await gate(command, id, { decision: 'reject', ...(flags.comment ? { comment: flags.comment } : {}) }, flags.as);
+    });
+
+  program
+    .command('request-changes')
+    .description('send the workflow back to revise (plan gate → step 3, code gates → step 6) with change requests')
+    .argument('<id>', 'workflow id')
+    .option('-c, --change <text>', 'a change to make (repeatable)', collect, [])
+    .option('-m, --comment <text>', 'a comment')
+    .option('--as <name>', 'who asks')
+    .action(async (id: string, flags: { change: string[]; comment?: string; as?: string }, command: Command) => {
+      await gate(command, id, { decision: 'request_changes', changeRequests: flags.change, ...(flags.comment ? { comment: flags.comment } : {}) }, flags.as);
+    });
+
+  program
+    .command('answer')
+    .description('answer an escalation (a cap reached, a stall, or repeated failures)')
+    .argument('<id>', 'workflow id')
+    .option('--grant <n>', 'grant N more rounds', (v) => Number.parseInt(v, 10))
+    .option('--accept', 'accept the artifact as it is and move on')
+    .option('--send-back <text...>', 'revise again with these change requests')
+    .option('--retry', 'retry the failed step')
+    .option('--cancel', 'cancel the workflow')
+    .option('-m, --comment <text>', 'a comment')
+    .option('--as <name>', 'who answers')
+    .action(async (id: string, flags: { grant?: number; accept?: boolean; sendBack?: string[]; retry?: boolean; cancel?: boolean; comment?: string; as?: string }, command: Command) => {
+      const answers: EscalationAnswer[] = [];
+      if (flags.grant !== undefined) {
+        if (!Number.isInteger(flags.grant) || flags.grant < 1) throw new ConvergeError('USAGE', '--grant needs a whole number of rounds ≥ 1.');
+        answers.push({ kind: 'grant_rounds', rounds: flags.grant });
+      }
+      if (flags.accept) answers.push({ kind: 'accept' });
+      if (flags.sendBack) answers.push({ kind: 'send_back', changeRequests: flags.sendBack });
+      if (flags.retry) answers.push({ kind: 'retry' });
+      if (flags.cancel) answers.push({ kind: 'cancel' });
+      if (answers.length !== 1) {
+        throw new ConvergeError('USAGE', 'Give exactly one answer.', { hint: 'Use one of --grant N, --accept, --send-back "…", --retry, --cancel.' });
+      }
+      const store = await openCliStore(globalOptions(command));
+      const state = await answerEscalation(store, systemClock, id, answers[0]!, cliActor(flags.as), flags.comment);
+      report(command, state, `Answered: ${answers[0]!.kind}.`);
+    });
+
+  program
+    .command('submit')
+    .description('submit the result of a step run by an external agent (plan, report or code as markdown)')
+    .argument('<id>', 'workflow id')
+    .option('-s, --step <n>', 'the step the result is for (refused if the workflow waits for another)', (v) => Number.parseInt(v, 10))
+    .option('-f, --file <file...>', 'the result file(s); several files for a validate step are merged')
+    .action(async (id: string, flags: { step?: number; file?: string[] }, command: Command) => {
+      if (flags.file === undefined || flags.file.length === 0) throw new ConvergeError('USAGE', 'Give the result with --file FILE.');
+      const texts = flags.file.map((f) => {
+        try {
+          return readFileSync(resolve(f), 'utf8');
+        } catch {
+          throw new ConvergeError('USAGE', `Cannot read ${f}.`, { hint: 'Check the path.' });
+        }
+      });
+      const options = globalOptions(command);
+      const store = await openCliStore(options);
+      const engine = buildEngine(store, loadConfig(options));
+      const state = await submitStepResult(store, engine.executor, id, flags.step, texts);
+      report(command, state, 'Result recorded. Continue with `converge resume ' + id + '` (a waiting run continues on its own).');
+    });
+
+  program
+    .command('cancel')
+    .description('cancel a workflow (a running step is stopped)')
+    .argument('<id>', 'workflow id')
+    .option('-m, --reason <text>', 'why')
+    .action(async (id: string, flags: { reason?: string }, command: Command) => {
+      const store = await openCliStore(globalOptions(command));
+      const state = await cancelWorkflow(store, systemClock, id, cliActor(), flags.reason);
+      report(command, state, 'Cancelled.');
+    });
+
+  for (const [name, paused] of [['pause', true], ['unpause', false]] as const) {
+    program
+      .command(name)
+      .description(paused ? 'pause a workflow after its current step' : 'let a paused workflow continue (then `converge resume ID`)')
+      .argument('<id>', 'workflow id')
+      .action(async (id: string, _flags: unknown, command: Command) => {
+        const store = await openCliStore(globalOptions(command));
+          const state = await setPaused(store, systemClock, id, paused, cliActor());
+        report(command, state, paused ? 'Paused.' : 'Unpaused.');
+      });
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * status, list, show, history, export, fork: reading the durable record.
+ */
+import type { Command } from 'commander';
+import { ConvergeError } from '../../../core/errors.js';
+import { toSeedState } from '../../../core/seed-state.js';
+import { systemClock } from '../../../engine/clock.js';
+import { forkWorkflow } from '../../../engine/workflow-commands.js';
+import { loadState } from '../../../engine/workflow-log.js';
+import { globalOptions, openCliStore } from '../cli-context.js';
+import { describeEvent } from '../event-lines.js';
+import { listTable, showText, statusLine } from '../show-format.js';
+import { reduce } from '../../../core/apply.js';
+
+function print(command: Command, json: unknown, text: string): void {
+  process.stdout.write(globalOptions(command).json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
+}
+
+export function registerInspectCommands(program: Command): void {
+  program
+    .command('status')
+    .description('one line: status, phase, step and what the workflow waits for')
+    .argument('<id>', 'workflow id')
+    .action(async (id: string, _f: unknown, command: Command) => {
+      const state = await loadState(await openCliStore(globalOptions(command)), id);
+      print(command, { workflow: id, status: state.status, phase: state.phase, step: state.runs.at(-1)?.stepNumber ?? null, gate: state.gate, escalation: state.escalation, paused: state.paused }, statusLine(state));
+    });
+
+  program
+    .command('list')
+    .description('workflows in the store, newest first')
+    .option('-s, --status <status...>', 'only these statuses (running, waiting_for_human, completed, rejected, failed, cancelled)')
+    .option('-n, --limit <n>', 'how many', (v) => Number.parseInt(v, 10), 50)
+    .action(async (flags: { status?: string[]; limit: number }, command: Command) => {
+      const store = await openCliStore(globalOptions(command));
+      const rows = await store.listWorkflows({ ...(flags.status ? { status: flags.status } : {}), limit: flags.limit });
+      print(command, rows, listTable(rows));
+    });
+
+  program
+    .command('show')
+    .description('steps, rounds with scores against thresholds, checks, approvals, tokens and cost')
+    .argument('<id>', 'workflow id')
+    .action(async (id: string, _f: unknown, command: Command) => {
+      const state = await loadState(await openCliStore(globalOptions(command)), id);
+      print(command, state, showText(state));
+    });
+
+  program
+    .command('history')
+    .description('every event of the workflow log, in order')
+    .argument('<id>', 'workflow id')
+    .action(async (id: string, _f: unknown, command: Command) => {
+      const store = await openCliStore(globalOptions(command));
+      const events = await store.readEvents(id);
+      if (globalOptions(command).json) {
+        for (const e of events) process.stdout.write(`${JSON.stringify(e)}\n`);
+        return;
+      }
+      const lines: string[] = [];
+      for (let i = 0; i < events.length; i++) {
+        const state = reduce(id, events.slice(0, i + 1));
+        const e = events[i]!;
+        lines.push(`${String(e.seq).padStart(4)}  ${e.at.replace('T', ' ').slice(0, 19)}  ${e.type.padEnd(20)}  ${describeEvent(state, e)}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+
+  program
+    .command('export')
+    .description("export a workflow: the seed's state schema (seed-state) or the raw event log (events)")
+    .argument('<id>', 'workflow id')
+    .option('-f, --format <format>', 'seed-state | events', 'seed-state')
+    .action(async (id: string, flags: { format: string }, command: Command) => {
+      const store = await openCliStore(globalOptions(command));
+      if (flags.format === 'events') {
+        for (const e of await store.readEvents(id)) process.stdout.write(`${JSON.stringify(e)}\n`);
+        return;
+      }
+      if (flags.format !== 'seed-state') {
+        throw new ConvergeError('USAGE', `Unknown export format "${flags.format}".`, { hint: 'Use --format seed-state or --format events.' });
+      }
+      process.stdout.write(`${JSON.stringify(toSeedState(await loadState(store, id)), null, 2)}\n`);
+    });
+
+  program
+    .command('fork')
+    .description('a new workflow with the same history up to step N, which then runs again from there')
+    .argument('<id>', 'workflow id')
+    .requiredOption('--from-step <n>', 'the step to run again', (v) => Number.parseInt(v, 10))
+    .action(async (id: string, flags: { fromStep: number }, command: Command) => {
+      const store = await openCliStore(globalOptions(command));
+      const state = await forkWorkflow(store, systemClock, id, flags.fromStep);
+      print(command, { workflow: state.workflowId, forkedFrom: id }, `${state.workflowId}\nForked from ${id} at step ${flags.fromStep}. Run it with \`converge resume ${state.workflowId}\`.`);
+    });
+}

@@ -1,0 +1,173 @@
+/**
+ * run, start, resume: start workflows and drive them with live progress.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ConvergeError } from '../../../core/errors.js';
+import { AgentsConfigSchema } from '../../../agents/agent-config.js';
+import type { AgentsConfig } from '../../../agents/agent-config.js';
+import { startWorkflow } from '../../../engine/workflow-commands.js';
+import type { Engine } from '../../../engine/create-engine.js';
+import type { RunOutcome } from '../../../engine/runner.js';
+import { loadState } from '../../../engine/workflow-log.js';
+import { parseWith, readDocument } from '../../../workflows/loader.js';
+import { exitCodeForStatus } from '../../error-map.js';
+import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
+import { createProgress, progressMode } from '../progress.js';
+import type { Progress } from '../progress.js';
+import { roundsTable } from '../show-format.js';
+
+export interface RunFlags {
+  workspace?: string;
+  definition?: string;
+  profile?: string;
+  agents?: string;
+  autoApprove?: boolean;
+  wait?: boolean;
+  taskType?: string;
+  name?: string;
+  docs?: string[];
+}
+
+export function readRequirements(text: string): string {
+  if (text.startsWith('@')) {
+    const path = resolve(text.slice(1));
+    if (!existsSync(path)) throw new ConvergeError('USAGE', `The requirements file ${path} does not exist.`);
+    return readFileSync(path, 'utf8');
+  }
+  return text;
+}
+
+export function loadAgentsFile(path: string | undefined): AgentsConfig | undefined {
+  if (path === undefined) return undefined;
+  const full = resolve(path);
+  const doc = readDocument(full, 'CONFIG_INVALID') as Record<string, unknown> | null;
+  const agents = doc !== null && typeof doc === 'object' && 'agents' in doc ? doc.agents : doc;
+  return parseWith(AgentsConfigSchema, agents ?? {}, full, 'CONFIG_INVALID');
+}
+
+export async function prepare(command: Command, flags: RunFlags, progress: Progress): Promise<{ engine: Engine; baseDir: string }> {
+  const options = globalOptions(command);
+  const loaded = loadConfig(options);
+  const config = {
+    ...loaded.config,
+    ...(flags.definition !== undefined ? { definition: resolve(flags.definition) } : {}),
+    ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
+  };
+  const store = await openCliStore(options);
+  const agentsFile = loadAgentsFile(flags.agents);
+  const engine = buildEngine(store, { config, baseDir: loaded.baseDir }, {
+    onEvents: progress.onEvents,
+    ...(agentsFile !== undefined ? { agents: agentsFile } : {}),
+  });
+  return { engine, baseDir: loaded.baseDir };
+}
+
+export async function drive(engine: Engine, workflowId: string, progress: Progress, wait: boolean, json: boolean): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let outcome: RunOutcome;
+  try {
+    outcome = await progress.around(`Workflow ${workflowId}`, () => engine.runner.run(workflowId, { waitForHumans: wait, signal: controller.signal }));
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (controller.signal.aborted) {
+    process.stderr.write(`Interrupted. Nothing is lost: continue with \`converge resume ${workflowId}\`.\n`);
+    return 130;
+  }
+  if (!json) printOutcome(outcome);
+  else process.stdout.write(`${JSON.stringify({ workflow: workflowId, outcome: outcome.status, waitingFor: outcome.waitingFor })}\n`);
+  return exitCodeForStatus(outcome.status, outcome.waitingFor);
+}
+
+function printOutcome(outcome: RunOutcome): void {
+  const id = outcome.workflowId;
+  const lines = ['', `Workflow ${id}: ${outcome.status}${outcome.waitingFor ? ` — waiting for ${outcome.waitingFor}` : ''}`];
+  const rounds = roundsTable(outcome.state);
+  if (rounds) lines.push('', rounds);
+  if (outcome.waitingFor?.startsWith('gate:')) {
+    lines.push('', `Approve: converge approve ${id} [--comment "…"]   Reject: converge reject ${id}   Changes: converge request-changes ${id} --change "…"`);
+  } else if (outcome.waitingFor?.startsWith('escalation:')) {
+    lines.push('', `Answer: converge answer ${id} --grant N | --accept | --send-back "…" | --retry | --cancel`);
+  } else if (outcome.waitingFor?.startsWith('external:')) {
+    lines.push('', `Submit the result: converge submit ${id} --step ${outcome.waitingFor.split(' ')[1]} --file RESULT.md   (prompt: converge next ${id})`);
+  }
+  lines.push(`Inspect: converge show ${id}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function registerRunCommands(program: Command): void {
+  program
+    .command('run')
+    .description('start a workflow from requirements and drive it to the end (waits at gates unless --no-wait)')
+    .argument('<requirements>', 'what to build, or @FILE to read it from a file')
+    .option('-w, --workspace <dir>', 'the project directory agents work in', '.')
+    .option('-d, --definition <file>', 'a workflow definition file (default: converge.yaml, else seven-step)')
+    .option('-p, --profile <name>', 'a profile: typescript, cursus, or a file')
+    .option('-a, --agents <file>', 'a YAML file with agent settings (overrides converge.yaml agents)')
+    .option('--task-type <type>', "the task type, e.g. the seed's step_type")
+    .option('--name <name>', 'a name for the workflow')
+    .option('--doc <glob...>', 'documentation locations for the agents')
+    .option('--auto-approve', 'approve every gate automatically (recorded as such)')
+    .option('--no-wait', 'exit with code 3 instead of waiting when a human is needed')
+    .action(async (requirements: string, flags: RunFlags & { doc?: string[] }, command: Command) => {
+      const json = globalOptions(command).json ?? false;
+      const progress = createProgress(progressMode(json));
+      const { engine } = await prepare(command, flags, progress);
+      const state = await startWorkflow(engine.store, engine.clock, {
+        definition: engine.definition,
+        requirements: readRequirements(requirements),
+        workspace: { path: resolve(flags.workspace ?? '.'), type: 'shared' },
+        profile: engine.profile.id,
+        ...(flags.taskType !== undefined ? { taskType: flags.taskType } : {}),
+        ...(flags.name !== undefined ? { name: flags.name } : {}),
+        documentationLocations: [...engine.definition.knowledge, ...(flags.doc ?? [])],
+        autoApprove: flags.autoApprove ?? false,
+      });
+      process.exitCode = await drive(engine, state.workflowId, progress, flags.wait !== false, json);
+    });
+
+  program
+    .command('start')
+    .description('record a new workflow and print its id; `converge resume ID` (or a worker) runs it')
+    .argument('<requirements>', 'what to build, or @FILE')
+    .option('-w, --workspace <dir>', 'the project directory agents work in', '.')
+    .option('-d, --definition <file>', 'a workflow definition file')
+    .option('-p, --profile <name>', 'a profile: typescript, cursus, or a file')
+    .option('--task-type <type>', 'the task type')
+    .option('--name <name>', 'a name for the workflow')
+    .option('--auto-approve', 'approve every gate automatically (recorded as such)')
+    .action(async (requirements: string, flags: RunFlags, command: Command) => {
+      const json = globalOptions(command).json ?? false;
+      const progress = createProgress('json');
+      const { engine } = await prepare(command, flags, progress);
+      const state = await startWorkflow(engine.store, engine.clock, {
+        definition: engine.definition,
+        requirements: readRequirements(requirements),
+        workspace: { path: resolve(flags.workspace ?? '.'), type: 'shared' },
+        profile: engine.profile.id,
+        ...(flags.taskType !== undefined ? { taskType: flags.taskType } : {}),
+        ...(flags.name !== undefined ? { name: flags.name } : {}),
+        documentationLocations: engine.definition.knowledge,
+        autoApprove: flags.autoApprove ?? false,
+      });
+      process.stdout.write(json ? `${JSON.stringify({ workflow: state.workflowId })}\n` : `${state.workflowId}\n`);
+    });
+
+  program
+    .command('resume')
+    .description('continue a workflow from its log (after a crash, an approval, or `start`)')
+    .argument('<id>', 'workflow id')
+    .option('-a, --agents <file>', 'a YAML file with agent settings')
+    .option('--no-wait', 'exit with code 3 instead of waiting when a human is needed')
+    .action(async (id: string, flags: RunFlags, command: Command) => {
+      const json = globalOptions(command).json ?? false;
+      const progress = createProgress(progressMode(json));
+      const { engine } = await prepare(command, flags, progress);
+      await loadState(engine.store, id);
+      process.exitCode = await drive(engine, id, progress, flags.wait !== false, json);
+    });
+}

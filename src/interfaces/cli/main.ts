@@ -1,0 +1,83 @@
+/**
+ * The `converge` command line. Each command parses, calls the engine, and formats; every
+ * error becomes one clear line (what happened, how to fix it) and a meaningful exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { isConvergeError } from '../../core/errors.js';
+import { EXIT, exitCodeFor } from '../error-map.js';
+import { closeCliStores } from './cli-context.js';
+import { registerDemoCommand } from './commands/demo-command.js';
+import { registerHumanCommands } from './commands/human-commands.js';
+import { registerInspectCommands } from './commands/inspect-commands.js';
+import { registerRunCommands } from './commands/run-commands.js';
+import { registerToolCommands } from './commands/tool-commands.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../workflows/builtin-files.js';
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('converge')
+    .description('A durable orchestrator for agentic software development: plan → validate → revise, implement → check → refine, with human gates.')
+    .version(version())
+    .option('--store <url>', 'the store: a SQLite path (default .converge/converge.db here) or $CONVERGE_STORE')
+    .option('--config <file>', 'the project settings file (default ./converge.yaml)')
+    .option('--json', 'machine-readable output (JSON lines for progress)')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    `
+Exit codes: 0 completed · 1 failed · 2 bad usage · 3 waiting for a human · 4 rejected or cancelled
+
+Start here:
+  converge demo                          run the seven-step workflow on an example project
+  converge init                          write converge.yaml for your project
+  converge run "Add a CSV export"        plan, implement and check it in the current directory`,
+  );
+  registerRunCommands(program);
+  registerDemoCommand(program);
+  registerHumanCommands(program);
+  registerInspectCommands(program);
+  registerToolCommands(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    process.exitCode = report(error);
+  } finally {
+    await closeCliStores();
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message (unknown option, missing argument, --help, --version).
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.completed;
+    return EXIT.usage;
+  }
+  if (isConvergeError(error)) {
+    process.stderr.write(`converge: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
+    if (process.env.CONVERGE_DEBUG && error.cause) process.stderr.write(`  cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);
+    return exitCodeFor(error.code);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`converge: unexpected error: ${message.split('\n')[0]}\n  hint: this is a bug; rerun with CONVERGE_DEBUG=1 for details and report it.\n`);
+  if (process.env.CONVERGE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return EXIT.failed;
+}

@@ -1,0 +1,140 @@
+/**
+ * Every SQL statement the SQLite store runs, prepared once per connection after migration.
+ * Variable filters use `json_each` so that one prepared statement serves every filter.
+ */
+import type Database from 'better-sqlite3';
+import type { WorkflowSummary } from '../store.js';
+
+export interface WorkflowRow {
+  id: string;
+  name: string;
+  definition_id: string;
+  status: string;
+  phase: string;
+  current_step: number | null;
+  waiting_for: string | null;
+  requirements: string;
+  created_at: string;
+  updated_at: string;
+  last_seq: number;
+}
+
+export type WorkflowParams = WorkflowRow;
+
+export interface ListParams {
+  statuses: string | null;
+  updatedBefore: string | null;
+  limit: number;
+  offset: number;
+}
+
+/** The part of a better-sqlite3 statement the store uses, declared here as Kysely does. */
+export interface SqliteStatement<P extends unknown[], R> {
+  run(...params: P): { changes: number };
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+}
+
+const WORKFLOW_COLUMNS =
+  'id, name, definition_id, status, phase, current_step, waiting_for, requirements, created_at, updated_at, last_seq';
+
+export function toWorkflowParams(summary: WorkflowSummary, id: string, lastSeq: number): WorkflowParams {
+  return {
+    id,
+    name: summary.name,
+    definition_id: summary.definitionId,
+    status: summary.status,
+    phase: summary.phase,
+    current_step: summary.currentStep,
+    waiting_for: summary.waitingFor,
+    requirements: summary.requirements,
+    created_at: summary.createdAt,
+    updated_at: summary.updatedAt,
+    last_seq: lastSeq,
+  };
+}
+
+export function fromWorkflowRow(row: WorkflowRow): WorkflowSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    definitionId: row.definition_id,
+    status: row.status,
+    phase: row.phase,
+    currentStep: row.current_step,
+    waitingFor: row.waiting_for,
+    requirements: row.requirements,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastSeq: row.last_seq,
+  };
+}
+
+export function prepareStatements(db: Database.Database) {
+  const prepare = <P extends unknown[] = [], R = unknown>(sql: string): SqliteStatement<P, R> => db.prepare<P, R>(sql);
+  return {
+    /** NULL when the workflow does not exist: creation always writes seq 1. */
+    lastSeq: prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events WHERE workflow_id = ?'),
+    workflowExists: prepare<[string], { found: 1 }>('SELECT 1 AS found FROM workflows WHERE id = ?'),
+    insertWorkflow: prepare<[WorkflowParams]>(
+      `INSERT INTO workflows (${WORKFLOW_COLUMNS}) VALUES (@id, @name, @definition_id, @status, @phase,
+        @current_step, @waiting_for, @requirements, @created_at, @updated_at, @last_seq)`,
+    ),
+    updateWorkflow: prepare<[WorkflowParams]>(
+      `UPDATE workflows SET name = @name, definition_id = @definition_id, status = @status, phase = @phase,
+        current_step = @current_step, waiting_for = @waiting_for, requirements = @requirements,
+        created_at = @created_at, updated_at = @updated_at, last_seq = @last_seq
+       WHERE id = @id`,
+    ),
+    insertEvent: prepare<[string, number, string, string, string]>(
+      'INSERT INTO events (workflow_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)',
+    ),
+    readEvents: prepare<[string, number], { seq: number; body: string }>(
+      'SELECT seq, body FROM events WHERE workflow_id = ? AND seq > ? ORDER BY seq',
+    ),
+    getWorkflow: prepare<[string], WorkflowRow>(`SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE id = ?`),
+    // LIMIT -1 means no limit in SQLite; ties on updated_at are broken by id for stable paging.
+    listWorkflows: prepare<[ListParams], WorkflowRow>(
+      `SELECT ${WORKFLOW_COLUMNS} FROM workflows
+       WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+         AND (@updatedBefore IS NULL OR updated_at < @updatedBefore)
+       ORDER BY updated_at DESC, id
+       LIMIT @limit OFFSET @offset`,
+    ),
+    bumpChangeMarker: prepare<[]>(
+      "UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'change_marker'",
+    ),
+    getSetting: prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+    setSetting: prepare<[string, string]>(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    // An older snapshot saved late must not replace a newer one.
+    saveSnapshot: prepare<[string, number, string]>(
+      `INSERT INTO snapshots (workflow_id, seq, state) VALUES (?, ?, ?)
+       ON CONFLICT (workflow_id) DO UPDATE SET seq = excluded.seq, state = excluded.state
+       WHERE excluded.seq >= snapshots.seq`,
+    ),
+    loadSnapshot: prepare<[string], { seq: number; state: string }>(
+      'SELECT seq, state FROM snapshots WHERE workflow_id = ?',
+    ),
+    getLease: prepare<[string], { owner: string; expiresAt: string }>(
+      'SELECT owner, expires_at AS expiresAt FROM leases WHERE workflow_id = ?',
+    ),
+    putLease: prepare<[string, string, string]>(
+      `INSERT INTO leases (workflow_id, owner, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (workflow_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at`,
+    ),
+    releaseLease: prepare<[string, string]>('DELETE FROM leases WHERE workflow_id = ? AND owner = ?'),
+    recordAttempt: prepare<[string, string], { attempts: number }>(
+      `INSERT INTO action_attempts (workflow_id, action_id, attempts) VALUES (?, ?, 1)
+       ON CONFLICT (workflow_id, action_id) DO UPDATE SET attempts = attempts + 1
+       RETURNING attempts`,
+    ),
+    // Foreign keys cascade the delete to events, snapshots, leases and attempts.
+    prune: prepare<[string, string]>(
+      'DELETE FROM workflows WHERE status IN (SELECT value FROM json_each(?)) AND updated_at < ?',
+    ),
+  };
+}
+
+export type SqliteStatements = ReturnType<typeof prepareStatements>;

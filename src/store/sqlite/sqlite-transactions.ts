@@ -1,0 +1,67 @@
+/**
+ * The store's read-check-write operations, each one IMMEDIATE transaction: the write lock is
+ * taken before the check, so no other process can write between the check and the write.
+ */
+import type Database from 'better-sqlite3';
+import type { NewEvent, WorkflowEvent } from '../../core/events.js';
+import { sequenceConflict, workflowExists, workflowNotFound } from '../store-error.js';
+import { FINISHED_STATUSES, leaseExpiry, mayTakeLease } from '../store-rules.js';
+import type { WorkflowSummary } from '../store.js';
+import { toWorkflowParams, type SqliteStatements } from './sqlite-statements.js';
+
+/** The event as stored: everything but `seq`, which lives in its own column and is authoritative. */
+function eventBody(event: NewEvent): string {
+  const { seq: _ignored, ...rest } = event as NewEvent & { seq?: number };
+  return JSON.stringify(rest);
+}
+
+function withSeq(event: NewEvent, seq: number): WorkflowEvent {
+  return { ...event, seq } as WorkflowEvent;
+}
+
+export function prepareTransactions(db: Database.Database, s: SqliteStatements) {
+  // Typed through the package's `Database.Transaction` alias, which declaration files can name.
+  const transaction = <F extends (...args: never[]) => unknown>(body: F): Database.Transaction<F> => db.transaction(body);
+  return {
+    create: transaction((summary: WorkflowSummary, first: NewEvent): WorkflowEvent => {
+      if (s.workflowExists.get(summary.id) !== undefined) throw workflowExists(summary.id);
+      s.insertWorkflow.run(toWorkflowParams(summary, summary.id, 1));
+      s.insertEvent.run(summary.id, 1, first.type, first.at, eventBody(first));
+      s.bumpChangeMarker.run();
+      return withSeq(first, 1);
+    }),
+
+    append: transaction(
+      (workflowId: string, expectedSeq: number, events: NewEvent[], summary: WorkflowSummary): WorkflowEvent[] => {
+        const found = s.lastSeq.get(workflowId)?.seq ?? null;
+        if (found === null) throw workflowNotFound(workflowId);
+        if (found !== expectedSeq) throw sequenceConflict(workflowId, expectedSeq, found);
+        // Nothing to fence: a summary change that no event explains is not written.
+        if (events.length === 0) return [];
+        const written = events.map((event, index) => {
+          const seq = expectedSeq + index + 1;
+          s.insertEvent.run(workflowId, seq, event.type, event.at, eventBody(event));
+          return withSeq(event, seq);
+        });
+        // The store owns id and lastSeq, so the index can never disagree with the log.
+        s.updateWorkflow.run(toWorkflowParams(summary, workflowId, expectedSeq + events.length));
+        s.bumpChangeMarker.run();
+        return written;
+      },
+    ),
+
+    acquireLease: transaction((workflowId: string, owner: string, ttlMs: number, now: string): boolean => {
+      if (!mayTakeLease(s.getLease.get(workflowId), owner, now)) return false;
+      s.putLease.run(workflowId, owner, leaseExpiry(now, ttlMs));
+      return true;
+    }),
+
+    prune: transaction((before: string): number => {
+      const deleted = s.prune.run(JSON.stringify(FINISHED_STATUSES), before).changes;
+      if (deleted > 0) s.bumpChangeMarker.run();
+      return deleted;
+    }),
+  };
+}
+
+export type SqliteTransactions = ReturnType<typeof prepareTransactions>;

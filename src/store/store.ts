@@ -1,0 +1,97 @@
+/**
+ * The Store contract: an append-only event log per workflow, fenced by sequence numbers,
+ * plus snapshots, a workflow index, leases and action attempt counters.
+ * `sqlite/`, `postgres/` and `memory/` implement it; the engine only reads `capabilities`.
+ */
+import type { NewEvent, WorkflowEvent } from '../core/events.js';
+
+export interface StoreCapabilities {
+  /** Several processes may write at once (SQLite WAL on one machine, PostgreSQL anywhere). */
+  multiProcessWriters: boolean;
+  /** Work can be dispatched to workers on other machines. */
+  distributedQueue: boolean;
+}
+
+/** The index row of a workflow, kept in step with its log by `append`. */
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  definitionId: string;
+  status: string;
+  phase: string;
+  currentStep: number | null;
+  /** What it waits for when `status` is `waiting_for_human`, e.g. `gate:plan_approval`. */
+  waitingFor: string | null;
+  requirements: string;
+  createdAt: string;
+  updatedAt: string;
+  lastSeq: number;
+}
+
+export interface WorkflowFilter {
+  status?: string[];
+  limit?: number;
+  offset?: number;
+  /** Only workflows updated before this ISO time (for retention). */
+  updatedBefore?: string;
+}
+
+export interface Snapshot {
+  seq: number;
+  state: unknown;
+}
+
+export interface MigrationStep {
+  version: number;
+  name: string;
+  status: 'applied' | 'already_applied' | 'failed';
+  error?: string;
+}
+
+export interface Store {
+  readonly capabilities: StoreCapabilities;
+  /** Human-readable location, e.g. the SQLite path (never a password). */
+  readonly location: string;
+
+  /** Brings the schema up to date. Throws STORE_TOO_NEW when the store was written by a newer Converge. */
+  migrate(): Promise<MigrationStep[]>;
+
+  /** Creates the workflow with its first event (seq 1). Throws SEQUENCE_CONFLICT if the id exists. */
+  createWorkflow(summary: WorkflowSummary, first: NewEvent): Promise<WorkflowEvent>;
+
+  /**
+   * Appends events after `expectedSeq` (the last seq the writer saw) and replaces the summary,
+   * atomically. Throws SEQUENCE_CONFLICT (retryable: re-read and decide again) when another writer
+   * appended first. Returns the events with their sequence numbers.
+   */
+  append(workflowId: string, expectedSeq: number, events: NewEvent[], summary: WorkflowSummary): Promise<WorkflowEvent[]>;
+
+  /** Events with seq > afterSeq, in order. Throws WORKFLOW_NOT_FOUND for an unknown id. */
+  readEvents(workflowId: string, afterSeq?: number): Promise<WorkflowEvent[]>;
+
+  getWorkflow(workflowId: string): Promise<WorkflowSummary | undefined>;
+  listWorkflows(filter?: WorkflowFilter): Promise<WorkflowSummary[]>;
+  /** The highest seq of any workflow change, cheap to poll for "something changed". */
+  changeMarker(): Promise<string>;
+
+  saveSnapshot(workflowId: string, snapshot: Snapshot): Promise<void>;
+  loadSnapshot(workflowId: string): Promise<Snapshot | undefined>;
+
+  /** Takes or renews the workflow's lease for `owner`; false when another live owner holds it. */
+  acquireLease(workflowId: string, owner: string, ttlMs: number, now: string): Promise<boolean>;
+  releaseLease(workflowId: string, owner: string): Promise<void>;
+  /** The current holder, for diagnostics and dead-owner checks. */
+  leaseHolder(workflowId: string): Promise<{ owner: string; expiresAt: string } | undefined>;
+
+  /** Counts one more execution attempt of an action and returns the new count (1 on first start). */
+  recordAttempt(workflowId: string, actionId: string): Promise<number>;
+
+  /** Deletes finished workflows last updated before `before`; returns how many were deleted. */
+  prune(before: string): Promise<number>;
+
+  /** Key/value settings of the store itself (schema version, retention…). */
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+
+  close(): Promise<void>;
+}

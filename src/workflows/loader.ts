@@ -1,0 +1,113 @@
+/**
+ * Loads definitions, profiles and converge.yaml from built-in names or files, turning every
+ * problem into one clear ConvergeError that names the file and the field.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { parseDefinition, zodProblems } from '../core/definition.js';
+import type { WorkflowDefinition } from '../core/definition-schema.js';
+import { ConvergeError } from '../core/errors.js';
+import type { ConvergeErrorCode } from '../core/errors.js';
+import { ProfileSchema } from '../core/profile-schema.js';
+import type { Profile } from '../core/profile-schema.js';
+import { builtinPath } from './builtin-files.js';
+import { ProjectConfigSchema } from './project-config.js';
+import type { ProjectConfig } from './project-config.js';
+
+export const CONFIG_FILE = 'converge.yaml';
+
+export function builtinNames(kind: 'definitions' | 'profiles'): string[] {
+  const dir = builtinPath(kind);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort();
+}
+
+/** Reads YAML or JSON (by extension; YAML otherwise) and reports syntax errors with line numbers. */
+export function readDocument(path: string, code: ConvergeErrorCode): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+    throw new ConvergeError(code, `${path} ${reason}.`, { hint: 'Check the path.', cause: error });
+  }
+  try {
+    if (extname(path) === '.json') return JSON.parse(text) as unknown;
+    return parseYaml(text) as unknown;
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ConvergeError(code, `${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}${where}: ${reason}`, {
+      cause: error,
+    });
+  }
+}
+
+function resolveNamed(kind: 'definitions' | 'profiles', nameOrPath: string, baseDir: string): string {
+  if (/^[a-z][a-z0-9-]*$/.test(nameOrPath) && !existsSync(resolve(baseDir, nameOrPath))) {
+    const path = builtinPath(kind, `${nameOrPath}.yaml`);
+    if (existsSync(path)) return path;
+    const what = kind === 'definitions' ? 'workflow definition' : 'profile';
+    throw new ConvergeError(kind === 'definitions' ? 'DEFINITION_INVALID' : 'CONFIG_INVALID', `There is no built-in ${what} "${nameOrPath}".`, {
+      hint: `Built-in ${kind}: ${builtinNames(kind).join(', ')}; or give a path to a YAML/JSON file.`,
+    });
+  }
+  return isAbsolute(nameOrPath) ? nameOrPath : resolve(baseDir, nameOrPath);
+}
+
+export function loadDefinition(nameOrPath = 'seven-step', baseDir = process.cwd()): WorkflowDefinition {
+  const path = resolveNamed('definitions', nameOrPath, baseDir);
+  return parseDefinition(readDocument(path, 'DEFINITION_INVALID'), path);
+}
+
+export function loadProfile(nameOrPath = 'typescript', baseDir = process.cwd()): Profile {
+  const path = resolveNamed('profiles', nameOrPath, baseDir);
+  return parseWith(ProfileSchema, readDocument(path, 'CONFIG_INVALID'), path, 'CONFIG_INVALID');
+}
+
+export interface LoadedConfig {
+  config: ProjectConfig;
+  /** The folder relative paths in the config are resolved against. */
+  baseDir: string;
+  path?: string;
+}
+
+/** converge.yaml from `explicitPath`, or from `cwd` when present, or the defaults. */
+export function loadProjectConfig(cwd: string, explicitPath?: string): LoadedConfig {
+  const path = explicitPath !== undefined ? resolve(cwd, explicitPath) : resolve(cwd, CONFIG_FILE);
+  if (explicitPath === undefined && !existsSync(path)) return { config: ProjectConfigSchema.parse({}), baseDir: cwd };
+  const config = parseWith(ProjectConfigSchema, readDocument(path, 'CONFIG_INVALID') ?? {}, path, 'CONFIG_INVALID');
+  return { config, baseDir: dirname(path), path };
+}
+
+export function parseWith<T extends z.ZodType>(schema: T, input: unknown, source: string, code: ConvergeErrorCode): z.infer<T> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = zodProblems(parsed.error);
+  const lines = problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
+  throw new ConvergeError(code, `${source} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${lines}`, {
+    details: { problems },
+  });
+}
+
+/** The definition as configured: gate overrides applied, checks from config → definition → profile. */
+export function effectiveDefinition(def: WorkflowDefinition, profile: Profile, config: ProjectConfig): WorkflowDefinition {
+  const gates = def.gates.map((gate) => {
+    const override = config.gates[gate.id];
+    return override === undefined ? gate : { ...gate, ...override };
+  });
+  const unknownGates = Object.keys(config.gates).filter((id) => !def.gates.some((g) => g.id === id));
+  if (unknownGates.length > 0) {
+    throw new ConvergeError('CONFIG_INVALID', `converge.yaml gates: unknown gate "${unknownGates[0]}".`, {
+      hint: `Gates of ${def.id}: ${def.gates.map((g) => g.id).join(', ')}.`,
+    });
+  }
+  const checks = config.checks ?? (def.checks.length > 0 ? def.checks : profile.checks);
+  const knowledge = [...new Set([...def.knowledge, ...profile.knowledge.map((k) => k.glob), ...config.documentation])];
+  return { ...def, gates, checks, knowledge };
+}

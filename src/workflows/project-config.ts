@@ -1,0 +1,33 @@
+/**
+ * converge.yaml: which definition and profile a project uses, its agents, checks and templates.
+ */
+import { z } from 'zod';
+import { CheckSchema } from '../core/profile-schema.js';
+import { AgentsConfigSchema } from '../agents/agent-config.js';
+
+export const GateOverrideSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  timeout_s: z.number().positive().optional(),
+  on_timeout: z.enum(['pause', 'reject', 'approve']).optional(),
+});
+
+export const ProjectConfigSchema = z.strictObject({
+  /** A built-in definition name (`seven-step`) or a path to a YAML/JSON definition. */
+  definition: z.string().default('seven-step'),
+  /** A built-in profile name (`typescript`, `cursus`) or a path to a profile file. */
+  profile: z.string().default('typescript'),
+  workspace: z
+    .strictObject({ type: z.enum(['shared', 'isolated']).default('shared') })
+    .default({ type: 'shared' }),
+  /** A folder of prompt templates used before the built-in ones (seed-style markers are filled). */
+  templates_dir: z.string().optional(),
+  /** The seed's documentation_locations: globs of knowledge documents. */
+  documentation: z.array(z.string()).default([]),
+  /** Replaces the profile's checks when given. */
+  checks: z.array(CheckSchema).optional(),
+  gates: z.record(z.string(), GateOverrideSchema).default({}),
+  agents: AgentsConfigSchema.default({}),
+  /** Finished workflows older than this are pruned by `converge prune` (0 keeps them forever). */
+  retention_days: z.number().int().min(0).default(0),
+});
+export type ProjectConfig = z.infer<typeof ProjectConfigSchema>;

@@ -1,0 +1,264 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { builtinTemplatesDir, createTemplateRenderer } from '../../src/templates/index.js';
+import type { TemplateVars } from '../../src/templates/index.js';
+import type { ConvergeError } from '../../src/core/errors.js';
+
+const BUILTINS = [
+  'step1_initial_planner_prompt_template.md',
+  'step2_plan_validator_prompt_template.md',
+  'step3_revision_planner_prompt_template.md',
+  'step4_programmer_prompt_template.md',
+  'step5a_two_level_validation_agent_prompt_template.md',
+  'step5b_two_level_standardization_validation_agent_prompt_template.md',
+  'step6_code_refinement_programmer_prompt_template.md',
+];
+
+const FULL: TemplateVars = {
+  requirements: 'REQ: add a CSV export command',
+  step_type: 'feature',
+  documentation_locations: ['docs/guide/', 'src/cli/'],
+  workspace: { type: 'isolated', path: '/tmp/ws' },
+  knowledge: 'KNOWLEDGE: commands live in src/cli',
+  plan: 'PLAN: # Implementation Plan: CSV export',
+  validation_report: 'REPORT: - [Major] no streaming',
+  original_artifact: 'ORIGINAL: previous version',
+  change_requests: ['CR: use streams', 'CR: add --out'],
+  check_results: 'CHECKS: tsc failed',
+  code: 'CODE: # File: src/a.ts',
+  step_number: 4,
+  iteration: 2,
+  repair_errors: 'REPAIR: no score line was found',
+};
+
+/** The text each built-in must carry so its output can be parsed. */
+const FORMAT_MARKERS: Record<string, string[]> = {
+  step1_initial_planner_prompt_template: ['# Implementation Plan: <short title>', '## 7. Testing and Validation Plan'],
+  step2_plan_validator_prompt_template: ['- Alignment Score: <x>/10', '- Compatibility Score: <x>/10', '- [Critical]', '"scores"'],
+  step3_revision_planner_prompt_template: ['## Document History', 'Version <N>'],
+  step4_programmer_prompt_template: ['# File: <path relative to the workspace root>'],
+  step5a_two_level_validation_agent_prompt_template: ['- Alignment Score: <x>/10', '- [FalsePositive] <check id>: <reason>'],
+  step5b_two_level_standardization_validation_agent_prompt_template: ['- Standardization Score: <x>/10', '- [FalsePositive]'],
+  step6_code_refinement_programmer_prompt_template: ['# File: <path relative to the workspace root>', '## Issues Deferred'],
+};
+
+async function codeOf(promise: Promise<unknown>): Promise<ConvergeError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as ConvergeError;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+describe('createTemplateRenderer', () => {
+  let userDir: string;
+
+  beforeEach(async () => {
+    userDir = await mkdtemp(join(tmpdir(), 'converge-templates-'));
+  });
+  afterEach(async () => {
+    await rm(userDir, { recursive: true, force: true });
+  });
+
+  describe('built-in templates', () => {
+    it('lists the seven built-ins under the seed names', async () => {
+      expect(await createTemplateRenderer().list()).toEqual([...BUILTINS].sort());
+    });
+
+    it('finds the built-ins in src/templates/builtin', () => {
+      expect(builtinTemplatesDir().replaceAll('\\', '/')).toMatch(/src\/templates\/builtin$/);
+    });
+
+    it.each(BUILTINS)('%s renders a full context', async (name) => {
+      const text = await createTemplateRenderer().render(name, FULL);
+      for (const marker of FORMAT_MARKERS[name.replace(/\.md$/, '')] ?? []) expect(text).toContain(marker);
+      expect(text).toContain('REQ: add a CSV export command');
+      expect(text).toContain('REPAIR: no score line was found');
+      expect(text).not.toMatch(/\{\{|\{%|undefined|\[object Object\]/);
+    });
+
+    it.each(BUILTINS)('%s renders an empty context without errors or leftovers', async (name) => {
+      const text = await createTemplateRenderer().render(name, {});
+      expect(text).not.toMatch(/\{\{|\{%|undefined|\[object Object\]|REPAIR|Your previous reply/);
+      expect(text).toContain('## Output format');
+    });
+
+    it('gives the validators the deterministic check results', async () => {
+      const renderer = createTemplateRenderer();
+      for (const name of [BUILTINS[4]!, BUILTINS[5]!, BUILTINS[6]!]) {
+        expect(await renderer.render(name, FULL)).toContain('CHECKS: tsc failed');
+      }
+    });
+
+    it('lists each change request', async () => {
+      const text = await createTemplateRenderer().render(BUILTINS[2]!, FULL);
+      expect(text).toContain('- CR: use streams\n- CR: add --out');
+    });
+
+    it('resolves a name given without the .md extension', async () => {
+      const text = await createTemplateRenderer().render('step4_programmer_prompt_template', {});
+      expect(text).toContain('# Role: Programmer');
+    });
+  });
+
+  describe('a user templates directory', () => {
+    it('overrides a built-in of the same name', async () => {
+      await writeFile(join(userDir, BUILTINS[0]!), 'Team planner for {{ requirements }}');
+      const renderer = createTemplateRenderer({ templatesDir: userDir });
+      expect(await renderer.render(BUILTINS[0]!, { requirements: 'X' })).toBe('Team planner for X');
+      expect((await renderer.source(BUILTINS[0]!)).origin).toBe('user');
+      expect((await renderer.source(BUILTINS[1]!)).origin).toBe('builtin');
+      expect(renderer.directories[0]).toBe(userDir);
+    });
+
+    it('lists user and built-in templates once each', async () => {
+      await writeFile(join(userDir, BUILTINS[0]!), 'x');
+      await writeFile(join(userDir, 'team_review.md'), 'y');
+      await writeFile(join(userDir, 'notes.txt'), 'not a template');
+      const names = await createTemplateRenderer({ templatesDir: userDir }).list();
+      expect(names).toEqual([...BUILTINS, 'team_review.md'].sort());
+    });
+
+    it('fills the seed markers, tolerating case and extra spaces', async () => {
+      const seed = [
+        '## Requirements',
+        '[INJECT STEP REQUIREMENTS HERE]',
+        '## Plan',
+        '[ inject  validated implementation plan here ]',
+        '## Report',
+        '[INJECT VALIDATION REPORT HERE]',
+        '## Code',
+        '[INJECT PROGRAMMER OUTPUT HERE]',
+        '[INJECT PLANNER OUTPUT HERE] / [INJECT CURRENT IMPLEMENTATION PLAN HERE]',
+        '[INJECT SOMETHING ELSE HERE]',
+        'Example: {"step_type": "Processing", "outputs": {"model": "s3://bucket"}}',
+      ].join('\n');
+      await writeFile(join(userDir, 'seed.md'), seed);
+      const text = await createTemplateRenderer({ templatesDir: userDir }).render('seed.md', {
+        requirements: 'R',
+        plan: 'P',
+        validation_report: 'V',
+        code: 'C',
+      });
+      expect(text).toBe(
+        [
+          '## Requirements',
+          'R',
+          '## Plan',
+          'P',
+          '## Report',
+          'V',
+          '## Code',
+          'C',
+          'P / P',
+          '[INJECT SOMETHING ELSE HERE]',
+          'Example: {"step_type": "Processing", "outputs": {"model": "s3://bucket"}}',
+        ].join('\n'),
+      );
+    });
+
+    it('renders an absent marker value as empty', async () => {
+      await writeFile(join(userDir, 'seed.md'), 'Plan: [INJECT PLANNER OUTPUT HERE].');
+      expect(await createTemplateRenderer({ templatesDir: userDir }).render('seed.md', {})).toBe('Plan: .');
+    });
+
+    it('never scans an injected value for markers or tags', async () => {
+      await writeFile(join(userDir, 'seed.md'), '[INJECT PLANNER OUTPUT HERE]|[INJECT VALIDATION REPORT HERE]');
+      const text = await createTemplateRenderer({ templatesDir: userDir }).render('seed.md', {
+        plan: '[INJECT VALIDATION REPORT HERE] {{ code }}',
+        validation_report: 'V',
+      });
+      expect(text).toBe('[INJECT VALIDATION REPORT HERE] {{ code }}|V');
+    });
+
+    it('treats a template that is not Liquid as plain text with markers', async () => {
+      const seed = 'Use Jinja like {% set x = 1 %} and {%junk%}.\n[INJECT STEP REQUIREMENTS HERE]\n{{ not closed';
+      await writeFile(join(userDir, 'seed.md'), seed);
+      const text = await createTemplateRenderer({ templatesDir: userDir }).render('seed.md', { requirements: 'R' });
+      expect(text).toBe('Use Jinja like {% set x = 1 %} and {%junk%}.\nR\n{{ not closed');
+    });
+
+    it('re-reads a template that changed on disk', async () => {
+      const renderer = createTemplateRenderer({ templatesDir: userDir });
+      await writeFile(join(userDir, 't.md'), 'one');
+      expect(await renderer.render('t.md')).toBe('one');
+      await writeFile(join(userDir, 't.md'), 'two two');
+      expect(await renderer.render('t.md')).toBe('two two');
+    });
+  });
+
+  describe('errors', () => {
+    it('reports an unknown template with TEMPLATE_NOT_FOUND and the directories searched', async () => {
+      const error = await codeOf(createTemplateRenderer({ templatesDir: userDir }).render('step9_missing.md'));
+      expect(error.code).toBe('TEMPLATE_NOT_FOUND');
+      expect(error.message).toContain('step9_missing.md');
+      expect(error.message).toContain(userDir);
+      expect(error.details.searched).toEqual([userDir, builtinTemplatesDir()]);
+    });
+
+    it.each(['../secrets.md', 'sub/dir.md', '.hidden.md', ''])('refuses the name %j', async (name) => {
+      const error = await codeOf(createTemplateRenderer({ templatesDir: userDir }).render(name));
+      expect(error.code).toBe('TEMPLATE_NOT_FOUND');
+    });
+
+    it('reports a Liquid syntax error with TEMPLATE_ERROR, the file and the line', async () => {
+      await writeFile(join(userDir, 'broken.md'), 'Hello {{ requirements }}\nsecond line\n{% if requirements %}never closed');
+      const error = await codeOf(createTemplateRenderer({ templatesDir: userDir }).render('broken.md', {}));
+      expect(error.code).toBe('TEMPLATE_ERROR');
+      expect(error.message).toContain(join(userDir, 'broken.md'));
+      expect(error.details).toMatchObject({ file: join(userDir, 'broken.md'), line: 3 });
+    });
+
+    it('rejects an unknown filter with TEMPLATE_ERROR', async () => {
+      await writeFile(join(userDir, 'filter.md'), '{{ requirements | shout }}');
+      const error = await codeOf(createTemplateRenderer({ templatesDir: userDir }).render('filter.md', {}));
+      expect(error.code).toBe('TEMPLATE_ERROR');
+      expect(error.message).toContain('shout');
+    });
+  });
+
+  describe('renderParts', () => {
+    it('splits a built-in at its first variable, so the instructions are the static part', async () => {
+      const renderer = createTemplateRenderer();
+      const a = await renderer.renderParts(BUILTINS[1]!, FULL);
+      const b = await renderer.renderParts(BUILTINS[1]!, { requirements: 'other' });
+      expect(a.staticPart).toBe(b.staticPart);
+      expect(a.staticPart).toContain('## Output format');
+      expect(a.staticPart).not.toContain('REQ:');
+      expect(a.staticPart + a.dynamicPart).toBe(await renderer.render(BUILTINS[1]!, FULL));
+    });
+
+    it('splits a seed template at its first marker', async () => {
+      await writeFile(join(userDir, 'seed.md'), 'Instructions.\n[INJECT STEP REQUIREMENTS HERE]\nMore.');
+      const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('seed.md', { requirements: 'R' });
+      expect(parts).toEqual({ staticPart: 'Instructions.\n', dynamicPart: 'R\nMore.' });
+    });
+
+    it('splits a plain-text fallback template at its first marker', async () => {
+      await writeFile(join(userDir, 'seed.md'), 'Avoid {%junk%}.\n[INJECT PLANNER OUTPUT HERE]');
+      const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('seed.md', { plan: 'P' });
+      expect(parts).toEqual({ staticPart: 'Avoid {%junk%}.\n', dynamicPart: 'P' });
+    });
+
+    it('drops whitespace that a trimming tag removes from the static part', async () => {
+      await writeFile(join(userDir, 'trim.md'), 'Head\n\n{%- if plan %} {{ plan }}{% endif %}');
+      const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('trim.md', { plan: 'P' });
+      expect(parts).toEqual({ staticPart: 'Head', dynamicPart: ' P' });
+    });
+
+    it('makes the whole text static when the template has no variables', async () => {
+      await writeFile(join(userDir, 'static.md'), 'Just text.');
+      const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('static.md');
+      expect(parts).toEqual({ staticPart: 'Just text.', dynamicPart: '' });
+    });
+  });
+});
+
+describe('builtin directory', () => {
+  it('holds only the seven templates', async () => {
+    expect((await readdir(builtinTemplatesDir())).sort()).toEqual([...BUILTINS].sort());
+  });
+});
