@@ -113,7 +113,11 @@ async function execute(check: Check, options: RunCheckOptions, finish: Finish): 
   }
 
   const text = await readReport(check, run, reportPath);
-  if (typeof text !== 'string') return finish({ status: 'error', summary: text.error, ...base });
+  if (typeof text !== 'string') {
+    // A command that failed before writing its report (tests that did not compile) is a failure of
+    // the project, not of the check; a command that succeeded without a report is misconfigured.
+    return finish({ status: run.exitCode === 0 ? 'error' : 'failed', summary: text.error, ...base });
+  }
   let report: ParsedReport;
   try {
     report = parseCheckReport(check.format, text, { source: `tool:${check.id}`, level: check.level });

@@ -31,7 +31,7 @@ export const CheckSchema = z
     level: z.union([z.literal(2), z.literal(3)]).default(2),
     required: z.boolean().default(true),
     format: CheckFormatSchema.default('exit_code'),
-    /** Where the check writes its report (JUnit XML, SARIF, coverage…), relative to the workspace; stdout when absent. */
+    /** Where the check writes its report (JUnit XML, SARIF, coverage…), relative to the check's cwd; stdout when absent. */
     report: z.string().optional(),
     max_output_bytes: z.number().int().positive().default(64 * 1024),
   })

@@ -139,6 +139,7 @@ export interface SeedState {
   converge_status: WorkflowStatus;
   paused: boolean;
   current_phase: string;
+  /** The step of the current or last run; 0 before the first step is scheduled. */
   current_step: number;
   last_completed_step: number;
   /** Seconds from creation to completion (or to the last event). */
@@ -208,7 +209,6 @@ export interface SeedState {
 export function toSeedState(state: WorkflowState): SeedState {
   const def = state.definition;
   const lastRun = state.runs[state.runs.length - 1];
-  const startStep = def.steps.find((s) => s.id === def.start)!;
   const planStep = planValidateStep(def);
   const latestPlan = planStep === undefined ? undefined : state.validations.findLast((v) => v.stepId === planStep.id);
   const latestPlanText = state.outputs.findLast((o) => o.output.artifact === 'plan')?.output.content ?? null;
@@ -224,7 +224,7 @@ export function toSeedState(state: WorkflowState): SeedState {
     converge_status: state.status,
     paused: state.paused,
     current_phase: state.phase,
-    current_step: lastRun?.stepNumber ?? startStep.number,
+    current_step: lastRun?.stepNumber ?? 0,
     last_completed_step: lastCompletedRun(state)?.stepNumber ?? 0,
     total_execution_time: seconds(state.createdAt, state.completedAt ?? state.updatedAt) ?? 0,
     step_history: state.runs.map((run) => stepEntry(state, run)),
@@ -695,6 +695,11 @@ export const SeedStateInputSchema = z.looseObject({
     .nullable()
     .optional(),
   escalations: z.array(EscalationInput).optional(),
+  phase_transitions: z
+    .array(
+      z.looseObject({ from_phase: z.string().optional(), to_phase: z.string().optional(), trigger: z.string().optional(), timestamp: optionalTimestamp }),
+    )
+    .optional(),
   workspace_context: z
     .looseObject({
       developer_type: z.string().nullable().optional(),
@@ -757,7 +762,10 @@ export const SeedExampleInputSchema = z.looseObject({
  * - Approvals (`approval_history`, or the `*_approval` summaries when there is no history; an
  *   `approved: false` summary means "not yet") and escalations are placed after the last step
  *   that started before their timestamp, or, without timestamps, after the last run of their step.
- * - Without `step_history`, a `last_completed_step` > 0 stands for the shortest happy path to it.
+ * - Without `step_history`, a `last_completed_step` > 0 stands for the shortest path to it, and a
+ *   different `current_step` > 0 for a run of that step in flight (nothing to decide until it ends).
+ * - Phases follow the steps; a recorded `phase_transitions` entry gives its trigger, and one that no
+ *   step followed yet is replayed at the end.
  * - `current_step`, `current_phase`, metrics and convergence_status are derived, never read.
  * - A terminal `status` the history does not explain is appended as workflow_completed /
  *   workflow_failed / cancelled; `paused: true` appends a pause. A seed `paused` alone is read as
@@ -899,6 +907,8 @@ class Replay {
   private phase: string;
   private readonly history: StepEntry[];
   private readonly steps: Step[] = [];
+  /** Recorded phase transitions not yet replayed; they give their trigger to the replayed ones. */
+  private readonly transitions: NonNullable<SeedStateInput['phase_transitions']>;
 
   constructor(
     private readonly def: WorkflowDefinition,
@@ -906,15 +916,22 @@ class Replay {
   ) {
     this.clock = seed.created_at ?? SEED_EPOCH;
     this.phase = stepOf(def, def.start).phase;
+    this.transitions = [...(seed.phase_transitions ?? [])];
     const given = (seed.step_history ?? []).filter((e) => e.status !== 'skipped');
     const last = seed.last_completed_step ?? 0;
+    const current = seed.current_step ?? 0;
     const ignored: ApprovalEntry[] = [];
+    this.history = given;
     if (given.length === 0 && last > 0) {
       const target = stepByNumber(def, last, 'last_completed_step');
       const scores = target.kind === 'validate' ? (seed.validation_scores ?? {}) : undefined;
       this.history = [...happyPath(def, target, ignored), { step_id: target.id, status: 'completed', ...(scores ? { validation_scores: scores } : {}) }];
-    } else {
-      this.history = given;
+    }
+    if (given.length === 0 && current > 0 && current !== last) {
+      // As in the seed's decision record, a current_step past the last completed one is in flight.
+      const target = stepByNumber(def, current, 'current_step');
+      const before = last > 0 ? this.history : happyPath(def, target, ignored);
+      this.history = [...before, { step_id: target.id, status: 'in_progress' }];
     }
   }
 
@@ -945,6 +962,7 @@ class Replay {
       this.appendEntry(entry, i);
       for (const item of slots.get(i) ?? []) this.appendItem(item, i);
     });
+    this.appendPendingTransition();
     this.appendPendingApproval();
     this.appendStatus();
     return reduce(seed.workflow_id, this.events);
@@ -993,14 +1011,14 @@ class Replay {
       context.timeout_ms ??
       entry.error_info?.details?.timeout_ms ??
       (rule?.strategy === 'extended_timeout' ? Math.round(previousTimeout * rule.timeout_multiplier) : base);
-    const strategy = context.recovery_strategy ?? (rule !== undefined && rule.strategy !== 'escalate_to_human' ? rule.strategy : undefined);
+    // An explicit attempt means the entry says all there is (an export); otherwise a run right after
+    // a failure of the same step is read as the policy's retry.
+    const inferred = rule !== undefined && rule.strategy !== 'escalate_to_human' ? rule.strategy : undefined;
+    const strategy = context.attempt !== undefined ? context.recovery_strategy : (context.recovery_strategy ?? inferred);
     const attempt = context.attempt ?? (retryOf !== undefined ? (retryOf.input_context?.attempt ?? this.attemptOf(previousIndex)) + 1 : 1);
     const transition = step.phase !== this.phase;
     const scheduledAt = this.stamp(entry.scheduled_at ?? entry.started_at);
-    if (transition) {
-      this.push({ type: 'phase_transitioned', at: scheduledAt, from: this.phase, to: step.phase, trigger: 'seed_state' });
-      this.phase = step.phase;
-    }
+    if (transition) this.transition(step.phase, scheduledAt);
     const actionId = entry.action_id ?? `seed-${i + 1}`;
     this.push({
       type: 'step_scheduled',
@@ -1038,6 +1056,19 @@ class Replay {
     }
   }
 
+  private transition(to: string, at: string): void {
+    const index = this.transitions.findIndex((t) => t.from_phase === this.phase && t.to_phase === to);
+    const recorded = index >= 0 ? this.transitions.splice(index, 1)[0] : undefined;
+    this.push({ type: 'phase_transitioned', at: recorded?.timestamp ?? at, from: this.phase, to, trigger: recorded?.trigger ?? 'seed_state' });
+    this.phase = to;
+  }
+
+  /** A recorded transition out of the current phase that no step followed yet (e.g. right after a plan approval). */
+  private appendPendingTransition(): void {
+    const pending = this.transitions.find((t) => t.from_phase === this.phase && this.def.phases.some((p) => p.id === t.to_phase));
+    if (pending?.to_phase !== undefined) this.transition(pending.to_phase, this.clock);
+  }
+
   private attemptOf(index: number): number {
     let attempt = 1;
     for (let j = index - 1; j >= 0 && this.steps[j]!.id === this.steps[index]!.id && this.history[j]!.status === 'failed'; j--) attempt++;
@@ -1056,9 +1087,9 @@ class Replay {
     const out = entry.output;
     const lastOfArtifact = this.steps.findLastIndex((s, j) => s.kind === 'produce' && s.artifact === step.artifact && this.history[j]!.status === 'completed') === i;
     const artifacts = this.seed.artifacts ?? {};
-    let content = typeof out === 'string' ? out : (out?.content ?? out?.summary ?? '');
+    const plan = lastOfArtifact && step.artifact === 'plan' ? artifacts.implementation_plan : undefined;
+    const content = typeof out === 'string' ? out : (out?.content ?? plan ?? out?.summary ?? '');
     let files = typeof out === 'object' && out !== null ? (out.files ?? []) : [];
-    if (lastOfArtifact && step.artifact === 'plan' && content === '' && artifacts.implementation_plan) content = artifacts.implementation_plan;
     if (lastOfArtifact && step.artifact !== 'plan' && files.length === 0 && artifacts.generated_code !== undefined) {
       const code = artifacts.generated_code;
       files = Array.isArray(code) ? code : Object.values(code).filter((p): p is string => typeof p === 'string');

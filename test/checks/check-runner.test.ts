@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCheck, runChecks, type CheckProgress } from '../../src/checks/index.js';
+import { runCheck } from '../../src/checks/index.js';
 import { CheckSchema, type Check } from '../../src/core/profile-schema.js';
-import { FIXTURES } from './fixture-path.js';
 
 const NODE = process.execPath;
 
@@ -20,7 +20,7 @@ function isAlive(pid: number): boolean {
     return false;
   }
   try {
-    const stat = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8') as string;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return true;

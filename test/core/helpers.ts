@@ -152,8 +152,10 @@ export class Run {
   }
 
   state(): WorkflowState {
-    return reduce('wf_test', this.events);
+    if (this.cache?.length !== this.events.length) this.cache = { length: this.events.length, state: reduce('wf_test', this.events) };
+    return this.cache.state;
   }
+  private cache: { length: number; state: WorkflowState } | undefined;
 
   decide(): Decision | null {
     return decide(this.def, this.state());
@@ -350,4 +352,139 @@ export function seedFields(d: Decision | null) {
     step_number: d.step_number,
     ...(d.recovery_strategy !== undefined ? { recovery_strategy: d.recovery_strategy } : {}),
   };
+}
+
+// ── Random legal runs ───────────────────────────────────────────────────────────────────────
+/** The source of random choices (fast-check's `gen` in property tests). */
+export interface Chooser {
+  /** An integer in [min, max]. */
+  int(min: number, max: number): number;
+}
+
+export interface SimulationOptions {
+  /** Stop (unfinished) after this many decisions. */
+  maxDecisions?: number;
+  /** Human answers that keep the workflow going around a loop (request changes, more rounds…). */
+  humanBudget?: number;
+  /** Chance that a step run fails, in percent. */
+  failurePercent?: number;
+  /** Called with every decision and the state it was made from. */
+  onDecision?: (decision: Decision, before: WorkflowState) => void;
+}
+
+export interface Simulation {
+  run: Run;
+  decisions: number;
+  outcome: WorkflowState['status'] | 'unfinished';
+}
+
+const FAILURE_CLASSES: FailureClass[] = [
+  'timeout',
+  'rate_limited',
+  'invalid_output',
+  'provider_down',
+  'auth',
+  'bad_request',
+  'interrupted',
+  'check_error',
+  'unknown',
+];
+
+/**
+ * Drives a workflow the way the engine would: ask decide(), carry the decision out, and answer with
+ * random agent results, failures and human answers. Once the human budget is spent, humans only
+ * approve, reject or cancel, so every run can end.
+ */
+export function simulate(def: WorkflowDefinition, choose: Chooser, options: SimulationOptions = {}): Simulation {
+  const run = new Run(def);
+  const pick = <T>(items: readonly T[]): T => items[choose.int(0, items.length - 1)]!;
+  const chance = (percent: number) => choose.int(0, 99) < percent;
+  let budget = options.humanBudget ?? 4;
+  const max = options.maxDecisions ?? 500;
+  for (let n = 0; n < max; n++) {
+    const before = run.state();
+    if (['completed', 'rejected', 'failed', 'cancelled'].includes(before.status)) return { run, decisions: n, outcome: before.status };
+    if (chance(5)) {
+      run.pause();
+      if (run.decide() !== null) throw new Error('decide() answered a paused workflow');
+      run.resume();
+    }
+    const decision = decide(def, run.state());
+    if (decision === null) throw new Error(`decide() returned null for a ${before.status} workflow with nothing pending (last: ${before.last.kind})`);
+    options.onDecision?.(decision, run.state());
+    run.follow(decision);
+    switch (decision.action_type) {
+      case 'invoke_agent':
+      case 'transition_phase':
+      case 'retry_with_recovery': {
+        const step = def.steps.find((s) => s.id === decision.step_id)!;
+        if (chance(options.failurePercent ?? 15)) {
+          const failureClass = pick(FAILURE_CLASSES);
+          run.failure(failureClass, failureClass === 'rate_limited' && chance(50) ? { retryAfterMs: choose.int(1, 60) * 1000 } : {});
+        } else if (step.kind === 'produce') {
+          run.output(`${step.artifact} v${choose.int(1, 9)}`, step.artifact === 'plan' ? [] : [`src/file-${choose.int(1, 3)}.ts`]);
+        } else {
+          run.report(step.artifact === 'plan' ? randomPlan(choose) : randomCode(choose));
+        }
+        break;
+      }
+      case 'request_human_approval': {
+        const gate = def.gates.find((g) => g.id === decision.gate_id)!;
+        if (chance(10)) {
+          run.timeOutGate();
+          const policy = pick(['pause', 'approve', 'reject'] as const);
+          if (policy !== 'pause') {
+            run.answerGate(policy, [], 'timeout_policy');
+            break;
+          }
+        }
+        const answer = budget > 0 ? pick(['approve', 'approve', 'request_changes', 'request_changes', 'reject'] as const) : pick(['approve', 'approve', 'approve', 'reject'] as const);
+        if (answer === 'request_changes') budget--;
+        run.answerGate(answer, answer === 'request_changes' ? [`change ${gate.id}`] : []);
+        break;
+      }
+      case 'escalate_to_human': {
+        const failure = decision.escalation!.reason === 'failure';
+        if (budget > 0) {
+          budget--;
+          run.answer(
+            pick([
+              { kind: 'grant_rounds', rounds: choose.int(1, 2) },
+              { kind: 'accept' },
+              { kind: 'send_back', changeRequests: ['try again'] },
+              { kind: 'retry' },
+              { kind: 'cancel' },
+            ] as const),
+          );
+        } else {
+          run.answer(failure ? { kind: 'cancel' } : pick([{ kind: 'accept' }, { kind: 'cancel' }] as const));
+        }
+        break;
+      }
+      case 'complete_workflow':
+        break;
+    }
+  }
+  const last = run.state();
+  return { run, decisions: max, outcome: ['completed', 'rejected', 'failed', 'cancelled'].includes(last.status) ? last.status : 'unfinished' };
+}
+
+function randomPlan(choose: Chooser): ValidationReport {
+  const scores: Record<string, number> = {};
+  for (const dim of ['alignment', 'standardization', 'compatibility']) {
+    if (choose.int(0, 9) > 0) scores[dim] = choose.int(70, 100) / 10;
+  }
+  return planReport(scores, { critical: choose.int(0, 9) === 0 ? 1 : 0, minor: choose.int(0, 3) });
+}
+
+function randomCode(choose: Chooser): ValidationReport {
+  const status = (): ToolResult['status'] => (['passed', 'passed', 'passed', 'failed', 'error'] as const)[choose.int(0, 4)]!;
+  const coverage = choose.int(0, 1) === 1 ? { coverage: choose.int(70, 100) } : {};
+  const checks: CheckSpec[] = [
+    { id: 'tests', status: status(), ...coverage },
+    { id: 'tsc', status: status() },
+    { id: 'lint', status: status(), required: false },
+  ];
+  const scores: Record<string, number> = choose.int(0, 1) === 1 ? { alignment: choose.int(60, 100) / 10, standardization: choose.int(60, 100) / 10 } : {};
+  return codeReport(checks, { critical: choose.int(0, 9) === 0 ? 1 : 0, minor: choose.int(0, 3) }, scores);
 }

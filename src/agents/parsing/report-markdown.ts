@@ -148,6 +148,8 @@ function readIssue(line: string): Issue | undefined {
   }
   const message = rest.trim();
   if (severity === undefined || message === '' || NOTHING.test(message) || LABEL_ONLY.test(message)) return undefined;
+  // "[Note]: https://…" is a markdown link definition, not a finding.
+  if (/^<?https?:\/\//i.test(message)) return undefined;
   const issue: Issue = { severity, source: 'llm', level: 1, message };
   // The code may follow a leading location: "src/a.ts:31 MISSING_ESCAPE: …".
   const code = CODE_PREFIX.exec(message) ?? CODE_PREFIX.exec(message.replace(LEADING_LOCATION, ''));

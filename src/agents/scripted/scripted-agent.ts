@@ -3,6 +3,8 @@
  * made before (from the durable log), so a resumed run gets exactly the output it would have.
  * Its text goes through the same parsing as live model output.
  */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Agent, AgentRequest, AgentResponse } from '../agent.js';
 import { agentFailure } from '../agent.js';
@@ -19,6 +21,22 @@ export class ScriptedAgent implements Agent {
   }
 
   async call(request: AgentRequest): Promise<AgentResponse> {
+    this.#trace(request, 'start');
+    if (this.#session.promptsDir !== undefined) {
+      mkdirSync(this.#session.promptsDir, { recursive: true });
+      writeFileSync(join(this.#session.promptsDir, `${request.actionId}-${request.template}`), request.prompt);
+    }
+    const response = await this.#replay(request);
+    this.#trace(request, 'end');
+    return response;
+  }
+
+  #trace(request: AgentRequest, what: 'start' | 'end'): void {
+    if (this.#session.traceFile === undefined) return;
+    appendFileSync(this.#session.traceFile, `${request.actionId} ${request.role} #${request.invocationIndex} ${what}\n`);
+  }
+
+  async #replay(request: AgentRequest): Promise<AgentResponse> {
     const entries = this.#session.session[request.role];
     const entry = entries[request.invocationIndex];
     if (entry === undefined) {

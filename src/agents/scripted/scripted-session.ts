@@ -33,6 +33,10 @@ export const SessionEntrySchema = z
 export type SessionEntry = z.infer<typeof SessionEntrySchema>;
 
 export const SessionSchema = z.strictObject({
+  /** Appends a line per call start and end (`<action id> <role> #<index> start|end`), to audit replays. */
+  trace_file: z.string().optional(),
+  /** Saves every prompt the agent receives as `<action id>-<template>` in this folder. */
+  prompts_dir: z.string().optional(),
   planner: z.array(SessionEntrySchema).default([]),
   validator: z.array(SessionEntrySchema).default([]),
   programmer: z.array(SessionEntrySchema).default([]),
@@ -44,7 +48,9 @@ export interface LoadedSession {
   path: string;
   session: Session;
   /** Entry text, with `file:` entries already read, so a missing file fails at load, not mid-run. */
-  texts: Record<keyof Session, Array<string | undefined>>;
+  texts: Record<'planner' | 'validator' | 'programmer' | 'advisor', Array<string | undefined>>;
+  traceFile?: string;
+  promptsDir?: string;
 }
 
 export function loadSession(path: string): LoadedSession {
@@ -65,5 +71,11 @@ export function loadSession(path: string): LoadedSession {
       return readFileSync(file, 'utf8');
     });
   }
-  return { path, session, texts };
+  return {
+    path,
+    session,
+    texts,
+    ...(session.trace_file !== undefined ? { traceFile: resolve(base, session.trace_file) } : {}),
+    ...(session.prompts_dir !== undefined ? { promptsDir: resolve(base, session.prompts_dir) } : {}),
+  };
 }

@@ -31,7 +31,8 @@ export function storeLocation(options: GlobalOptions, cwd = process.cwd()): stri
 const openStores: Store[] = [];
 
 export async function openCliStore(options: GlobalOptions): Promise<Store> {
-  const store = await openStore(storeLocation(options));
+  const busy = Number(process.env.CONVERGE_BUSY_TIMEOUT_MS);
+  const store = await openStore(storeLocation(options), Number.isFinite(busy) && busy > 0 ? { busyTimeoutMs: busy } : {});
   openStores.push(store);
   return store;
 }

@@ -244,6 +244,11 @@ describe('parseValidationReport', () => {
       expect(report.issues[0]?.location).toEqual({ file: 'src/builder.py', line: 88 });
     });
 
+    it('skips markdown link definitions that look like bracket tags', () => {
+      const text = '- Alignment Score: 8/10\n[Note]: https://example.com/style-guide';
+      expect(parseValidationReport(text, CODE).report.issues).toEqual([]);
+    });
+
     it('counts an issue repeated in two sections once', () => {
       const text = '- Alignment Score: 7/10\n- [Major] Missing retry\n## Issues\n- [Major] Missing retry';
       expect(parseValidationReport(text, CODE).report.issues).toHaveLength(1);

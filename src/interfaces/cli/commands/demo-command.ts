@@ -50,7 +50,7 @@ export function registerDemoCommand(program: Command): void {
         name: 'demo: truncateWords',
         autoApprove: flags.autoApprove,
       });
-      const code = await drive(engine, state.workflowId, progress, true, json);
+      const code = await drive(engine, state.workflowId, progress, true, json, !json);
       if (!json) {
         const final = await loadState(store, state.workflowId);
         const seconds = ((Date.now() - started) / 1000).toFixed(1);

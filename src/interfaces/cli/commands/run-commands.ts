@@ -64,7 +64,7 @@ export async function prepare(command: Command, flags: RunFlags, progress: Progr
   return { engine, baseDir: loaded.baseDir };
 }
 
-export async function drive(engine: Engine, workflowId: string, progress: Progress, wait: boolean, json: boolean): Promise<number> {
+export async function drive(engine: Engine, workflowId: string, progress: Progress, wait: boolean, json: boolean, quiet = false): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -78,6 +78,7 @@ export async function drive(engine: Engine, workflowId: string, progress: Progre
     process.stderr.write(`Interrupted. Nothing is lost: continue with \`converge resume ${workflowId}\`.\n`);
     return 130;
   }
+  if (quiet) return exitCodeForStatus(outcome.status, outcome.waitingFor);
   if (!json) printOutcome(outcome);
   else process.stdout.write(`${JSON.stringify({ workflow: workflowId, outcome: outcome.status, waitingFor: outcome.waitingFor })}\n`);
   return exitCodeForStatus(outcome.status, outcome.waitingFor);
