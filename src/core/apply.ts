@@ -73,6 +73,7 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
       const run = runFor(state, event.actionId);
       run.status = 'started';
       run.startedAt = event.at;
+      run.agent = event.agent;
       return;
     }
     case 'checks_recorded': {

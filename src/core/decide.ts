@@ -76,7 +76,7 @@ function afterValidation(
       `${why}. Stalled: the weighted score went ${window}, less than +${def.stall.min_improvement} in ${def.stall.window} rounds.`,
     );
   }
-  return invoke(def, state, step.on_not_converged!, `${why}. Round ${rounds} of ${cap}; revising.`);
+  return invoke(def, state, step.on_not_converged!, `${why}. ${rounds} of ${cap} rounds of ${loop.counts} used; revising.`);
 }
 
 function proceedConverged(def: WorkflowDefinition, state: WorkflowState, step: Step, why: string): Decision {

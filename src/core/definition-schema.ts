@@ -125,6 +125,8 @@ export const RecoveryRuleSchema = z.strictObject({
   /** retry_with_backoff / wait_and_retry without retry-after: first delay, doubled per attempt. */
   backoff_ms: z.number().int().min(0).default(1000),
   max_backoff_ms: z.number().int().min(0).default(60_000),
+  /** failover: failures on one provider (retried with backoff) before moving to the next in `fallback`. */
+  failover_after: z.number().int().min(1).default(3),
 });
 export type RecoveryRule = z.infer<typeof RecoveryRuleSchema>;
 

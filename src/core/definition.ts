@@ -21,7 +21,13 @@ export function parseDefinition(input: unknown, source = 'workflow definition'):
 }
 
 export function zodProblems(error: z.ZodError): DefinitionProblem[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  return error.issues.flatMap((issue) => {
+    // An unknown key is reported at its own path, where the reader will look for the typo.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: `unknown field "${key}"` }));
+    }
+    return [{ path: formatPath(issue.path), message: issue.message }];
+  });
 }
 
 function definitionError(source: string, problems: DefinitionProblem[]): ConvergeError {

@@ -58,6 +58,8 @@ export type WorkflowEvent =
       documentationLocations: string[];
       autoApprove: boolean;
       name?: string;
+      /** `host`: every step waits for a result submitted from outside (an MCP host's own model). */
+      agentMode?: 'host' | 'configured';
     })
   | (Base<'step_scheduled'> & {
       actionId: string;

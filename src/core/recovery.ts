@@ -8,7 +8,7 @@ export const DEFAULT_RECOVERY: Readonly<Record<FailureClass, RecoveryRule>> = {
   timeout: rule('extended_timeout', 3),
   rate_limited: rule('wait_and_retry', 10, { backoff_ms: 2000 }),
   invalid_output: rule('repair_prompt', 2),
-  provider_down: rule('failover', 3),
+  provider_down: rule('failover', 6),
   auth: rule('escalate_to_human', 0),
   bad_request: rule('escalate_to_human', 0),
   interrupted: rule('retry_with_backoff', 3, { backoff_ms: 0 }),
@@ -23,6 +23,7 @@ function rule(strategy: RecoveryRule['strategy'], maxAttempts: number, extra: Pa
     timeout_multiplier: 2,
     backoff_ms: 1000,
     max_backoff_ms: 60_000,
+    failover_after: 3,
     ...extra,
   };
 }
@@ -34,8 +35,11 @@ export function recoveryRule(policy: RecoveryPolicy, failureClass: FailureClass)
 /** Delay before retry number `attempt` (1-based): retry-after when given, else exponential backoff. */
 export function retryDelayMs(r: RecoveryRule, attempt: number, retryAfterMs: number | undefined): number {
   if (retryAfterMs !== undefined) return retryAfterMs;
-  if (r.strategy === 'extended_timeout' || r.strategy === 'repair_prompt' || r.strategy === 'failover') return 0;
-  return Math.min(r.backoff_ms * 2 ** Math.max(0, attempt - 1), r.max_backoff_ms);
+  if (r.strategy === 'extended_timeout' || r.strategy === 'repair_prompt') return 0;
+  // failover: back off on the same provider; moving to the next provider needs no wait.
+  if (r.strategy === 'failover' && attempt % r.failover_after === 0) return 0;
+  const step = r.strategy === 'failover' ? ((attempt - 1) % r.failover_after) : attempt - 1;
+  return Math.min(r.backoff_ms * 2 ** Math.max(0, step), r.max_backoff_ms);
 }
 
 /** Maps the seed's free-form error types (`validation_timeout`, `TimeoutError`, …) onto our classes. */

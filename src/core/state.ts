@@ -26,6 +26,8 @@ export interface StepRun {
   status: 'scheduled' | 'started' | 'completed' | 'failed';
   scheduledAt: string;
   startedAt?: string;
+  /** The agent that ran it (`external` when the result is submitted from outside). */
+  agent?: string;
   completedAt?: string;
   timeoutMs: number;
   recoveryStrategy?: RecoveryStrategy;
@@ -122,6 +124,7 @@ export interface WorkflowState {
   taskType?: string;
   documentationLocations: string[];
   autoApprove: boolean;
+  agentMode: 'host' | 'configured';
   createdAt: string;
   updatedAt: string;
   seq: number;
@@ -170,6 +173,7 @@ export function initialState(workflowId: string, event: Extract<WorkflowEvent, {
     ...(event.taskType !== undefined ? { taskType: event.taskType } : {}),
     documentationLocations: event.documentationLocations,
     autoApprove: event.autoApprove,
+    agentMode: event.agentMode ?? 'configured',
     createdAt: event.at,
     updatedAt: event.at,
     seq: event.seq,

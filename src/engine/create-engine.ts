@@ -18,6 +18,7 @@ import { PACKAGE_ROOT } from '../workflows/builtin-files.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { ProviderLimiter } from './provider-limiter.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { Runner } from './runner.js';
 import type { RunnerOptions } from './runner.js';
 import type { StepExecutorDeps } from './step-executor.js';
@@ -62,8 +63,9 @@ export function createEngine(options: EngineOptions): Engine {
   const executor: StepExecutorDeps = {
     clock,
     limiter,
+    breaker: new CircuitBreaker(clock),
     templates,
-    agentFor: (role, index) => agents.agentFor(role, index),
+    agentFor: (role, index, state) => (state?.agentMode === 'host' ? { kind: 'external' } : agents.agentFor(role, index)),
     runChecks: async (checks: Check[], workspace: string, signal: AbortSignal) =>
       runChecks(checks, { workspace, signal, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] }),
     readOnlyPaths: profile.workspace.read_only,

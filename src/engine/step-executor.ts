@@ -6,6 +6,7 @@
  */
 import type { Step, WorkflowDefinition } from '../core/definition-schema.js';
 import { isConvergeError } from '../core/errors.js';
+import { recoveryRule } from '../core/recovery.js';
 import type { NewEvent } from '../core/events.js';
 import type { FileChange, Issue, ToolResult, Usage, ValidationReport } from '../core/records.js';
 import type { StepRun, WorkflowState } from '../core/state.js';
@@ -16,6 +17,7 @@ import { applyFileChanges } from '../workspace/path-guard.js';
 import type { Clock } from './clock.js';
 import { promptInputs } from './prompt-inputs.js';
 import type { ProviderLimiter } from './provider-limiter.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 import type { TemplateRenderer } from '../templates/template-renderer.js';
 import type { Check } from '../core/profile-schema.js';
 
@@ -24,9 +26,10 @@ import type { AgentChoice } from '../agents/index.js';
 export interface StepExecutorDeps {
   clock: Clock;
   limiter: ProviderLimiter;
+  breaker?: CircuitBreaker;
   templates: TemplateRenderer;
   /** The agent for a role; `providerIndex` walks the role's fallback chain. */
-  agentFor(role: Step['role'], providerIndex: number): AgentChoice;
+  agentFor(role: Step['role'], providerIndex: number, state?: WorkflowState): AgentChoice;
   runChecks(checks: Check[], workspace: string, signal: AbortSignal): Promise<ToolResult[]>;
   knowledgeFor?(state: WorkflowState, step: Step, query: string): Promise<string>;
   readOnlyPaths?: readonly string[];
@@ -48,8 +51,11 @@ function invocationIndex(state: WorkflowState, run: StepRun): number {
     .reduce((n, r) => n + r.calls, 0);
 }
 
+/** Which provider of the role's chain to use: the next one after `failover_after` failures of the current one. */
 function providerIndex(state: WorkflowState): number {
-  return state.failureStreak.filter((f) => f.class === 'provider_down').length;
+  const rule = recoveryRule(state.definition.recovery, 'provider_down');
+  if (rule.strategy !== 'failover') return 0;
+  return Math.floor(state.failureStreak.filter((f) => f.class === 'provider_down').length / rule.failover_after);
 }
 
 export async function executeRun(
@@ -61,7 +67,7 @@ export async function executeRun(
 ): Promise<ExecutionResult> {
   const def = state.definition;
   const step = def.steps.find((s) => s.id === run.stepId)!;
-  const choice = deps.agentFor(step.role, providerIndex(state));
+  const choice = deps.agentFor(step.role, providerIndex(state), state);
   const agentId = choice.kind === 'external' ? 'external' : choice.agent.id;
   if (run.status === 'scheduled') state = await record([{ type: 'step_started', at: deps.clock.now(), actionId: run.actionId, agent: agentId }]);
 
@@ -137,7 +143,8 @@ async function callAgent(
       attempt: run.attempt,
       providerIndex: providerIndex(state),
     };
-    const response = await deps.limiter.run(agent.provider, () => agent.call(request));
+    const call = () => deps.limiter.run(agent.provider, () => agent.call(request));
+    const response = deps.breaker ? await deps.breaker.run(agent.provider, call) : await call();
     if (response.usage !== undefined) usage.push(response.usage);
     texts.push(response.text);
     if (step.kind === 'produce') return produceResult(deps, state, step, run, response.text, response.files, usage, calls + 1);

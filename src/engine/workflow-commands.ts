@@ -27,6 +27,7 @@ export interface StartInput {
   autoApprove?: boolean;
   name?: string;
   id?: string;
+  agentMode?: 'host' | 'configured';
 }
 
 export function newWorkflowId(): string {
@@ -66,6 +67,7 @@ export async function startWorkflow(store: Store, clock: Clock, input: StartInpu
     documentationLocations: input.documentationLocations ?? [],
     autoApprove: input.autoApprove ?? false,
     ...(input.name !== undefined ? { name: input.name } : {}),
+    ...(input.agentMode !== undefined ? { agentMode: input.agentMode } : {}),
   };
   const state = reduce(id, [{ ...first, seq: 1 } as WorkflowEvent]);
   await store.createWorkflow(summaryOf(state), first);

@@ -43,6 +43,8 @@ export function waitingFor(state: WorkflowState): string | null {
   if (state.gate !== null) return `gate:${state.gate.gateId}`;
   if (state.escalation !== null) return `escalation:${state.escalation.reason}`;
   if (state.paused) return 'paused';
+  const run = currentRun(state);
+  if (run?.status === 'started' && run.agent === 'external') return `external:step ${run.stepNumber}`;
   return null;
 }
 

@@ -11,6 +11,7 @@ import {
   FAILING_CODE,
   FAILING_PLAN,
   flatPlan,
+  named,
   PASSING_CODE,
   PASSING_PLAN,
   planReport,
@@ -95,7 +96,7 @@ describe('decide › phase 1', () => {
       says: ['add a retry policy'],
     },
     { name: 'stops when the plan is rejected', build: (r) => r.toPlanGate().askGate('plan_approval', 'validate_plan').answerGate('reject'), expected: null },
-    { name: 'revises with step 3 when alignment is below 9.0', build: (r) => r.produce('plan').validate('validate_plan', FAILING_PLAN), expected: step3, says: ['alignment 8.5 < 9.0', 'Round 1 of 5'] },
+    { name: 'revises with step 3 when alignment is below 9.0', build: (r) => r.produce('plan').validate('validate_plan', FAILING_PLAN), expected: step3, says: ['alignment 8.5 < 9.0', '1 of 5 rounds of validate_plan used'] },
     {
       name: 'revises when standardization is below 8.0',
       build: (r) => r.produce('plan').validate('validate_plan', planReport({ alignment: 9.5, standardization: 7.9, compatibility: 9 })),
@@ -126,7 +127,7 @@ describe('decide › phase 1', () => {
       expected: planGate,
     },
     { name: 'goes from step 3 back to step 2', build: (r) => r.planRounds([7]).produce('revise_plan'), expected: step2 },
-    { name: 'hands the 4th failing plan validation to step 3 (round 4 of 5)', build: (r) => r.planRounds([6, 6.5, 7, 7.5]), expected: step3, says: ['Round 4 of 5'] },
+    { name: 'hands the 4th failing plan validation to step 3 (round 4 of 5)', build: (r) => r.planRounds([6, 6.5, 7, 7.5]), expected: step3, says: ['4 of 5 rounds of validate_plan used'] },
     {
       name: 'escalates to a human after the 5th plan validation',
       build: (r) => r.planRounds([6, 6.5, 7, 7.5, 8]),
@@ -155,7 +156,7 @@ describe('decide › phase 1', () => {
     },
     { name: 'keeps the change requests when a revision fails and is retried', build: (r) => r.planRounds([7]).fail('revise_plan', 'timeout', { changeRequests: ['x'] }), expected: { action_type: 'retry_with_recovery', step_number: 3, change_requests: ['x'] } },
   ];
-  it.each(rows)('$name', (row) => {
+  it.each(named(rows))('%s', (_, row) => {
     check(row);
   });
 
@@ -175,7 +176,7 @@ describe('decide › phase 1 › escalation answers', () => {
       name: 'grant_rounds 2 allows a 6th validation to be revised',
       build: (r) => atCap(r).answer({ kind: 'grant_rounds', rounds: 2 }).produce('revise_plan').validate('validate_plan', flatPlan(8.5)),
       expected: step3,
-      says: ['Round 6 of 7'],
+      says: ['6 of 7 rounds of validate_plan used'],
     },
     {
       name: 'grant_rounds 2 escalates again after the 7th validation',
@@ -204,7 +205,7 @@ describe('decide › phase 1 › escalation answers', () => {
       expected: step3,
     },
   ];
-  it.each(rows)('$name', (row) => {
+  it.each(named(rows))('%s', (_, row) => {
     check(row);
   });
 
@@ -268,8 +269,8 @@ describe('decide › phase 2', () => {
       expected: finalGate(5),
     },
     { name: 'goes from step 6 to step 7', build: (r) => r.codeRounds(0).produce('refine_code'), expected: step7 },
-    { name: 'refines again when step 7 still fails', build: (r) => r.codeRounds(1), expected: step6, says: ['Round 1 of 3'] },
-    { name: 'refines a third time after 2 refinements', build: (r) => r.codeRounds(2), expected: step6, says: ['Round 2 of 3'] },
+    { name: 'refines again when step 7 still fails', build: (r) => r.codeRounds(1), expected: step6, says: ['1 of 3 rounds of refine_code used'] },
+    { name: 'refines a third time after 2 refinements', build: (r) => r.codeRounds(2), expected: step6, says: ['2 of 3 rounds of refine_code used'] },
     {
       name: 'escalates when the code still fails after 3 refinements',
       build: (r) => r.codeRounds(3),
@@ -320,7 +321,7 @@ describe('decide › phase 2', () => {
       expected: step4,
     },
   ];
-  it.each(rows)('$name', (row) => {
+  it.each(named(rows))('%s', (_, row) => {
     check(row);
   });
 
@@ -379,7 +380,7 @@ describe('decide › code review gate', () => {
       expected: finalGate(7),
     },
   ];
-  it.each(rows)('$name', (row) => {
+  it.each(named(rows))('%s', (_, row) => {
     check(row);
   });
 });
@@ -428,14 +429,14 @@ describe('decide › failures', () => {
     { name: 'rate_limited waits for retry-after (wait_and_retry)', build: failAt5('rate_limited', 30_000), expected: { ...retry('wait_and_retry'), timeout_ms: 300_000 }, delayMs: 30_000 },
     { name: 'rate_limited without retry-after backs off 2 s', build: failAt5('rate_limited'), expected: retry('wait_and_retry'), delayMs: 2000 },
     { name: 'invalid_output retries with a repair prompt', build: failAt5('invalid_output'), expected: retry('repair_prompt') },
-    { name: 'provider_down fails over', build: failAt5('provider_down'), expected: retry('failover') },
+    { name: 'provider_down retries the same provider after a 1 s backoff, then fails over', build: failAt5('provider_down'), expected: retry('failover'), delayMs: 1000 },
     { name: 'interrupted retries at once', build: failAt5('interrupted'), expected: retry('retry_with_backoff') },
     { name: 'check_error retries with a 1 s backoff', build: failAt5('check_error'), expected: retry('retry_with_backoff'), delayMs: 1000 },
     { name: 'auth escalates at once', build: failAt5('auth'), expected: escalation(5, 'failure'), says: ['auth', 'escalate to a human'] },
     { name: 'bad_request escalates at once', build: failAt5('bad_request'), expected: escalation(5, 'failure') },
     { name: 'unknown escalates at once', build: failAt5('unknown'), expected: escalation(5, 'failure') },
   ];
-  it.each(rows)('$name', (row) => {
+  it.each(named(rows))('%s', (_, row) => {
     const decision = check(row)!;
     const run = row.build(new Run());
     const failedAt = Date.parse(run.events.at(-1)!.at);
@@ -496,7 +497,7 @@ describe('decide › nothing to decide', () => {
     { name: 'after cancel while a gate waits', build: (r) => r.toPlanGate().askGate('plan_approval', 'validate_plan').cancel(), expected: null },
     { name: 'after resume it decides again', build: (r) => r.produce('plan').pause().resume(), expected: step2 },
   ];
-  it.each(rows)('$name', (row) => {
+  it.each(named(rows))('%s', (_, row) => {
     check(row);
   });
 });

@@ -342,6 +342,11 @@ export class Run {
   }
 }
 
+/** Table rows keyed by their `name`, for `it.each(named(rows))('%s', (_, row) => …)`: names print without quotes. */
+export function named<T extends { name: string }>(rows: readonly T[]): Array<[string, T]> {
+  return rows.map((row) => [row.name, row]);
+}
+
 /** The fields of a decision the seed documents, for table comparisons. */
 export function seedFields(d: Decision | null) {
   if (d === null) return null;

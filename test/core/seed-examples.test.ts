@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
 import { seedDecision } from '../../src/core/decision.js';
 import { fromSeedState } from '../../src/core/seed-state.js';
-import { seedFields, sevenStep } from './helpers.js';
+import { named, seedFields, sevenStep } from './helpers.js';
 
 const EXAMPLES = [
   {
@@ -58,13 +58,13 @@ const EXAMPLES = [
 const definition = sevenStep();
 
 describe('seed examples', () => {
-  it.each(EXAMPLES)('$name gives the documented decision', ({ json }) => {
+  it.each(named(EXAMPLES))('%s gives the documented decision', (_, { json }) => {
     const decision = decide(definition, fromSeedState(json, definition));
     const { rationale: _rationale, ...documented } = json.orchestrator_decision as Record<string, unknown>;
     expect(seedFields(decision)).toEqual(documented);
   });
 
-  it.each(EXAMPLES)('$name gives the documented fields in the seed\'s own view', ({ json }) => {
+  it.each(named(EXAMPLES))("%s gives the documented fields in the seed's own view", (_, { json }) => {
     const view = seedDecision(decide(definition, fromSeedState(json, definition))!);
     const { rationale: _rationale, ...documented } = json.orchestrator_decision as Record<string, unknown>;
     expect(view).toMatchObject(documented);

@@ -12,7 +12,7 @@ import type { ConvergeError } from '../../src/core/errors.js';
 import { fromSeedState, SeedStateInputSchema, toSeedState } from '../../src/core/seed-state.js';
 import type { SeedState } from '../../src/core/seed-state.js';
 import type { WorkflowState } from '../../src/core/state.js';
-import { FAILING_CODE, FAILING_PLAN, PASSING_CODE, PASSING_PLAN, Run, seedFields, sevenStep, simulate, T0 } from './helpers.js';
+import { FAILING_CODE, FAILING_PLAN, named, PASSING_CODE, PASSING_PLAN, Run, seedFields, sevenStep, simulate, T0 } from './helpers.js';
 
 const def = sevenStep();
 
@@ -166,8 +166,8 @@ describe('toSeedState › a converged run', () => {
   });
 });
 
-describe('toSeedState › status', () => {
-  it.each([
+describe('toSeedState › status and position', () => {
+  it.each(named([
     { name: 'a workflow that has not run a step is initialized', build: (r: Run) => r, status: 'initialized', ours: 'running' },
     { name: 'a running workflow is running', build: (r: Run) => r.produce('plan'), status: 'running', ours: 'running' },
     { name: 'a workflow waiting at a gate is paused', build: (r: Run) => r.toPlanGate().askGate('plan_approval', 'validate_plan'), status: 'paused', ours: 'waiting_for_human' },
@@ -176,9 +176,13 @@ describe('toSeedState › status', () => {
     { name: 'a rejected workflow is cancelled (nothing failed)', build: (r: Run) => r.toPlanGate().askGate('plan_approval', 'validate_plan').answerGate('reject'), status: 'cancelled', ours: 'rejected' },
     { name: 'a cancelled workflow is cancelled', build: (r: Run) => r.cancel(), status: 'cancelled', ours: 'cancelled' },
     { name: 'a failed workflow is failed', build: (r: Run) => r.push({ type: 'workflow_failed', at: '', message: 'disk full' }), status: 'failed', ours: 'failed' },
-  ])('$name', ({ build, status, ours }) => {
+  ]))('%s', (_, { build, status, ours }) => {
     const seed = toSeedState(build(new Run()).state());
     expect([seed.status, seed.converge_status]).toEqual([status, ours]);
+  });
+
+  it('has current_step 0 and last_completed_step 0 before the first step', () => {
+    expect(toSeedState(new Run().state())).toMatchObject({ current_step: 0, last_completed_step: 0, step_history: [] });
   });
 
   it('reports a pending approval and a timed-out gate', () => {
@@ -387,7 +391,7 @@ describe('fromSeedState › a hand-run workflow', () => {
     { name: 'skips entries marked skipped', json: { ...base, step_history: [{ step_number: 1, status: 'completed' }, { step_number: 2, status: 'skipped' }] }, expected: { step_number: 2 } },
   ];
 
-  it.each(rows)('$name', ({ json, expected, says }) => {
+  it.each(named(rows))('%s', (_, { json, expected, says }) => {
     const decision = decideFor(json);
     if (expected === null) expect(decision).toBeNull();
     else expect(decision).toMatchObject(expected);

@@ -11,6 +11,7 @@ import { registerHumanCommands } from './commands/human-commands.js';
 import { registerInspectCommands } from './commands/inspect-commands.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerToolCommands } from './commands/tool-commands.js';
+import { registerWorkerCommand } from './commands/worker-command.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../workflows/builtin-files.js';
@@ -49,6 +50,7 @@ Start here:
   registerHumanCommands(program);
   registerInspectCommands(program);
   registerToolCommands(program);
+  registerWorkerCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

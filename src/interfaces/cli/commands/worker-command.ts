@@ -1,0 +1,39 @@
+/**
+ * `converge worker`: drives the store's runnable workflows, many at once, within each
+ * provider's limits. Workflows recorded with `converge start` are picked up here.
+ */
+import type { Command } from 'commander';
+import { ConvergeError } from '../../../core/errors.js';
+import { runWorker } from '../../../engine/worker.js';
+import { buildEngine, globalOptions, loadConfig, openCliStore, storeLocation } from '../cli-context.js';
+import { createProgress } from '../progress.js';
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('drive every runnable workflow of the store, several at once (Ctrl-C stops after the current steps)')
+    .option('-c, --concurrency <n>', 'workflows driven at once', (v) => Number.parseInt(v, 10), 8)
+    .option('--once', 'exit when nothing is left to run')
+    .action(async (flags: { concurrency: number; once?: boolean }, command: Command) => {
+      if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1) {
+        throw new ConvergeError('USAGE', '--concurrency needs a whole number ≥ 1.');
+      }
+      const options = globalOptions(command);
+      const progress = createProgress(options.json ? 'json' : 'plain');
+      const engine = buildEngine(await openCliStore(options), loadConfig(options), { onEvents: progress.onEvents });
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      if (!options.json) process.stderr.write(`converge worker: store ${storeLocation(options)}, concurrency ${flags.concurrency}${flags.once ? ', until idle' : ''}\n`);
+      const finished = await runWorker(engine, {
+        concurrency: flags.concurrency,
+        signal: controller.signal,
+        ...(flags.once ? { once: true } : {}),
+        onError: (id, error) => process.stderr.write(`converge worker: ${id}: ${error instanceof Error ? error.message : String(error)}\n`),
+      });
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      if (!options.json) process.stderr.write(`converge worker: drove ${finished} run(s).\n`);
+    });
+}
