@@ -3,6 +3,7 @@
  * a missing program, a timeout, a cwd outside the workspace or an unreadable report all become
  * status `error` with a summary that says what happened, and the next check still runs.
  */
+import { checkApplies } from './check-conditions.js';
 import { readFile, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Check } from '../core/profile-schema.js';
@@ -25,6 +26,8 @@ export type CheckProgress =
   | { type: 'finished'; check: Check; index: number; total: number; result: ToolResult };
 
 /** Runs the checks one after another; every check gets a result, whatever the others did. */
+export { checkApplies };
+
 export async function runChecks(
   checks: readonly Check[],
   options: RunCheckOptions,
@@ -33,7 +36,10 @@ export async function runChecks(
   const results: ToolResult[] = [];
   for (const [index, check] of checks.entries()) {
     notify(onProgress, { type: 'started', check, index, total: checks.length });
-    const result = await runCheck(check, options);
+    const applies = checkApplies(check, options.workspace);
+    const result: ToolResult = applies.applies
+      ? await runCheck(check, options)
+      : { toolId: check.id, level: check.level, required: false, status: 'skipped', summary: `skipped: ${applies.reason}`, issues: [], durationMs: 0 };
     results.push(result);
     notify(onProgress, { type: 'finished', check, index, total: checks.length, result });
   }

@@ -34,6 +34,17 @@ export const CheckSchema = z
     /** Where the check writes its report (JUnit XML, SARIF, coverage…), relative to the check's cwd; stdout when absent. */
     report: z.string().optional(),
     max_output_bytes: z.number().int().positive().default(64 * 1024),
+    /** Run the check only when the project has what it needs; otherwise it is skipped, not failed. */
+    when: z
+      .strictObject({
+        /** Any of these paths exists in the workspace (relative; `*` globs allowed). */
+        exists: z.array(z.string()).optional(),
+        /** package.json lists any of these (dependencies or devDependencies). */
+        dependency: z.array(z.string()).optional(),
+        /** package.json lists none of these. */
+        no_dependency: z.array(z.string()).optional(),
+      })
+      .optional(),
   })
   .refine((c) => c.shell || Array.isArray(c.command), {
     message: 'a string command needs `shell: true`; otherwise give an argv list like ["npx", "tsc", "--noEmit"]',

@@ -11,6 +11,7 @@ import type { AgentResolver } from '../agents/index.js';
 import type { AgentsConfig } from '../agents/agent-config.js';
 import { runChecks } from '../checks/index.js';
 import { createTemplateRenderer } from '../templates/template-renderer.js';
+import { createKnowledgeProvider } from '../knowledge/index.js';
 import type { Store } from '../store/store.js';
 import type { ProjectConfig } from '../workflows/project-config.js';
 import { effectiveDefinition, loadDefinition, loadProfile } from '../workflows/loader.js';
@@ -60,6 +61,7 @@ export function createEngine(options: EngineOptions): Engine {
   const templates = createTemplateRenderer(
     config.templates_dir !== undefined ? { templatesDir: resolve(baseDir, config.templates_dir) } : {},
   );
+  const knowledge = createKnowledgeProvider();
   const executor: StepExecutorDeps = {
     clock,
     limiter,
@@ -69,6 +71,11 @@ export function createEngine(options: EngineOptions): Engine {
     runChecks: async (checks: Check[], workspace: string, signal: AbortSignal) =>
       runChecks(checks, { workspace, signal, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] }),
     readOnlyPaths: profile.workspace.read_only,
+    knowledgeFor: async (state, step, query) => {
+      if (state.documentationLocations.length === 0) return '';
+      const selection = await knowledge.select({ root: state.workspace.path, globs: state.documentationLocations, role: step.role, query });
+      return selection.text;
+    },
   };
   const runner = new Runner({
     store: options.store,

@@ -120,7 +120,9 @@ async function callAgent(
   usage: Usage[],
   countCall: () => number,
 ): Promise<NewEvent> {
-  const inputs = promptInputs(state.definition, state, run, (await deps.knowledgeFor?.(state, step, state.requirements)) ?? '');
+  // The query is what the step is about: the requirements, plus the plan's title once there is one.
+  const planTitle = state.outputs.findLast((o) => o.output.artifact === 'plan')?.output.content.split('\n').find((l) => l.startsWith('#')) ?? '';
+  const inputs = promptInputs(state.definition, state, run, (await deps.knowledgeFor?.(state, step, `${state.requirements}\n${planTitle}`)) ?? '');
   const texts: string[] = [];
   const firstIndex = invocationIndex(state, run);
   for (const template of step.templates) {

@@ -78,6 +78,8 @@ export class KnowledgeIndex {
   #chunks = new Map<string, KnowledgeChunk>();
   #search = new MiniSearch<SearchDocument>(SEARCH_INDEX_OPTIONS);
   #loaded = false;
+  /** Set when the saved search index had to be rebuilt, so the next refresh saves it again. */
+  #stale = false;
   #refreshing: Promise<RefreshResult> | undefined;
 
   constructor(options: KnowledgeIndexOptions) {
@@ -117,6 +119,7 @@ export class KnowledgeIndex {
     } catch {
       this.#search = new MiniSearch<SearchDocument>(SEARCH_INDEX_OPTIONS);
       this.#search.addAll([...this.#chunks.values()].map(searchDocument));
+      this.#stale = true;
     }
     return undefined;
   }
@@ -139,7 +142,8 @@ export class KnowledgeIndex {
     const changes = { added: [] as string[], updated: [] as string[], removed: [] as string[] };
     let unchanged = 0;
     let read = 0;
-    let touched = false;
+    let touched = this.#stale;
+    this.#stale = false;
     const seen = new Set<string>();
 
     for (const file of files) {

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConvergeError } from '../core/errors.js';
 import { openMemoryStore } from './memory/memory-store.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -18,6 +19,8 @@ export type {
   WorkflowSummary,
 } from './store.js';
 export { MemoryStore, openMemoryStore } from './memory/memory-store.js';
+export { PostgresStore, openPostgresStore } from './postgres/postgres-store.js';
+export type { PostgresStoreConfig } from './postgres/postgres-store-config.js';
 export { SqliteStore, openSqliteStore } from './sqlite/sqlite-store.js';
 export type { SqliteStoreConfig } from './sqlite/sqlite-store-config.js';
 export { FINISHED_STATUSES } from './store-rules.js';
@@ -49,13 +52,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   }
   if (MEMORY_URLS.has(value)) return openMemoryStore();
   const sqliteOptions = options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs };
-  if (/^postgres(ql)?:\/\//i.test(value)) {
-    // The URL is not repeated: it may hold a password.
-    throw new ConvergeError('STORE_UNAVAILABLE', 'PostgreSQL stores are not available in this build yet.', {
-      hint: 'Use a SQLite file path for --store for now, e.g. .converge/converge.db.',
-      details: { scheme: 'postgres' },
-    });
-  }
+  // Errors name the server without the password the URL may hold.
+  if (/^postgres(ql)?:\/\//i.test(value)) return openPostgresStore(value);
   return openSqliteStore(sqlitePath(value, options.cwd ?? process.cwd()), sqliteOptions);
 }
 

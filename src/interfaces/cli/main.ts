@@ -12,6 +12,7 @@ import { registerInspectCommands } from './commands/inspect-commands.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerToolCommands } from './commands/tool-commands.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
+import { registerKbCommand } from './commands/kb-command.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../workflows/builtin-files.js';
@@ -51,6 +52,7 @@ Start here:
   registerInspectCommands(program);
   registerToolCommands(program);
   registerWorkerCommand(program);
+  registerKbCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
