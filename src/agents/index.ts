@@ -8,6 +8,8 @@ import { ConvergeError } from '../core/errors.js';
 import type { Agent } from './agent.js';
 import type { AgentConfig, AgentsConfig } from './agent-config.js';
 import { ScriptedAgent } from './scripted/scripted-agent.js';
+import { createAiSdkAgent, providerKeyOf } from './ai-sdk/index.js';
+import { createCommandAgent } from './command/index.js';
 import { loadSession } from './scripted/scripted-session.js';
 import type { LoadedSession } from './scripted/scripted-session.js';
 
@@ -45,10 +47,15 @@ export function createAgentResolver(config: AgentsConfig, baseDir: string): Agen
         }
         return { kind: 'agent', agent: new ScriptedAgent(session) };
       }
-      default:
-        throw new ConvergeError('CONFIG_INVALID', `agents.${role}: the provider "${entry.provider}" is not available in this build yet.`, {
-          hint: 'Use `scripted` (a recorded session) or `external` (results submitted with `converge submit`).',
-        });
+      case 'anthropic':
+      case 'openai':
+      case 'openai-chat':
+      case 'openai-compatible':
+      case 'bedrock':
+      case 'google':
+        return { kind: 'agent', agent: createAiSdkAgent(entry, { role }) };
+      case 'command':
+        return { kind: 'agent', agent: createCommandAgent(entry, { role }) };
     }
   };
 
@@ -71,7 +78,11 @@ export function createAgentResolver(config: AgentsConfig, baseDir: string): Agen
     limits() {
       const limits: Record<string, number> = {};
       for (const role of ['planner', 'validator', 'programmer'] as const) {
-        for (const entry of chainFor(role)) if (entry.max_concurrency !== undefined) limits[entry.provider] = entry.max_concurrency;
+        for (const entry of chainFor(role)) {
+          if (entry.max_concurrency === undefined) continue;
+          const key = entry.provider === 'scripted' || entry.provider === 'external' || entry.provider === 'command' ? entry.provider : providerKeyOf(entry);
+          limits[key] = entry.max_concurrency;
+        }
       }
       return limits;
     },

@@ -27,7 +27,7 @@ export class CircuitBreaker {
 
   constructor(clock: Clock, options: CircuitBreakerOptions = {}) {
     this.#clock = clock;
-    this.#threshold = options.threshold ?? 5;
+    this.#threshold = options.threshold ?? 3;
     this.#coolDownMs = options.coolDownMs ?? 30_000;
   }
 

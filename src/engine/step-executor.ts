@@ -51,6 +51,23 @@ function invocationIndex(state: WorkflowState, run: StepRun): number {
     .reduce((n, r) => n + r.calls, 0);
 }
 
+/**
+ * The agent for this run: the provider the failure streak points at, skipping providers whose
+ * circuit is open (they failed repeatedly, in this or another workflow) while a later one is available.
+ */
+function pickAgent(deps: StepExecutorDeps, step: Step, state: WorkflowState): AgentChoice {
+  let index = providerIndex(state);
+  let choice = deps.agentFor(step.role, index, state);
+  const seen = new Set<unknown>();
+  while (choice.kind === 'agent' && deps.breaker?.state(choice.agent.provider) === 'open' && !seen.has(choice.agent)) {
+    seen.add(choice.agent);
+    const next = deps.agentFor(step.role, ++index, state);
+    if (next.kind === 'agent' && seen.has(next.agent)) break;
+    choice = next;
+  }
+  return choice;
+}
+
 /** Which provider of the role's chain to use: the next one after `failover_after` failures of the current one. */
 function providerIndex(state: WorkflowState): number {
   const rule = recoveryRule(state.definition.recovery, 'provider_down');
@@ -67,7 +84,7 @@ export async function executeRun(
 ): Promise<ExecutionResult> {
   const def = state.definition;
   const step = def.steps.find((s) => s.id === run.stepId)!;
-  const choice = deps.agentFor(step.role, providerIndex(state), state);
+  const choice = pickAgent(deps, step, state);
   const agentId = choice.kind === 'external' ? 'external' : choice.agent.id;
   if (run.status === 'scheduled') state = await record([{ type: 'step_started', at: deps.clock.now(), actionId: run.actionId, agent: agentId }]);
 

@@ -120,7 +120,8 @@ export function retryAfterMsOf(headers: Record<string, string> | undefined, now:
 
 /**
  * Removes credentials from text we repeat: the exact values in use, bearer tokens, OpenAI-style
- * `sk-…` keys (providers echo them, half-masked, in 401 bodies) and `user:pass@` in URLs.
+ * `sk-…` keys (providers echo them, half-masked, in 401 bodies), AWS key ids and SigV4 parts,
+ * `user:pass@` in URLs and key-like query parameters.
  */
 export function scrubSecrets(text: string, secrets: readonly string[] = []): string {
   let out = text;
@@ -129,7 +130,10 @@ export function scrubSecrets(text: string, secrets: readonly string[] = []): str
   }
   return out
     .replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, '$1 [redacted]')
-    .replace(/\b(sk|sk-ant|sk-proj|AIza)[-_A-Za-z0-9*.]{8,}/g, '[redacted]')
+    .replace(/\bsk-[-_A-Za-z0-9*.]{8,}/g, '[redacted]')
+    .replace(/\bAIza[-_A-Za-z0-9]{20,}/g, '[redacted]')
+    .replace(/\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g, '[redacted]')
+    .replace(/\b(Signature|Credential|X-Amz-Security-Token)=[^\s,&"]+/gi, '$1=[redacted]')
     .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(?::[^\s/@]*)?@/gi, '$1[redacted]@')
     .replace(/([?&](?:key|api_key|apikey|token|access_token|sig|signature)=)[^&\s]+/gi, '$1[redacted]');
 }

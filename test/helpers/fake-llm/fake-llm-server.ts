@@ -76,6 +76,8 @@ export interface FakeLlmServer {
   defaultUsage: FakeUsage;
   /** Above this many concurrent requests the server answers 429 with `retry-after: 1`. */
   concurrencyLimit: number | undefined;
+  /** Answers from the request itself when the queues are empty (e.g. by which prompt it carries). */
+  respond: ((request: RecordedRequest) => FakeBehaviour | undefined) | undefined;
   /** Clears queues, recorded requests and counters. */
   reset(): void;
   close(): Promise<void>;
@@ -106,9 +108,11 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
     defaultText: options.defaultText ?? 'Hello from the fake LLM.',
     defaultUsage: { ...DEFAULT_USAGE, ...options.defaultUsage },
     concurrencyLimit: options.concurrencyLimit,
+    respond: undefined as ((request: RecordedRequest) => FakeBehaviour | undefined) | undefined,
   };
 
-  const next = (route: FakeRoute): FakeBehaviour => queues.get(route)?.shift() ?? queues.get('any')?.shift() ?? {};
+  const next = (route: FakeRoute, request: RecordedRequest): FakeBehaviour =>
+    queues.get(route)?.shift() ?? queues.get('any')?.shift() ?? state.respond?.(request) ?? {};
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
@@ -138,7 +142,7 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
     const aborted = new AbortController();
     res.on('close', () => aborted.abort());
 
-    const behaviour = next(match.route);
+    const behaviour = next(match.route, requests[requests.length - 1]!);
     if (behaviour.delayMs !== undefined) await sleep(behaviour.delayMs, undefined, { signal: aborted.signal }).catch(() => undefined);
     if (aborted.signal.aborted) return;
     if (behaviour.hang === true) return; // the socket stays open until the client gives up
@@ -192,6 +196,12 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
     },
     set concurrencyLimit(limit: number | undefined) {
       state.concurrencyLimit = limit;
+    },
+    get respond() {
+      return state.respond;
+    },
+    set respond(fn: ((request: RecordedRequest) => FakeBehaviour | undefined) | undefined) {
+      state.respond = fn;
     },
     reset() {
       queues.clear();
