@@ -53,9 +53,9 @@ describe('openStore', () => {
     });
   });
 
-  describe('unsupported locations', () => {
-    it('refuses postgres:// with STORE_UNAVAILABLE without repeating the password', async () => {
-      const error: unknown = await openStore('postgres://converge:s3cret@db.example/converge').catch((e: unknown) => e);
+  describe('unreachable or unsupported locations', () => {
+    it('reports an unreachable postgres:// server as STORE_UNAVAILABLE without repeating the password', async () => {
+      const error: unknown = await openStore('postgres://converge:s3cret@127.0.0.1:1/converge').catch((e: unknown) => e);
       expect(error).toMatchObject(code('STORE_UNAVAILABLE'));
       expect(JSON.stringify({ message: (error as Error).message, ...(error as object) })).not.toContain('s3cret');
     });

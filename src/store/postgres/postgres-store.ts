@@ -1,0 +1,215 @@
+/**
+ * The scale-out Store: PostgreSQL through a pg connection pool, shared by any number of workers
+ * on any number of machines. Every read-check-write is one transaction that first locks the
+ * workflow's row, so writers to one workflow queue there and the check cannot go stale before
+ * the write. Nothing else is ever locked for long, so workers on different workflows do not wait.
+ */
+import pg from 'pg';
+import type { Pool } from 'pg';
+import type { NewEvent, WorkflowEvent } from '../../core/events.js';
+import { storeClosed, workflowNotFound } from '../store-error.js';
+import type {
+  MigrationStep,
+  Snapshot,
+  Store,
+  StoreCapabilities,
+  WorkflowFilter,
+  WorkflowSummary,
+} from '../store.js';
+import { toStoreError } from './postgres-errors.js';
+import { migratePostgres, migrationFailed } from './postgres-migrator.js';
+import {
+  buildStatements,
+  fromJsonb,
+  fromWorkflowRow,
+  toJsonb,
+  type PostgresStatements,
+  type WorkflowRow,
+} from './postgres-statements.js';
+import {
+  resolvePostgresStoreConfig,
+  type PostgresStoreConfig,
+  type ResolvedPostgresStoreConfig,
+} from './postgres-store-config.js';
+import { buildTransactions, type PostgresTransactions } from './postgres-transactions.js';
+
+export class PostgresStore implements Store {
+  readonly capabilities: StoreCapabilities = Object.freeze({ multiProcessWriters: true, distributedQueue: true });
+  /** The URL without its password, e.g. `postgres://converge@db:5432/converge`. */
+  readonly location: string;
+  /** The schema holding Converge's tables. */
+  readonly schema: string;
+
+  readonly #pool: Pool;
+  readonly #config: ResolvedPostgresStoreConfig;
+  readonly #s: PostgresStatements;
+  readonly #tx: PostgresTransactions;
+  #closed = false;
+
+  private constructor(pool: Pool, config: ResolvedPostgresStoreConfig) {
+    this.#pool = pool;
+    this.#config = config;
+    this.location = config.location;
+    this.schema = config.schema;
+    this.#s = buildStatements(config.schema);
+    this.#tx = buildTransactions(pool, this.#s);
+  }
+
+  /** Connects, creates the schema if needed and migrates it. */
+  static async open(config: PostgresStoreConfig): Promise<PostgresStore> {
+    const resolved = resolvePostgresStoreConfig(config);
+    const pool = new pg.Pool({
+      connectionString: resolved.url,
+      max: resolved.poolSize,
+      connectionTimeoutMillis: resolved.connectTimeoutMs,
+      lock_timeout: resolved.lockTimeoutMs,
+      application_name: 'converge',
+      keepAlive: true,
+    });
+    // The server dropping an idle connection emits 'error' on the pool, and an unheard 'error'
+    // would end the process. The pool has already discarded that connection; the next call opens another.
+    pool.on('error', () => {});
+    try {
+      const steps = await migratePostgres(pool, resolved.schema, resolved.location);
+      if (steps.some((step) => step.status === 'failed')) throw migrationFailed(resolved.location, resolved.schema, steps);
+      return new PostgresStore(pool, resolved);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw toStoreError(error, { location: resolved.location, lockTimeoutMs: resolved.lockTimeoutMs });
+    }
+  }
+
+  /** Reports each step; a failed one rolled back and stopped the run. `open` already migrated. */
+  async migrate(): Promise<MigrationStep[]> {
+    return this.#run(undefined, () => migratePostgres(this.#pool, this.schema, this.location));
+  }
+
+  async createWorkflow(summary: WorkflowSummary, first: NewEvent): Promise<WorkflowEvent> {
+    return this.#run(summary.id, () => this.#tx.create(summary, first));
+  }
+
+  async append(
+    workflowId: string,
+    expectedSeq: number,
+    events: NewEvent[],
+    summary: WorkflowSummary,
+  ): Promise<WorkflowEvent[]> {
+    return this.#run(workflowId, () => this.#tx.append(workflowId, expectedSeq, events, summary));
+  }
+
+  async readEvents(workflowId: string, afterSeq = 0): Promise<WorkflowEvent[]> {
+    return this.#run(workflowId, async () => {
+      const { rows } = await this.#pool.query<{ seq: number; body: unknown }>(this.#s.readEvents, [workflowId, afterSeq]);
+      if (rows.length === 0 && (await this.#pool.query(this.#s.workflowExists, [workflowId])).rowCount === 0) {
+        throw workflowNotFound(workflowId);
+      }
+      return rows.map((row) => ({ ...(fromJsonb(row.body) as NewEvent), seq: row.seq }) as WorkflowEvent);
+    });
+  }
+
+  async getWorkflow(workflowId: string): Promise<WorkflowSummary | undefined> {
+    return this.#run(workflowId, async () => {
+      const row = (await this.#pool.query<WorkflowRow>(this.#s.getWorkflow, [workflowId])).rows[0];
+      return row === undefined ? undefined : fromWorkflowRow(row);
+    });
+  }
+
+  async listWorkflows(filter: WorkflowFilter = {}): Promise<WorkflowSummary[]> {
+    return this.#run(undefined, async () => {
+      const { rows } = await this.#pool.query<WorkflowRow>(this.#s.listWorkflows, [
+        filter.status ?? null,
+        filter.updatedBefore ?? null,
+        filter.limit ?? null,
+        filter.offset ?? 0,
+      ]);
+      return rows.map(fromWorkflowRow);
+    });
+  }
+
+  /**
+   * A counter in `settings` bumped in the same transaction as every create, append and prune, so
+   * it changes exactly when their rows become visible. Not a sequence: `nextval` is visible before
+   * the commit, and a poller could store the new value while still reading the old rows.
+   */
+  async changeMarker(): Promise<string> {
+    return this.#run(undefined, async () => (await this.#setting('change_marker')) ?? '0');
+  }
+
+  async saveSnapshot(workflowId: string, snapshot: Snapshot): Promise<void> {
+    await this.#run(workflowId, () => this.#pool.query(this.#s.saveSnapshot, [workflowId, snapshot.seq, toJsonb(snapshot.state)]));
+  }
+
+  async loadSnapshot(workflowId: string): Promise<Snapshot | undefined> {
+    return this.#run(workflowId, async () => {
+      const row = (await this.#pool.query<{ seq: number; state: unknown }>(this.#s.loadSnapshot, [workflowId])).rows[0];
+      return row === undefined ? undefined : { seq: row.seq, state: fromJsonb(row.state) };
+    });
+  }
+
+  async acquireLease(workflowId: string, owner: string, ttlMs: number, now: string): Promise<boolean> {
+    return this.#run(workflowId, () => this.#tx.acquireLease(workflowId, owner, ttlMs, now));
+  }
+
+  async releaseLease(workflowId: string, owner: string): Promise<void> {
+    await this.#run(workflowId, () => this.#pool.query(this.#s.releaseLease, [workflowId, owner]));
+  }
+
+  async leaseHolder(workflowId: string): Promise<{ owner: string; expiresAt: string } | undefined> {
+    return this.#run(workflowId, async () => {
+      const row = (await this.#pool.query<{ owner: string; expiresAt: string }>(this.#s.getLease, [workflowId])).rows[0];
+      return row === undefined ? undefined : { owner: row.owner, expiresAt: row.expiresAt };
+    });
+  }
+
+  async recordAttempt(workflowId: string, actionId: string): Promise<number> {
+    return this.#run(workflowId, async () => {
+      const row = (await this.#pool.query<{ attempts: number }>(this.#s.recordAttempt, [workflowId, actionId])).rows[0];
+      if (row === undefined) throw workflowNotFound(workflowId);
+      return row.attempts;
+    });
+  }
+
+  async prune(before: string): Promise<number> {
+    return this.#run(undefined, () => this.#tx.prune(before));
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return this.#run(undefined, () => this.#setting(key));
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.#run(undefined, () => this.#pool.query(this.#s.setSetting, [key, value]));
+  }
+
+  /** Waits for calls in flight to return their connections, then closes the pool. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  async #setting(key: string): Promise<string | undefined> {
+    return (await this.#pool.query<{ value: string }>(this.#s.getSetting, [key])).rows[0]?.value;
+  }
+
+  /** Runs one call against the database, turning every driver error into a ConvergeError. */
+  async #run<T>(workflowId: string | undefined, body: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw storeClosed(this.location);
+    try {
+      return await body();
+    } catch (error) {
+      throw toStoreError(error, { location: this.location, lockTimeoutMs: this.#config.lockTimeoutMs, workflowId });
+    }
+  }
+}
+
+/**
+ * Opens the PostgreSQL store at `url` (`postgres://user:password@host:port/database`), creating
+ * and migrating its schema as needed. Errors name the server without the password.
+ */
+export async function openPostgresStore(
+  url: string,
+  options: Omit<PostgresStoreConfig, 'url'> = {},
+): Promise<PostgresStore> {
+  return PostgresStore.open({ ...options, url });
+}
