@@ -34,6 +34,8 @@ export interface AgentResponse {
   usage?: Usage;
   /** Files the agent changed itself (command agents), taken from the workspace rather than its text. */
   files?: FileChange[];
+  /** Paths the agent changed that fall outside the workspace guard; refused and reported as issues. */
+  refused?: Array<{ path: string; reason: string }>;
 }
 
 export interface Agent {

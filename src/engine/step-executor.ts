@@ -166,7 +166,7 @@ async function callAgent(
     const response = deps.breaker ? await deps.breaker.run(agent.provider, call) : await call();
     if (response.usage !== undefined) usage.push(response.usage);
     texts.push(response.text);
-    if (step.kind === 'produce') return produceResult(deps, state, step, run, response.text, response.files, usage, calls + 1);
+    if (step.kind === 'produce') return produceResult(deps, state, step, run, response.text, response.files, usage, calls + 1, response.refused);
   }
   const report = mergeReports(state.definition, step, texts, checks, state);
   return { type: 'validation_recorded', at: deps.clock.now(), actionId: run.actionId, report, usage, calls: texts.length };
@@ -189,6 +189,7 @@ function produceResult(
   agentFiles: FileChange[] | undefined,
   usage: Usage[],
   calls: number,
+  agentRefused: Array<{ path: string; reason: string }> = [],
 ): NewEvent {
   if (step.role !== 'programmer') {
     const plan = parsePlan(text);
@@ -196,7 +197,7 @@ function produceResult(
   }
   const files = agentFiles ?? parseFileBlocks(text);
   // Command agents wrote their files themselves; only text-producing agents are written here.
-  const written = agentFiles === undefined ? applyFileChanges(state.workspace.path, files, deps.readOnlyPaths ?? []) : { written: files.map((f) => f.path), refused: [] };
+  const written = agentFiles === undefined ? applyFileChanges(state.workspace.path, files, deps.readOnlyPaths ?? []) : { written: files.map((f) => f.path), refused: agentRefused };
   const kept = files.filter((f) => written.written.includes(f.path));
   return {
     type: 'step_output_recorded',

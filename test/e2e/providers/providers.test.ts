@@ -7,6 +7,7 @@ import { startFakeLlmServer } from '../../helpers/fake-llm/fake-llm-server.js';
 import type { FakeLlmServer, FakeProviderName, FakeRoute } from '../../helpers/fake-llm/fake-llm-server.js';
 import { HAPPY_PATH, harness } from './provider-harness.js';
 import { showText } from '../../../src/interfaces/cli/show-format.js';
+import type { AgentConfig } from '../../../src/agents/agent-config.js';
 
 const KEY = 'sk-test-KEY-0123456789';
 process.env.CONVERGE_TEST_KEY = KEY;
@@ -36,8 +37,8 @@ const MODEL: Record<FakeProviderName, string> = {
   google: 'gemini-2.5-pro',
 };
 
-function agent(provider: FakeProviderName, extra: Record<string, unknown> = {}) {
-  return { provider, model: MODEL[provider], base_url: fake.baseUrl(provider), api_key_env: 'CONVERGE_TEST_KEY', ...extra } as never;
+function agent(provider: FakeProviderName, extra: Record<string, unknown> = {}): AgentConfig {
+  return { provider, model: MODEL[provider], base_url: fake.baseUrl(provider), api_key_env: 'CONVERGE_TEST_KEY', fallback: [], ...extra } as AgentConfig;
 }
 
 describe('a whole workflow through each provider', () => {
@@ -78,7 +79,7 @@ describe('failures, classified and recovered', () => {
     fake.reset();
     fake.enqueue('anthropic', { status: 500 }, { status: 500 }, { status: 500 });
     fake.enqueue('openai-chat', ...HAPPY_PATH().map((text) => ({ text })));
-    const h = await harness({ default: { ...agent('anthropic'), fallback: [agent('openai-chat')] } });
+    const h = await harness({ default: { ...agent('anthropic'), fallback: [agent('openai-chat')] as AgentConfig['fallback'] } });
     const id = await h.start();
     const state = await h.run(id);
     expect(state.status, state.escalation?.message).toBe('completed');

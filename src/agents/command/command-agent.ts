@@ -1,0 +1,222 @@
+/**
+ * A CLI coding agent (Claude Code, Codex, Gemini CLI, Aider, or your own script) run in the
+ * workspace with the rendered prompt. It edits files itself; its changes are taken from the
+ * workspace (git, else a folder walk), never from what it says it did. Its stdout is its text.
+ *
+ * Judging a run: a timeout or abort wins; then the tool's own verdict in its structured output
+ * (is_error, turn.failed); then the exit code; then, for codex, which exits 0 even when its
+ * sandbox refused every write, the event stream against the actual changes.
+ */
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ConvergeError } from '../../core/errors.js';
+import type { Usage } from '../../core/records.js';
+import type { Agent, AgentRequest, AgentResponse } from '../agent.js';
+import { agentFailure } from '../agent.js';
+import { costOf } from '../pricing.js';
+import { collectChanges, describeOmissions } from './command-changes.js';
+import type { PathNote, WorkspaceProbe } from './command-changes.js';
+import { buildCommandEnv, redactKnownSecrets, scrubSecrets, secretValues } from './command-env.js';
+import { classifyFailureText, parseOutput } from './command-output.js';
+import type { ParsedOutput } from './command-output.js';
+import { buildInvocation, commandName } from './command-presets.js';
+import type { CommandConfig, CommandInvocation } from './command-presets.js';
+import { DEFAULT_KILL_GRACE_MS, runCommand } from './command-process.js';
+import type { CommandRun } from './command-process.js';
+import { snapshotWorkspace } from './command-snapshot.js';
+
+/** The agent's text is kept up to this size (its tail: summaries and errors come last). */
+export const MAX_TEXT_BYTES = 1024 * 1024;
+/** Structured output (a JSON result, a JSONL event stream) is kept whole up to this size. */
+const MAX_STRUCTURED_STDOUT_BYTES = 16 * 1024 * 1024;
+const STDERR_CAP_BYTES = 64 * 1024;
+/** Used only when the request carries no usable timeout. */
+const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
+
+export interface CommandAgentOptions {
+  role: string;
+  /** Where pass-through variables and keys are read; `process.env` unless a test supplies one. */
+  env?: NodeJS.ProcessEnv;
+  /** How long the process group gets between SIGTERM and SIGKILL. */
+  killGraceMs?: number;
+}
+
+export interface CommandAgentResponse extends AgentResponse {
+  files: NonNullable<AgentResponse['files']>;
+  /** Changed paths the path guard refused (a symlink leading out of the workspace). */
+  refused: PathNote[];
+  /** Changed paths inside the workspace that a file change cannot carry (binary, too large, symlink). */
+  skipped: PathNote[];
+  /** How the changes were found. */
+  snapshot: WorkspaceProbe['method'];
+}
+
+export class CommandAgent implements Agent {
+  readonly id: string;
+  /** One key for every command agent, matching `max_concurrency` of `provider: command`. */
+  readonly provider = 'command';
+  readonly maxConcurrency?: number;
+  readonly #config: CommandConfig;
+  readonly #role: string;
+  readonly #name: string;
+  readonly #source: NodeJS.ProcessEnv;
+  readonly #killGraceMs: number;
+
+  constructor(config: CommandConfig, options: CommandAgentOptions) {
+    if (config.preset === undefined && (config.command === undefined || config.command.length === 0)) {
+      throw new ConvergeError('CONFIG_INVALID', `agents.${options.role}: a command agent needs \`preset\` or \`command\`.`, {
+        hint: 'Use `preset: claude-code` (or codex, gemini, aider), or `command: [my-agent, --flag]` with `prompt_via: stdin | file | arg`.',
+      });
+    }
+    this.#config = Object.freeze({ ...config });
+    this.#role = options.role;
+    this.#name = commandName(config);
+    this.#source = options.env ?? process.env;
+    this.#killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    this.id = `command:${this.#name}${config.model === undefined ? '' : `:${config.model}`}`;
+    if (config.max_concurrency !== undefined) this.maxConcurrency = config.max_concurrency;
+  }
+
+  async call(request: AgentRequest): Promise<CommandAgentResponse> {
+    checkWorkspace(request.workspace);
+    if (request.signal.aborted) throw this.#stopped('abort', request);
+    const runDir = mkdtempSync(join(tmpdir(), 'converge-command-'));
+    try {
+      const invocation = buildInvocation(this.#config, { prompt: request.prompt, runDir, source: this.#source });
+      for (const dir of invocation.dirs) mkdirSync(dir, { recursive: true });
+      for (const file of invocation.files) {
+        mkdirSync(dirname(file.path), { recursive: true });
+        writeFileSync(file.path, file.content, { mode: 0o600 });
+      }
+      const probe = await snapshotWorkspace(request.workspace, join(runDir, 'snapshot'), invocation.ignore);
+      const run = await runCommand({
+        file: invocation.file,
+        args: invocation.args,
+        cwd: request.workspace,
+        env: buildCommandEnv(this.#source, this.#config.env_allow ?? [], invocation.env),
+        ...(invocation.stdin === undefined ? {} : { stdin: invocation.stdin }),
+        timeoutMs: this.#timeoutMs(request),
+        signal: request.signal,
+        killGraceMs: this.#killGraceMs,
+        stdoutCap: invocation.output === 'text' ? MAX_TEXT_BYTES : MAX_STRUCTURED_STDOUT_BYTES,
+        stderrCap: STDERR_CAP_BYTES,
+      });
+      return await this.#judge(request, invocation, run, probe);
+    } finally {
+      rmSync(runDir, { recursive: true, force: true, maxRetries: 2 });
+    }
+  }
+
+  async #judge(request: AgentRequest, invocation: CommandInvocation, run: CommandRun, probe: WorkspaceProbe): Promise<CommandAgentResponse> {
+    const secrets = [...invocation.secrets, ...secretValues(this.#source)];
+    if (run.stoppedBy !== undefined) throw this.#stopped(run.stoppedBy, request);
+    if (run.spawnError !== undefined) {
+      // A missing or non-executable program will not start on a retry either.
+      const { code = 'error', message } = run.spawnError;
+      const text = `The ${this.#role} agent could not start \`${invocation.file}\` (${code}): ${message}. Install it or point \`command:\` at it.`;
+      throw agentFailure('bad_request', scrubSecrets(text, secrets), { provider: this.provider });
+    }
+    const parsed = parseOutput(invocation.output, run.stdout);
+    if (parsed.error !== undefined) throw this.#failed(`reported a failure (${parsed.error})`, run, secrets, invocation);
+    if (run.exitCode !== 0) {
+      const what = run.exitSignal !== undefined ? `was ended by ${run.exitSignal}` : `exited with code ${String(run.exitCode)}`;
+      throw this.#failed(what, run, secrets, invocation);
+    }
+    if (parsed.unreadable) throw this.#failed(`printed no ${invocation.output} result on stdout`, run, secrets, invocation);
+    const changes = collectChanges(request.workspace, await probe.changes(), invocation.ignore);
+    if (invocation.output === 'codex-jsonl' && changes.files.length === 0) this.#judgeCodex(request, parsed, secrets);
+    const usage = this.#usage(parsed);
+    return {
+      // The text goes into the event log: the keys this agent was handed must not.
+      text: redactKnownSecrets(tail(parsed.text, MAX_TEXT_BYTES), secrets) + describeOmissions(changes),
+      files: changes.files,
+      refused: changes.refused,
+      skipped: changes.skipped,
+      snapshot: probe.method,
+      ...(usage === undefined ? {} : { usage }),
+    };
+  }
+
+  /**
+   * codex exits 0 when its sandbox refused every write. No changes plus failed writes (or, for a
+   * step that must produce files, failed commands) is a failure. Class `unknown`, not
+   * `invalid_output`: a repair prompt about output format cannot fix a sandbox that refused writes.
+   */
+  #judgeCodex(request: AgentRequest, parsed: ParsedOutput, secrets: readonly string[]): void {
+    const evidence = parsed.failedWrites.length > 0 ? parsed.failedWrites : request.expect === 'files' ? parsed.failedCommands : [];
+    if (evidence.length === 0) return;
+    const list = evidence.slice(-5).map((e) => `- ${e}`).join('\n');
+    const message = `The ${this.#role} agent (codex) exited 0 but changed no files, and its event stream reports failures:\n${list}`;
+    throw agentFailure('unknown', scrubSecrets(message, secrets), { provider: this.provider });
+  }
+
+  #failed(what: string, run: CommandRun, secrets: readonly string[], invocation: CommandInvocation): ConvergeError {
+    const stderr = lastLines(run.stderr, 10);
+    const evidence = stderr === '' ? lastLines(run.stdout, 10) : stderr;
+    // Plain-text agents often print their errors on stdout; structured output is already read into `what`.
+    const stdout = invocation.output === 'text' ? run.stdout.slice(-4096) : '';
+    const classified = classifyFailureText(`${what}\n${run.stderr.slice(-4096)}\n${stdout}`);
+    const message = `The ${this.#role} agent (${this.#name}) ${what}${evidence === '' ? '.' : `. Last output:\n${evidence}`}`;
+    return agentFailure(classified.failureClass, scrubSecrets(message, secrets), {
+      provider: this.provider,
+      ...(classified.retryAfterMs === undefined ? {} : { retryAfterMs: classified.retryAfterMs }),
+    });
+  }
+
+  #stopped(reason: 'timeout' | 'abort', request: AgentRequest): ConvergeError {
+    const reasonName = (request.signal.reason as { name?: unknown } | undefined)?.name;
+    if (reason === 'timeout' || reasonName === 'TimeoutError') {
+      const seconds = Math.round(this.#timeoutMs(request) / 1000);
+      const message = `The ${this.#role} agent (${this.#name}) did not finish within ${seconds} s; its processes were stopped.`;
+      return agentFailure('timeout', message, { provider: this.provider });
+    }
+    const message = `The ${this.#role} agent (${this.#name}) was cancelled; its processes were stopped.`;
+    return agentFailure('interrupted', message, { provider: this.provider });
+  }
+
+  /** The request's timeout decides (recovery may extend it); `timeout_s` only fills in when it has none. */
+  #timeoutMs(request: AgentRequest): number {
+    if (Number.isFinite(request.timeoutMs) && request.timeoutMs > 0) return request.timeoutMs;
+    return this.#config.timeout_s !== undefined ? this.#config.timeout_s * 1000 : DEFAULT_TIMEOUT_MS;
+  }
+
+  #usage(parsed: ParsedOutput): Usage | undefined {
+    if (parsed.usage === undefined) return undefined;
+    const { inputTokens, outputTokens, cachedInputTokens } = parsed.usage;
+    const model = this.#config.model ?? parsed.usage.model;
+    // Claude Code reports its cost; for the others it is priced from the model, as for API agents.
+    const priced = model === undefined ? 0 : costOf({ inputTokens, outputTokens, cachedInputTokens }, model, this.#config.price).costUsd;
+    const costUsd = parsed.usage.costUsd ?? priced;
+    return { inputTokens, outputTokens, cachedInputTokens, costUsd, provider: this.provider, ...(model === undefined ? {} : { model }) };
+  }
+}
+
+function checkWorkspace(workspace: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(workspace).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) {
+    throw new ConvergeError('WORKSPACE_INVALID', `The workspace ${workspace} is not a folder, so no command agent can run in it.`, {
+      hint: 'Check the workflow’s workspace path.',
+    });
+  }
+}
+
+function lastLines(text: string, count: number): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .slice(-count)
+    .map((line) => (line.length > 300 ? `${line.slice(0, 300)}…` : line))
+    .join('\n');
+}
+
+function tail(text: string, maxBytes: number): string {
+  const buffer = Buffer.from(text, 'utf8');
+  if (buffer.length <= maxBytes) return text;
+  return buffer.subarray(buffer.length - maxBytes).toString('utf8').replace(/^\uFFFD+/, '');
+}

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentConfig } from '../../../src/agents/agent-config.js';
+import { failureClassOf } from '../../../src/agents/agent.js';
+import { buildCommandEnv, buildInvocation, codexConfigToml } from '../../../src/agents/command/index.js';
+import type { CommandConfig } from '../../../src/agents/command/index.js';
+
+const RUN = '/tmp/run-1';
+const source = { ANTHROPIC_API_KEY: 'sk-ant-default', OPENAI_API_KEY: 'sk-openai-default', GEMINI_API_KEY: 'g-default', TEAM_KEY: 'sk-team' };
+const build = (config: Partial<AgentConfig>, prompt = 'Add a greet function.') =>
+  buildInvocation({ provider: 'command', ...config } as CommandConfig, { prompt, runDir: RUN, source });
+
+describe('buildInvocation', () => {
+  describe('claude-code', () => {
+    it('runs claude -p with JSON output and acceptEdits, the prompt as an argument', () => {
+      const inv = build({ preset: 'claude-code' });
+      expect([inv.file, ...inv.args]).toEqual(['claude', '-p', 'Add a greet function.', '--output-format', 'json', '--permission-mode', 'acceptEdits']);
+      expect(inv.stdin).toBeUndefined();
+      expect(inv.output).toBe('claude-json');
+    });
+
+    it('adds --model, the key from api_key_env and a base URL without its /v1', () => {
+      const inv = build({ preset: 'claude-code', model: 'claude-sonnet-4-5', api_key_env: 'TEAM_KEY', base_url: 'http://127.0.0.1:8080/v1/' });
+      expect(inv.args.slice(-2)).toEqual(['--model', 'claude-sonnet-4-5']);
+      expect(inv.env).toMatchObject({ ANTHROPIC_API_KEY: 'sk-team', ANTHROPIC_BASE_URL: 'http://127.0.0.1:8080' });
+      expect(inv.secrets).toEqual(['sk-team']);
+    });
+
+    it('turns off telemetry and gives the run its own HOME and CLAUDE_CODE_TMPDIR', () => {
+      const inv = build({ preset: 'claude-code' });
+      expect(inv.env).toMatchObject({
+        HOME: `${RUN}/home`,
+        CLAUDE_CODE_TMPDIR: `${RUN}/claude-tmp`,
+        DISABLE_TELEMETRY: '1',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+        DISABLE_AUTOUPDATER: '1',
+        ANTHROPIC_API_KEY: 'sk-ant-default',
+      });
+      expect(inv.dirs).toEqual([`${RUN}/home`, `${RUN}/claude-tmp`]);
+    });
+
+    it.each([
+      ['longer than one argv string may be', 'x'.repeat(200_000)],
+      ['starting with a dash', '- list item first'],
+    ])('sends a prompt %s on stdin', (_name, prompt) => {
+      const inv = build({ preset: 'claude-code' }, prompt);
+      expect(inv.args).toEqual(['-p', '--output-format', 'json', '--permission-mode', 'acceptEdits']);
+      expect(inv.stdin).toBe(prompt);
+    });
+
+    it('uses `command` as the executable when given', () => {
+      const inv = build({ preset: 'claude-code', command: ['npx', '-y', 'claude'] });
+      expect([inv.file, ...inv.args.slice(0, 3)]).toEqual(['npx', '-y', 'claude', '-p']);
+    });
+  });
+
+  describe('codex', () => {
+    it('runs codex exec --json in the workspace-write sandbox with stdin from /dev/null', () => {
+      const inv = build({ preset: 'codex' });
+      expect([inv.file, ...inv.args]).toEqual(['codex', 'exec', '--json', '--sandbox', 'workspace-write', '--skip-git-repo-check', 'Add a greet function.']);
+      expect(inv.stdin).toBeUndefined();
+      expect(inv.output).toBe('codex-jsonl');
+    });
+
+    it('gives the run its own CODEX_HOME with a config.toml', () => {
+      const inv = build({ preset: 'codex', api_key_env: 'TEAM_KEY' });
+      expect(inv.env).toEqual({ CODEX_HOME: `${RUN}/codex-home`, OPENAI_API_KEY: 'sk-team', CODEX_API_KEY: 'sk-team' });
+      expect(inv.files.map((f) => f.path)).toEqual([`${RUN}/codex-home/config.toml`]);
+    });
+
+    it('reads a long prompt from stdin through "-"', () => {
+      const prompt = 'y'.repeat(150_000);
+      const inv = build({ preset: 'codex' }, prompt);
+      expect(inv.args.at(-1)).toBe('-');
+      expect(inv.stdin).toBe(prompt);
+    });
+  });
+
+  describe('codexConfigToml', () => {
+    it('declares a responses-API provider when base_url is set', () => {
+      const toml = codexConfigToml({ provider: 'command', preset: 'codex', model: 'gpt-5-codex', base_url: 'http://127.0.0.1:9000/v1' });
+      expect(toml).toContain('model = "gpt-5-codex"\nmodel_provider = "converge"');
+      expect(toml).toContain('[model_providers.converge]\nname = "converge"\nbase_url = "http://127.0.0.1:9000/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"');
+    });
+
+    it('always turns off update checks, analytics, feedback, otel and plugins', () => {
+      const toml = codexConfigToml({ provider: 'command', preset: 'codex' });
+      expect(toml).not.toContain('model_provider');
+      for (const line of [
+        'check_for_update_on_startup = false',
+        '[analytics]\nenabled = false',
+        '[feedback]\nenabled = false',
+        '[otel]\nexporter = "none"\ntrace_exporter = "none"\nmetrics_exporter = "none"',
+        '[features]\nplugins = false\napps = false\nremote_plugin = false',
+      ]) {
+        expect(toml).toContain(line);
+      }
+    });
+  });
+
+  describe('gemini (from documentation)', () => {
+    it('runs gemini -p with JSON output, auto-approved edits and GEMINI_API_KEY', () => {
+      const inv = build({ preset: 'gemini', model: 'gemini-2.5-pro' });
+      expect([inv.file, ...inv.args]).toEqual(['gemini', '-p', 'Add a greet function.', '--output-format', 'json', '--approval-mode', 'auto_edit', '--model', 'gemini-2.5-pro']);
+      expect(inv.env).toEqual({ GEMINI_API_KEY: 'g-default' });
+    });
+  });
+
+  describe('aider (from documentation)', () => {
+    it('runs aider --message without commits, keeping its history out of the workspace', () => {
+      const inv = build({ preset: 'aider', model: 'gpt-4o' });
+      expect(inv.args.slice(0, 4)).toEqual(['--message', 'Add a greet function.', '--yes-always', '--no-auto-commits']);
+      expect(inv.args).toContain('--no-gitignore');
+      expect(inv.args[inv.args.indexOf('--chat-history-file') + 1]).toBe(`${RUN}/aider-chat.md`);
+      expect(inv.args.slice(-2)).toEqual(['--model', 'gpt-4o']);
+      expect(inv.env).toEqual({ OPENAI_API_KEY: 'sk-openai-default' });
+      expect(inv.ignore).toEqual(['.aider']);
+    });
+
+    it.each([
+      ['claude-3-5-sonnet-20241022', 'ANTHROPIC_API_KEY', 'sk-ant-default'],
+      ['anthropic/claude-sonnet-4-5', 'ANTHROPIC_API_KEY', 'sk-ant-default'],
+      ['gpt-4o', 'OPENAI_API_KEY', 'sk-openai-default'],
+    ])('passes the key the model %s needs (%s)', (model, name, value) => {
+      expect(build({ preset: 'aider', model }).env).toEqual({ [name]: value });
+    });
+
+    it('puts a long prompt in --message-file', () => {
+      const inv = build({ preset: 'aider' }, 'z'.repeat(120_000));
+      expect(inv.args.slice(0, 2)).toEqual(['--message-file', `${RUN}/prompt.md`]);
+      expect(inv.files).toEqual([{ path: `${RUN}/prompt.md`, content: 'z'.repeat(120_000) }]);
+    });
+  });
+
+  describe('a generic command', () => {
+    it('sends the prompt on stdin by default', () => {
+      const inv = build({ command: ['my-agent', '--fast'] }, 'do it');
+      expect([inv.file, ...inv.args, inv.stdin]).toEqual(['my-agent', '--fast', 'do it']);
+      expect(inv.output).toBe('text');
+    });
+
+    it.each([
+      ['replaces {prompt_file}', ['my-agent', '--task={prompt_file}'], ['--task=/tmp/run-1/prompt.md']],
+      ['appends the file path', ['my-agent'], ['/tmp/run-1/prompt.md']],
+    ])('with prompt_via file %s', (_name, command, args) => {
+      const inv = build({ command, prompt_via: 'file' }, 'do it');
+      expect(inv.args).toEqual(args);
+      expect(inv.files).toEqual([{ path: '/tmp/run-1/prompt.md', content: 'do it' }]);
+      expect(inv.stdin).toBeUndefined();
+    });
+
+    it.each([
+      ['replaces {prompt}', ['my-agent', '-m', '{prompt}'], ['-m', 'do it']],
+      ['appends the prompt', ['my-agent', '-m'], ['-m', 'do it']],
+    ])('with prompt_via arg %s', (_name, command, args) => {
+      expect(build({ command, prompt_via: 'arg' }, 'do it').args).toEqual(args);
+    });
+
+    it('fails as bad_request without a command', () => {
+      expect.assertions(1);
+      try {
+        build({});
+      } catch (error) {
+        expect(failureClassOf(error)).toBe('bad_request');
+      }
+    });
+  });
+
+  describe('api_key_env naming a variable that is not set', () => {
+    it('fails as auth before anything runs', () => {
+      expect.assertions(1);
+      try {
+        build({ preset: 'claude-code', api_key_env: 'NOT_SET_ANYWHERE' });
+      } catch (error) {
+        expect(failureClassOf(error)).toBe('auth');
+      }
+    });
+  });
+});
+
+describe('buildCommandEnv', () => {
+  const env = { PATH: '/bin', HOME: '/home/u', LANG: 'C', AWS_SECRET_ACCESS_KEY: 's', MY_TOKEN: 't', EDITOR: 'vi' };
+
+  it('passes the base variables and nothing else', () => {
+    expect(buildCommandEnv(env, [], {})).toEqual({ PATH: '/bin', HOME: '/home/u', LANG: 'C' });
+  });
+
+  it('adds env_allow names and lets the preset override HOME', () => {
+    expect(buildCommandEnv(env, ['MY_TOKEN', 'HOME'], { HOME: '/run/home' })).toEqual({ PATH: '/bin', HOME: '/run/home', LANG: 'C', MY_TOKEN: 't' });
+  });
+});
