@@ -13,7 +13,7 @@ export interface AgentRequest {
   actionId: string;
   stepId: string;
   stepNumber: number;
-  role: Role;
+  role: Role | 'advisor';
   template: string;
   prompt: string;
   /** The part of the prompt that is the same on every round (cacheable). */

@@ -17,6 +17,8 @@ export type AgentChoice = { kind: 'agent'; agent: Agent } | { kind: 'external' }
 
 export interface AgentResolver {
   agentFor(role: Role, providerIndex: number): AgentChoice;
+  /** The advisor for complex cases, when converge.yaml configures one. */
+  advisor(): Agent | undefined;
   /** Concurrency limits per provider key, from `max_concurrency`. */
   limits(): Record<string, number>;
 }
@@ -74,6 +76,12 @@ export function createAgentResolver(config: AgentsConfig, baseDir: string): Agen
       const chain = chainFor(role);
       const index = Math.min(providerIndex, chain.length - 1);
       return cache.get(`${role}:${index}`) ?? build(chain[index]!, role);
+    },
+    advisor() {
+      if (config.advisor === undefined) return undefined;
+      const choice = cache.get('advisor:0') ?? build(config.advisor, 'advisor' as Role);
+      cache.set('advisor:0', choice);
+      return choice.kind === 'agent' ? choice.agent : undefined;
     },
     limits() {
       const limits: Record<string, number> = {};

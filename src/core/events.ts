@@ -103,7 +103,13 @@ export type WorkflowEvent =
       loopId?: string;
       message: string;
     })
-  | (Base<'escalation_answered'> & { escalationId: string; answer: EscalationAnswer; actor: Actor; comment?: string })
+  | (Base<'escalation_answered'> & {
+      escalationId: string;
+      answer: EscalationAnswer;
+      actor: Actor;
+      comment?: string;
+      decisionSource?: 'human' | 'advisor';
+    })
   | (Base<'paused'> & { actor: Actor; reason?: string })
   | (Base<'resumed'> & { actor: Actor })
   | (Base<'cancelled'> & { actor: Actor; reason?: string })

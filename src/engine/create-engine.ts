@@ -71,6 +71,7 @@ export function createEngine(options: EngineOptions): Engine {
     runChecks: async (checks: Check[], workspace: string, signal: AbortSignal) =>
       runChecks(checks, { workspace, signal, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] }),
     readOnlyPaths: profile.workspace.read_only,
+    advisor: () => agents.advisor(),
     knowledgeFor: async (state, step, query) => {
       if (state.documentationLocations.length === 0) return '';
       const selection = await knowledge.select({ root: state.workspace.path, globs: state.documentationLocations, role: step.role, query });

@@ -17,6 +17,7 @@ import type { WorkflowEvent } from '../core/events.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { executeRun } from './step-executor.js';
+import { askAdvisor } from './advisor.js';
 import type { StepExecutorDeps } from './step-executor.js';
 import { appendEvents, loadState } from './workflow-log.js';
 
@@ -47,6 +48,8 @@ export interface RunControl {
 export class Runner {
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly #o: Required<Pick<RunnerOptions, 'leaseTtlMs' | 'pollMs'>> & RunnerOptions;
+  /** Escalations the advisor was asked about in this process (it is asked once per escalation). */
+  readonly #advised = new Set<string>();
 
   constructor(options: RunnerOptions) {
     this.#o = { leaseTtlMs: 30_000, pollMs: 200, ...options };
@@ -99,7 +102,14 @@ export class Runner {
       }
       return this.#wait(state, control, `gate:${state.gate.gateId}`);
     }
-    if (state.escalation !== null) return this.#wait(state, control, `escalation:${state.escalation.reason}`);
+    if (state.escalation !== null) {
+      if (!this.#advised.has(state.escalation.escalationId)) {
+        this.#advised.add(state.escalation.escalationId);
+        const answer = await askAdvisor(this.#o.executor, state, control.signal);
+        if (answer !== undefined) return { state: await this.#record(state, [answer]) };
+      }
+      return this.#wait(state, control, `escalation:${state.escalation.reason}`);
+    }
 
     const run = currentRun(state);
     if (run !== undefined) {

@@ -32,6 +32,8 @@ export interface StepExecutorDeps {
   agentFor(role: Step['role'], providerIndex: number, state?: WorkflowState): AgentChoice;
   runChecks(checks: Check[], workspace: string, signal: AbortSignal): Promise<ToolResult[]>;
   knowledgeFor?(state: WorkflowState, step: Step, query: string): Promise<string>;
+  /** The advisor for complex escalations, when one is configured. */
+  advisor?(): Agent | undefined;
   readOnlyPaths?: readonly string[];
 }
 
