@@ -232,6 +232,15 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
       state.status = 'completed';
       state.completedAt = event.at;
       return;
+    case 'workspace_settled':
+      state.workspaceResult = {
+        outcome: event.outcome,
+        branch: event.branch,
+        ...(event.patchFile !== undefined ? { patchFile: event.patchFile } : {}),
+        ...(event.commit !== undefined ? { commit: event.commit } : {}),
+        ...(event.files !== undefined ? { files: event.files } : {}),
+      };
+      return;
     case 'workflow_failed':
       state.status = 'failed';
       state.failureMessage = event.message;

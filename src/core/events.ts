@@ -115,6 +115,8 @@ export type WorkflowEvent =
   | (Base<'cancelled'> & { actor: Actor; reason?: string })
   | (Base<'workflow_completed'> & { rationale: string })
   | (Base<'workflow_failed'> & { message: string })
+  /** An isolated workspace after the end: its branch and patch kept (completed) or its worktree discarded. */
+  | (Base<'workspace_settled'> & { outcome: 'kept' | 'discarded'; branch: string; patchFile?: string; commit?: string; files?: string[] })
   | (Base<'forked'> & { fromWorkflowId: string; fromSeq: number; fromStep: number });
 
 export type WorkflowEventType = WorkflowEvent['type'];

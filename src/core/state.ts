@@ -143,6 +143,7 @@ export interface WorkflowState {
   failureStreak: Array<{ class: string; stepId: string }>;
   failureMessage?: string;
   completedAt?: string;
+  workspaceResult?: { outcome: 'kept' | 'discarded'; branch: string; patchFile?: string; commit?: string; files?: string[] };
   forkedFrom?: { workflowId: string; seq: number; step: number };
 }
 

@@ -38,6 +38,7 @@ export interface EngineOptions {
 
 export interface Engine {
   store: Store;
+  config: ProjectConfig;
   clock: Clock;
   definition: WorkflowDefinition;
   profile: Profile;
@@ -85,5 +86,5 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.onEvents !== undefined ? { onEvents: options.onEvents } : {}),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
   });
-  return { store: options.store, clock, definition, profile, runner, executor, agents, limiter };
+  return { store: options.store, config, clock, definition, profile, runner, executor, agents, limiter };
 }

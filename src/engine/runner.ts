@@ -18,6 +18,7 @@ import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { executeRun } from './step-executor.js';
 import { askAdvisor } from './advisor.js';
+import { needsSettling, settleWorkspace } from './workspace-settle.js';
 import type { StepExecutorDeps } from './step-executor.js';
 import { appendEvents, loadState } from './workflow-log.js';
 
@@ -93,6 +94,7 @@ export class Runner {
   /** One move. Returns the new state, or why the loop stops. */
   async #step(state: WorkflowState, control: RunControl): Promise<{ state: WorkflowState } | { stop: string | null; state: WorkflowState }> {
     const now = this.#o.clock.now();
+    if (needsSettling(state)) return { state: await this.#record(state, [await settleWorkspace(state, this.#o.clock)]) };
     if (TERMINAL_STATUSES.has(state.status)) return { stop: null, state };
     if (state.paused) return this.#wait(state, control, 'paused');
     if (state.gate !== null) {

@@ -14,6 +14,8 @@ import type { WorkflowState } from '../core/state.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { resultFromSubmission } from './step-executor.js';
+import { createIsolatedWorkspace } from '../workspace/index.js';
+import { needsSettling, settleWorkspace } from './workspace-settle.js';
 import type { StepExecutorDeps } from './step-executor.js';
 import { appendEvents, loadState, summaryOf } from './workflow-log.js';
 
@@ -56,12 +58,16 @@ export async function startWorkflow(store: Store, clock: Clock, input: StartInpu
   }
   assertWorkspaceDirectory(input.workspace.path);
   const id = input.id ?? newWorkflowId();
+  const workspace =
+    input.workspace.type === 'isolated'
+      ? await createIsolatedWorkspace(input.workspace.path, id, { linkFromOrigin: ['node_modules'] })
+      : input.workspace;
   const first: NewEvent = {
     type: 'workflow_started',
     at: clock.now(),
     definition: input.definition,
     requirements: input.requirements,
-    workspace: input.workspace,
+    workspace,
     ...(input.profile !== undefined ? { profile: input.profile } : {}),
     ...(input.taskType !== undefined ? { taskType: input.taskType } : {}),
     documentationLocations: input.documentationLocations ?? [],
@@ -97,7 +103,7 @@ export async function respondToGate(store: Store, clock: Clock, workflowId: stri
     if (response.decision === 'request_changes' && response.changeRequests.filter((c) => c.trim() !== '').length === 0) {
       throw new ConvergeError('USAGE', 'Request changes needs at least one change.', { hint: 'Add --change "what to change" (repeatable).' });
     }
-    return appendEvents(store, state, [
+    const answered = await appendEvents(store, state, [
       {
         type: 'approval_decided',
         at: clock.now(),
@@ -108,6 +114,7 @@ export async function respondToGate(store: Store, clock: Clock, workflowId: stri
         actor,
       },
     ]);
+    return settleIfEnded(store, clock, answered);
   });
 }
 
@@ -137,7 +144,8 @@ export async function cancelWorkflow(store: Store, clock: Clock, workflowId: str
     if (TERMINAL_STATUSES.has(state.status)) {
       throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${workflowId} is already ${state.status}; there is nothing to cancel.`);
     }
-    return appendEvents(store, state, [{ type: 'cancelled', at: clock.now(), actor, ...(reason ? { reason } : {}) }]);
+    const cancelled = await appendEvents(store, state, [{ type: 'cancelled', at: clock.now(), actor, ...(reason ? { reason } : {}) }]);
+    return settleIfEnded(store, clock, cancelled);
   });
 }
 
@@ -194,6 +202,12 @@ export async function forkWorkflow(store: Store, clock: Clock, sourceId: string,
   await store.createWorkflow(summaryOf(reduce(id, [all[0]!])), first!);
   state = await appendEvents(store, reduce(id, [all[0]!]), rest);
   return state;
+}
+
+/** A workflow ended here (cancel, reject) may have no runner to tidy its isolated workspace. */
+async function settleIfEnded(store: Store, clock: Clock, state: WorkflowState): Promise<WorkflowState> {
+  if (!needsSettling(state)) return state;
+  return appendEvents(store, state, [await settleWorkspace(state, clock)]);
 }
 
 function notWaiting(state: WorkflowState, what: string): ConvergeError {

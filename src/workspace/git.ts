@@ -2,6 +2,7 @@
  * The few git commands isolated workspaces need, run with an argv list (never a shell) so a
  * workflow id or a path can never be read as shell syntax.
  */
+import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { ConvergeError } from '../core/errors.js';
 
@@ -40,8 +41,14 @@ export interface GitRun {
   stderr: string;
 }
 
-/** Runs git and returns its exit code and output; only a missing git binary throws. */
+/** Runs git and returns its exit code and output; throws only when git or the folder is missing. */
 export async function tryGit(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<GitRun> {
+  // A missing cwd also fails the spawn with ENOENT; say so instead of blaming git.
+  if (!existsSync(cwd)) {
+    throw new ConvergeError('WORKSPACE_INVALID', `The folder ${cwd} does not exist.`, {
+      hint: 'The repository or worktree was moved or deleted outside Converge.',
+    });
+  }
   const result = await execa('git', [...args], {
     cwd,
     env: { ...gitEnv(), ...env },

@@ -10,8 +10,8 @@
  * and the ref `refs/converge/bases/<id>`, which remembers the branch point even after the user's
  * branch moves on, so the patch is always exactly the workflow's own change.
  */
-import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConvergeError } from '../core/errors.js';
 import type { WorkspaceInfo } from '../core/events.js';
 import { ensureExcluded } from './git-exclude.js';
@@ -25,6 +25,12 @@ const BASE_REF_PREFIX = 'refs/converge/bases/';
 export interface IsolatedWorkspaceOptions {
   /** Where worktrees are created; `<repo>/.converge/worktrees` by default. */
   baseDir?: string;
+  /**
+   * Untracked folders of the workspace (e.g. `node_modules`) to link into the worktree, so checks
+   * find the installed tools without a fresh install. The links are excluded from git, so they
+   * are never committed, and path-guard refuses writes through them (they lead outside).
+   */
+  linkFromOrigin?: readonly string[];
 }
 
 export interface FinishOptions {
@@ -64,7 +70,8 @@ export function mergeInstructions(finished: Pick<FinishedWorkspace, 'branch' | '
 /**
  * Creates (or, on resume, finds) the worktree of `workflowId`. `repo` may be a folder inside a
  * checkout; the workspace is then the same folder inside the worktree, and `origin` is the
- * checkout's top folder.
+ * checkout's top folder. The worktree starts from HEAD's last commit: uncommitted changes of the
+ * main checkout are not in it.
  */
 export async function createIsolatedWorkspace(
   repo: string,
@@ -93,17 +100,21 @@ export async function createIsolatedWorkspace(
   const branch = branchFor(workflowId);
   const worktreesDir = options.baseDir !== undefined ? resolve(options.baseDir) : join(top, CONVERGE_DIR, 'worktrees');
   const worktree = join(worktreesDir, workflowId);
-  await ensureExcluded(top, [join(top, CONVERGE_DIR), worktreesDir]);
+  // Worktrees inside the checkout would show up in its `git status`; patches live in .converge/ too.
+  const convergeDir = join(top, CONVERGE_DIR);
+  const outsideConvergeDir = relative(convergeDir, worktreesDir).startsWith('..');
+  await ensureExcluded(top, [{ path: convergeDir, folder: true }, ...(outsideConvergeDir ? [{ path: worktreesDir, folder: true }] : [])]);
 
   const subdir = relative(realpathSync(top), realpathSync(dir));
-  const info: WorkspaceInfo = { path: subdir === '' ? worktree : join(worktree, subdir), type: 'isolated', branch, origin: top };
+  const ready = async (root: string): Promise<WorkspaceInfo> => {
+    const path = subdir === '' ? root : join(root, subdir);
+    await linkFolders(root, join(top, subdir), path, options.linkFromOrigin ?? []);
+    return { path, type: 'isolated', branch, origin: top };
+  };
 
   const existing = await findWorktree(top, branch);
   if (existing !== undefined && !existing.prunable) {
-    if (!samePath(existing.path, worktree)) {
-      return { ...info, path: subdir === '' ? existing.path : join(existing.path, subdir) };
-    }
-    return info;
+    return ready(samePath(existing.path, worktree) ? worktree : existing.path);
   }
   // A worktree folder deleted by hand leaves an entry behind that blocks the branch.
   if (existing !== undefined) await git(top, ['worktree', 'prune']);
@@ -120,7 +131,7 @@ export async function createIsolatedWorkspace(
   if (added.exitCode !== 0) {
     // Another process may have created the same workflow's worktree a moment ago.
     const raced = await findWorktree(top, branch);
-    if (raced !== undefined && !raced.prunable && samePath(raced.path, worktree)) return info;
+    if (raced !== undefined && !raced.prunable && samePath(raced.path, worktree)) return ready(worktree);
     throw new ConvergeError('WORKSPACE_INVALID', `Could not create the worktree for workflow ${workflowId}: ${added.stderr.trim()}`, {
       hint: 'Check `git worktree list` in the repository, or use workspace type "shared".',
       details: { stderr: added.stderr },
@@ -129,7 +140,7 @@ export async function createIsolatedWorkspace(
   if (!hasBranch || (await resolveRef(top, baseRefFor(workflowId))) === undefined) {
     await git(top, ['update-ref', baseRefFor(workflowId), hasBranch ? await mergeBase(top, branch) : base]);
   }
-  return info;
+  return ready(worktree);
 }
 
 /**
@@ -178,6 +189,38 @@ export async function discardIsolatedWorkspace(info: WorkspaceInfo): Promise<{ b
   return { branch };
 }
 
+/**
+ * Links each named folder of `from` into `to` when `from` has it and `to` does not (a tracked
+ * folder stays as checked out). Whether git ignores the link is asked in the worktree itself:
+ * a `node_modules/` rule matches the real folder of the main checkout but not a link to it.
+ */
+async function linkFolders(worktree: string, from: string, to: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const source = resolve(from, name);
+    const link = resolve(to, name);
+    const rel = relative(to, link);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+      throw new ConvergeError('WORKSPACE_INVALID', `Cannot link "${name}" into an isolated workspace: it is not a folder inside it.`, {
+        hint: 'Name folders relative to the workspace, such as node_modules.',
+      });
+    }
+    if (!existsSync(source) || lexists(link)) continue;
+    mkdirSync(dirname(link), { recursive: true });
+    // 'junction' lets Windows link folders without extra rights; other systems ignore it.
+    symlinkSync(source, link, 'junction');
+    await ensureExcluded(worktree, [{ path: link, folder: false }]);
+  }
+}
+
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function baseRefFor(workflowId: string): string {
   return `${BASE_REF_PREFIX}${workflowId}`;
 }
@@ -212,7 +255,6 @@ async function removeWorktree(repo: string, entry: WorktreeEntry): Promise<void>
     const removed = await tryGit(repo, ['worktree', 'remove', '--force', entry.path]);
     // git refuses worktrees with submodules even with --force; what is left is only a folder.
     if (removed.exitCode !== 0 && existsSync(join(entry.path, '.git')) && isAbsolute(entry.path) && !samePath(entry.path, repo)) {
-      const { rmSync } = await import('node:fs');
       rmSync(entry.path, { recursive: true, force: true });
     }
   }
@@ -222,13 +264,11 @@ async function removeWorktree(repo: string, entry: WorktreeEntry): Promise<void>
 async function mergeBase(repo: string, branch: string): Promise<string> {
   const run = await tryGit(repo, ['merge-base', 'HEAD', `refs/heads/${branch}`]);
   if (run.exitCode === 0) return run.stdout.trim();
-  // No common history with HEAD: the branch's own root is the honest base.
-  return (await git(repo, ['rev-list', '--max-parents=0', '--max-count=1', `refs/heads/${branch}`])).trim();
+  // No history in common with HEAD: diff against the empty tree (stdin is empty), i.e. everything.
+  return (await git(repo, ['hash-object', '-t', 'tree', '--stdin'])).trim();
 }
 
 function samePath(a: string, b: string): boolean {
   const real = (p: string): string => (existsSync(p) ? realpathSync(p) : resolve(p));
-  const x = real(a);
-  const y = real(b);
-  return x === y || x.replace(new RegExp(`\\${sep}+$`), '') === y.replace(new RegExp(`\\${sep}+$`), '');
+  return real(a) === real(b);
 }

@@ -1,36 +1,73 @@
 /**
- * Confines agent file writes to the workspace: no `..`, no absolute paths, no symlink escapes.
- * Agent output is untrusted; every path it names goes through here.
+ * Confines agent file writes to the workspace: no `..`, no absolute paths, no symlink escapes
+ * (dangling links included), no writes into the profile's read-only paths.
+ * Agent output is untrusted; every path it names goes through here. The check and the write are
+ * two steps, so this guards against what an agent asks for, not against another process that
+ * swaps a folder for a link in between.
  */
 import { existsSync, lstatSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { ConvergeError } from '../core/errors.js';
 import type { FileChange } from '../core/records.js';
 
+const TRAILING_SEPARATORS = /[\\/]+$/;
+
 /** Returns the absolute path inside `root`, or throws PATH_ESCAPE saying why. */
 export function resolveInside(root: string, requested: string, readOnly: readonly string[] = []): string {
   const clean = requested.trim();
   if (clean === '' || clean.includes('\0')) throw escape(requested, 'the path is empty or contains a NUL byte');
   if (isAbsolute(clean) || /^[a-zA-Z]:[\\/]/.test(clean)) throw escape(requested, 'absolute paths are not allowed');
-  const normal = normalize(clean);
+  const normal = normalize(clean).replace(TRAILING_SEPARATORS, '');
   if (normal === '..' || normal.startsWith(`..${sep}`) || normal.split(sep).includes('..')) {
     throw escape(requested, 'it leaves the workspace through ".."');
   }
+  if (normal === '.' || normal === '') throw escape(requested, 'it names the workspace itself, not a file');
   const realRoot = realpathSync(root);
   const target = join(realRoot, normal);
-  // The deepest existing ancestor decides: a symlinked folder may point anywhere.
-  let probe = target;
-  while (!existsSync(probe) && probe !== realRoot) probe = dirname(probe);
-  if (existsSync(probe)) {
-    const real = lstatSync(probe).isSymbolicLink() || probe !== target ? realpathSync(probe) : realpathSync(probe);
-    if (real !== realRoot && !real.startsWith(realRoot + sep)) throw escape(requested, 'a symbolic link points outside the workspace');
-  }
-  const rel = relative(realRoot, target);
-  for (const protectedPath of readOnly) {
-    const p = normalize(protectedPath);
-    if (rel === p || rel.startsWith(p + sep)) throw escape(requested, `"${protectedPath}" is read-only in this workspace`);
+  const real = realTarget(realRoot, normal);
+  if (real === undefined) throw escape(requested, 'a symbolic link on the path points to nothing, so where it writes is unknown');
+  if (real !== realRoot && !real.startsWith(realRoot + sep)) throw escape(requested, 'a symbolic link points outside the workspace');
+  // Checked on both the path as named and where it really lands: a link inside the workspace
+  // (`docs -> .git`) must not open a way into a read-only folder.
+  for (const rel of new Set([relative(realRoot, target), relative(realRoot, real)])) {
+    const hit = readOnly.find((p) => covers(p, rel));
+    if (hit !== undefined) throw escape(requested, `"${hit}" is read-only in this workspace`);
   }
   return target;
+}
+
+/**
+ * Where `normal` really lands: the deepest part of it that exists (symbolic links count, even
+ * dangling ones, which is why this uses lstat) resolved by the file system, plus the rest.
+ * Undefined when that part is a link that points nowhere — writing through it could create a
+ * file anywhere.
+ */
+function realTarget(realRoot: string, normal: string): string | undefined {
+  const parts = normal.split(sep);
+  for (let depth = parts.length; depth > 0; depth--) {
+    const probe = join(realRoot, ...parts.slice(0, depth));
+    if (!lexists(probe)) continue;
+    if (!existsSync(probe)) return undefined;
+    return join(realpathSync(probe), ...parts.slice(depth));
+  }
+  return join(realRoot, normal);
+}
+
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the read-only entry covers `rel`; compared without case, so `.GIT/config` on a case-insensitive disk is caught. */
+function covers(readOnlyPath: string, rel: string): boolean {
+  const p = normalize(readOnlyPath).replace(TRAILING_SEPARATORS, '').toLowerCase();
+  const r = rel.toLowerCase();
+  if (p === '.' || p === '') return true;
+  return r === p || r.startsWith(p + sep);
 }
 
 function escape(path: string, why: string): ConvergeError {
@@ -56,7 +93,7 @@ export function applyFileChanges(root: string, changes: readonly FileChange[], r
       result.refused.push({ path: change.path, reason: error instanceof Error ? error.message : String(error) });
       continue;
     }
-    if (existsSync(target) && lstatSync(target).isSymbolicLink()) {
+    if (lexists(target) && lstatSync(target).isSymbolicLink()) {
       result.refused.push({ path: change.path, reason: `Refused to write "${change.path}": it is a symbolic link.` });
       continue;
     }

@@ -69,5 +69,9 @@ export function describeEvent(state: WorkflowState, event: WorkflowEvent): strin
       return `completed: ${event.rationale}`;
     case 'workflow_failed':
       return `failed: ${event.message}`;
+    case 'workspace_settled':
+      return event.outcome === 'kept'
+        ? `work kept on branch ${event.branch}${event.patchFile ? ` and in ${event.patchFile}` : ''} — merge with: git merge ${event.branch}`
+        : `isolated worktree removed (branch ${event.branch} kept for inspection)`;
   }
 }

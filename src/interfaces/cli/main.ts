@@ -13,6 +13,8 @@ import { registerRunCommands } from './commands/run-commands.js';
 import { registerToolCommands } from './commands/tool-commands.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
 import { registerKbCommand } from './commands/kb-command.js';
+import { registerChecksCommand } from './commands/checks-command.js';
+import { registerMcpCommand } from './commands/mcp-command.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../workflows/builtin-files.js';
@@ -53,6 +55,8 @@ Start here:
   registerToolCommands(program);
   registerWorkerCommand(program);
   registerKbCommand(program);
+  registerChecksCommand(program);
+  registerMcpCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -135,6 +135,12 @@ export function showText(state: WorkflowState): string {
     const t = usageTotals(usages);
     lines.push(`  ${provider}: ${t.input} in, ${t.output} out, ${t.cached} cached, $${t.cost.toFixed(4)}`);
   }
+  if (state.workspaceResult?.outcome === 'kept') {
+    const r = state.workspaceResult;
+    lines.push('', `Result: branch ${r.branch}${r.commit ? ` (${r.commit.slice(0, 10)})` : ''}, ${r.files?.length ?? 0} file(s); patch ${r.patchFile ?? '-'}`, `  Merge: cd ${state.workspace.origin ?? '.'} && git merge ${r.branch}   (or: git apply ${r.patchFile ?? ''})`);
+  } else if (state.workspaceResult?.outcome === 'discarded') {
+    lines.push('', `Isolated worktree removed; branch ${state.workspaceResult.branch} kept for inspection (delete with: git branch -D ${state.workspaceResult.branch}).`);
+  }
   if (state.gate) lines.push('', `Waiting for approval "${state.gate.gateId}": converge approve ${state.workflowId} [--comment "…"] | reject | request-changes --change "…"`);
   if (state.escalation) lines.push('', `Escalated: ${state.escalation.message}`, `  Answer: converge answer ${state.workflowId} --grant N | --accept | --send-back "…" | --retry | --cancel`);
   return lines.join('\n');

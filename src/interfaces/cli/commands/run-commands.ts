@@ -28,6 +28,7 @@ export interface RunFlags {
   taskType?: string;
   name?: string;
   docs?: string[];
+  isolated?: boolean;
 }
 
 export function readRequirements(text: string): string {
@@ -106,6 +107,7 @@ export function registerRunCommands(program: Command): void {
     .description('start a workflow from requirements and drive it to the end (waits at gates unless --no-wait)')
     .argument('<requirements>', 'what to build, or @FILE to read it from a file')
     .option('-w, --workspace <dir>', 'the project directory agents work in', '.')
+    .option('--isolated', 'work in a git worktree on branch converge/<id> instead of the directory itself')
     .option('-d, --definition <file>', 'a workflow definition file (default: converge.yaml, else seven-step)')
     .option('-p, --profile <name>', 'a profile: typescript, cursus, or a file')
     .option('-a, --agents <file>', 'a YAML file with agent settings (overrides converge.yaml agents)')
@@ -121,7 +123,7 @@ export function registerRunCommands(program: Command): void {
       const state = await startWorkflow(engine.store, engine.clock, {
         definition: engine.definition,
         requirements: readRequirements(requirements),
-        workspace: { path: resolve(flags.workspace ?? '.'), type: 'shared' },
+        workspace: { path: resolve(flags.workspace ?? '.'), type: flags.isolated ? 'isolated' : engine.config.workspace.type },
         profile: engine.profile.id,
         ...(flags.taskType !== undefined ? { taskType: flags.taskType } : {}),
         ...(flags.name !== undefined ? { name: flags.name } : {}),
@@ -136,6 +138,7 @@ export function registerRunCommands(program: Command): void {
     .description('record a new workflow and print its id; `converge resume ID` (or a worker) runs it')
     .argument('<requirements>', 'what to build, or @FILE')
     .option('-w, --workspace <dir>', 'the project directory agents work in', '.')
+    .option('--isolated', 'work in a git worktree on branch converge/<id> instead of the directory itself')
     .option('-d, --definition <file>', 'a workflow definition file')
     .option('-p, --profile <name>', 'a profile: typescript, cursus, or a file')
     .option('--task-type <type>', 'the task type')
@@ -148,7 +151,7 @@ export function registerRunCommands(program: Command): void {
       const state = await startWorkflow(engine.store, engine.clock, {
         definition: engine.definition,
         requirements: readRequirements(requirements),
-        workspace: { path: resolve(flags.workspace ?? '.'), type: 'shared' },
+        workspace: { path: resolve(flags.workspace ?? '.'), type: flags.isolated ? 'isolated' : engine.config.workspace.type },
         profile: engine.profile.id,
         ...(flags.taskType !== undefined ? { taskType: flags.taskType } : {}),
         ...(flags.name !== undefined ? { name: flags.name } : {}),

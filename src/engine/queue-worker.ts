@@ -1,0 +1,309 @@
+/**
+ * The distributed worker: claims wake-up jobs from the store's work queue and drives each
+ * workflow with the usual runner until it ends or waits for a person. Three rules keep any
+ * number of these workers, on any number of machines, correct:
+ *
+ * - The job is not the lock. Before driving, the worker takes the workflow's lease in the store;
+ *   when a live worker holds it, the job completes untouched. A lease watchdog stops a run whose
+ *   lease another worker took (after a partition), so two workers never keep driving one workflow.
+ * - Liveness comes from a sweeper, not from jobs: every few seconds each worker enqueues the
+ *   running workflows that wait for nobody and have no live lease (a start, an approval, a
+ *   dead worker's runs). The queue keeps one queued job per workflow, so sweepers never pile up work.
+ * - Shutdown (the signal) stops claiming at once. A run inside an agent call finishes that call
+ *   and records it; every other run stops at once; after `drainMs` what is left is cancelled.
+ *   Each stopped workflow is enqueued again, so another worker continues it from its log.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isConvergeError } from '../core/errors.js';
+import type { ProviderSlots, WorkQueue } from '../store/work-queue.js';
+import type { Engine } from './create-engine.js';
+import { DistributedLimiter } from './distributed-limiter.js';
+import { ProviderLimiter } from './provider-limiter.js';
+import type { RunOutcome } from './runner.js';
+
+export interface QueueWorkerOptions {
+  /** Workflows driven at once by this process. */
+  concurrency?: number;
+  /** Aborting it starts a graceful shutdown; the promise resolves when it is done. */
+  signal?: AbortSignal;
+  /** Return once no workflow in the store is runnable and this worker drives none (`worker --once`). */
+  untilIdle?: boolean;
+  /** When given, provider limits (`max_concurrency`) hold across all workers through these slots. */
+  slots?: ProviderSlots;
+  sweepIntervalMs?: number;
+  /** At shutdown, how long agent calls in progress may take to finish before they are cancelled. */
+  drainMs?: number;
+  leaseCheckMs?: number;
+  /** One line per notable event (outage, shutdown, hand-back); no trailing newline. */
+  log?: (line: string) => void;
+  onOutcome?: (outcome: RunOutcome) => void;
+  onError?: (workflowId: string, error: unknown) => void;
+}
+
+export interface QueueWorkerResult {
+  /** Runs driven until the workflow ended or waited for a person. */
+  runs: number;
+  /** Runs stopped by the shutdown and put back in the queue for another worker. */
+  handedBack: number;
+}
+
+/** The runner's own lease lifetime; the worker takes the lease first with the same owner. */
+const LEASE_TTL_MS = 30_000;
+/** A sweeper enqueues an unchanged workflow again only after this long (a dropped job, a dead driver). */
+const RESWEEP_MS = 30_000;
+const SWEEP_PAGE = 500;
+
+interface RunContext {
+  workflowId: string;
+  controller: AbortController;
+  /** Agent calls of this run in progress (steps call one at a time, so 0 or 1). */
+  calls: number;
+  stop?: 'drain' | 'lease';
+}
+
+const runContext = new AsyncLocalStorage<RunContext>();
+
+/** The abort signal of the queue-worker run the caller belongs to, if any. */
+export function currentRunSignal(): AbortSignal | undefined {
+  return runContext.getStore()?.controller.signal;
+}
+
+/**
+ * Wraps the engine's limiter so that, once draining, a run whose agent call returns stops right
+ * after recording it, and a run that is about to call stops before calling.
+ */
+class DrainGate extends ProviderLimiter {
+  readonly #inner: ProviderLimiter;
+  readonly #draining: () => boolean;
+
+  constructor(inner: ProviderLimiter, draining: () => boolean) {
+    super();
+    this.#inner = inner;
+    this.#draining = draining;
+  }
+
+  override setLimit(provider: string, limit: number): void {
+    this.#inner.setLimit(provider, limit);
+  }
+
+  override peak(provider: string): number {
+    return this.#inner.peak(provider);
+  }
+
+  override async run<T>(provider: string, fn: () => Promise<T>): Promise<T> {
+    const ctx = runContext.getStore();
+    if (ctx === undefined) return this.#inner.run(provider, fn);
+    return this.#inner.run(provider, async () => {
+      if (this.#draining()) stopRun(ctx, 'drain');
+      ctx.controller.signal.throwIfAborted();
+      ctx.calls += 1;
+      try {
+        return await fn();
+      } finally {
+        ctx.calls -= 1;
+        // Aborted after the call returned: the runner records its result, then stops at the next step.
+        if (this.#draining()) stopRun(ctx, 'drain');
+      }
+    });
+  }
+}
+
+function stopRun(ctx: RunContext, why: 'drain' | 'lease'): void {
+  ctx.stop ??= why;
+  ctx.controller.abort(new Error(why === 'drain' ? 'the worker is shutting down' : 'another worker took the lease'));
+}
+
+/** A lease held by a process of this machine that no longer exists (the runner applies the same rule). */
+function ownerIsGone(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host !== hostname() || pid === undefined || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function isUnavailable(error: unknown): boolean {
+  return isConvergeError(error) && error.code === 'STORE_UNAVAILABLE';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Says once when the store goes away and once when it is back, and pauses claiming meanwhile. */
+class StoreHealth {
+  #downSince: number | undefined;
+  constructor(readonly location: string, readonly log: (line: string) => void) {}
+
+  get down(): boolean {
+    return this.#downSince !== undefined;
+  }
+
+  failed(error: unknown): void {
+    if (this.#downSince !== undefined) return;
+    this.#downSince = Date.now();
+    this.log(`lost the store at ${this.location} (${messageOf(error)}); pausing: nothing recorded is lost, and work resumes when it is back`);
+  }
+
+  ok(): void {
+    if (this.#downSince === undefined) return;
+    const seconds = ((Date.now() - this.#downSince) / 1000).toFixed(1);
+    this.#downSince = undefined;
+    this.log(`the store at ${this.location} is back after ${seconds} s; resuming`);
+  }
+}
+
+export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: QueueWorkerOptions = {}): Promise<QueueWorkerResult> {
+  const { store, runner } = engine;
+  const concurrency = options.concurrency ?? 8;
+  const idle = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, idle.signal]) : idle.signal;
+  const log = options.log ?? (() => {});
+  const health = new StoreHealth(store.location, log);
+  const onStoreError = (error: unknown) => (isUnavailable(error) ? health.failed(error) : log(messageOf(error)));
+  const active = new Map<string, RunContext>();
+  const enqueued = new Map<string, { seq: number; at: number }>();
+  const result: QueueWorkerResult = { runs: 0, handedBack: 0 };
+  let draining = false;
+
+  // Swapped in for this worker's lifetime: every agent call of this engine goes through the gate.
+  const original = { executor: engine.executor.limiter, engine: engine.limiter };
+  const base = options.slots
+    ? new DistributedLimiter(options.slots, engine.agents.limits(), { owner: runner.owner, signalOf: currentRunSignal, onError: onStoreError })
+    : engine.executor.limiter;
+  engine.executor.limiter = new DrainGate(base, () => draining);
+  engine.limiter = base;
+
+  const liveElsewhere = (holder: { owner: string; expiresAt: string }, now: number): boolean =>
+    holder.owner !== runner.owner && Date.parse(holder.expiresAt) > now && !ownerIsGone(holder.owner);
+
+  /** Enqueues what nobody drives; returns how many workflows are runnable at all. */
+  const sweep = async (): Promise<number> => {
+    const seen = new Set<string>();
+    let runnable = 0;
+    const now = Date.now();
+    for (let offset = 0; ; offset += SWEEP_PAGE) {
+      const page = await store.listWorkflows({ status: ['running'], limit: SWEEP_PAGE, offset });
+      for (const wf of page) {
+        seen.add(wf.id);
+        if (wf.waitingFor !== null) continue;
+        runnable += 1;
+        if (active.has(wf.id)) continue;
+        const last = enqueued.get(wf.id);
+        if (last !== undefined && last.seq === wf.lastSeq && now - last.at < RESWEEP_MS) continue;
+        const holder = await store.leaseHolder(wf.id);
+        if (holder !== undefined && liveElsewhere(holder, now)) continue;
+        await queue.enqueue(wf.id);
+        enqueued.set(wf.id, { seq: wf.lastSeq, at: now });
+      }
+      if (page.length < SWEEP_PAGE) break;
+    }
+    for (const id of enqueued.keys()) if (!seen.has(id)) enqueued.delete(id);
+    return runnable;
+  };
+
+  const sweeper = (async () => {
+    const interval = options.sweepIntervalMs ?? 2000;
+    while (!signal.aborted) {
+      try {
+        const runnable = await sweep();
+        health.ok();
+        if (options.untilIdle && runnable === 0 && active.size === 0) {
+          log('nothing left to run');
+          idle.abort();
+        }
+      } catch (error) {
+        onStoreError(error);
+      }
+      await sleep(interval * (0.75 + Math.random() / 2), undefined, { signal }).catch(() => undefined);
+    }
+  })();
+
+  /** Takes the lease with the runner's owner, so the runner's own acquire succeeds at once. */
+  const mayDrive = async (workflowId: string): Promise<boolean> => {
+    if (await store.acquireLease(workflowId, runner.owner, LEASE_TTL_MS, engine.clock.now())) return true;
+    const holder = await store.leaseHolder(workflowId);
+    // A dead local owner's lease: the runner takes it over at once.
+    return holder !== undefined && !liveElsewhere(holder, Date.now());
+  };
+
+  const watchLease = async (ctx: RunContext): Promise<void> => {
+    const holder = await store.leaseHolder(ctx.workflowId).catch(() => undefined);
+    if (holder === undefined || !liveElsewhere(holder, Date.now()) || ctx.controller.signal.aborted) return;
+    log(`${ctx.workflowId}: worker ${holder.owner} took over its lease; this worker stops driving it`);
+    stopRun(ctx, 'lease');
+  };
+
+  const stopped = async (ctx: RunContext): Promise<void> => {
+    if (ctx.stop !== 'drain') return;
+    result.handedBack += 1;
+    await queue.enqueue(ctx.workflowId).catch(onStoreError);
+    log(`${ctx.workflowId}: stopped after its current step and handed back to the queue`);
+  };
+
+  const drive = async (workflowId: string): Promise<void> => {
+    // Already driven here: the local run sees every change.
+    if (active.has(workflowId)) return;
+    // Claimed in the last batch before the shutdown: give it straight back.
+    if (draining) return void (await queue.enqueue(workflowId).catch(onStoreError));
+    try {
+      if (!(await mayDrive(workflowId))) return;
+    } catch (error) {
+      if (isConvergeError(error) && error.code === 'WORKFLOW_NOT_FOUND') return;
+      // The sweeper enqueues it again once the store answers.
+      if (isUnavailable(error)) return health.failed(error);
+      throw error;
+    }
+    const ctx: RunContext = { workflowId, controller: new AbortController(), calls: 0 };
+    active.set(workflowId, ctx);
+    const watchdog = setInterval(() => void watchLease(ctx), options.leaseCheckMs ?? 5000);
+    watchdog.unref();
+    try {
+      const outcome = await runContext.run(ctx, () => runner.run(workflowId, { signal: ctx.controller.signal }));
+      health.ok();
+      if (ctx.stop !== undefined) return await stopped(ctx);
+      result.runs += 1;
+      options.onOutcome?.(outcome);
+    } catch (error) {
+      if (ctx.stop !== undefined) return await stopped(ctx);
+      if (isUnavailable(error)) return health.failed(error);
+      options.onError?.(workflowId, error);
+      throw error;
+    } finally {
+      clearInterval(watchdog);
+      active.delete(workflowId);
+    }
+  };
+
+  let drainTimer: NodeJS.Timeout | undefined;
+  const drain = (): void => {
+    draining = true;
+    const drainMs = options.drainMs ?? 30_000;
+    const calling = [...active.values()].filter((ctx) => ctx.calls > 0).length;
+    if (active.size === 0) log('stopping');
+    else log(`stopping: claiming no new workflows; ${calling} of ${active.size} run(s) finish the agent call in progress (at most ${Math.round(drainMs / 1000)} s)`);
+    for (const ctx of active.values()) if (ctx.calls === 0) stopRun(ctx, 'drain');
+    drainTimer = setTimeout(() => {
+      for (const ctx of active.values()) stopRun(ctx, 'drain');
+    }, drainMs);
+    drainTimer.unref();
+  };
+  if (signal.aborted) drain();
+  else signal.addEventListener('abort', drain, { once: true });
+
+  try {
+    await queue.work(drive, { concurrency, signal, paused: () => health.down, onError: onStoreError });
+    await sweeper;
+  } finally {
+    clearTimeout(drainTimer);
+    signal.removeEventListener('abort', drain);
+    engine.executor.limiter = original.executor;
+    engine.limiter = original.engine;
+  }
+  return result;
+}

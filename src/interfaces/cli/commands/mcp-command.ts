@@ -1,0 +1,69 @@
+/**
+ * mcp, serve-mcp: Converge as an MCP server — on stdio for a client that starts it as a
+ * subprocess, or on Streamable HTTP for clients that connect to a URL.
+ */
+import type { Command } from 'commander';
+import { ConvergeError } from '../../../core/errors.js';
+import { runStdioServer } from '../../mcp/stdio.js';
+import { serveMcpHttp } from '../../mcp/streamable-http.js';
+import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  token?: string;
+  auth: boolean;
+  allowOrigin?: string[];
+}
+
+export function registerMcpCommand(program: Command): void {
+  program
+    .command('mcp')
+    .description('serve Converge over MCP on stdio (for Claude Code, Cursor, VS Code …); stdout carries the protocol, logs go to stderr')
+    .action(async (_flags: unknown, command: Command) => {
+      const options = globalOptions(command);
+      const loaded = loadConfig(options);
+      const store = await openCliStore(options);
+      const engine = buildEngine(store, loaded);
+      await runStdioServer(engine, { project: { config: loaded.config, baseDir: loaded.baseDir } });
+    });
+
+  program
+    .command('serve-mcp')
+    .description('serve Converge over MCP Streamable HTTP at /mcp (bearer token required unless --no-auth on 127.0.0.1)')
+    .option('--port <n>', 'the port (0 picks a free one)', (v) => Number.parseInt(v, 10), 8765)
+    .option('--host <host>', 'the address to bind', '127.0.0.1')
+    .option('--token <token>', 'the bearer token clients must send (default $CONVERGE_MCP_TOKEN)')
+    .option('--no-auth', 'accept requests without a token (loopback hosts only)')
+    .option('--allow-origin <origin...>', 'browser origins allowed besides localhost')
+    .action(async (flags: ServeFlags, command: Command) => {
+      if (!Number.isInteger(flags.port) || flags.port < 0 || flags.port > 65535) {
+        throw new ConvergeError('USAGE', `--port must be a port number, not ${String(flags.port)}.`);
+      }
+      const options = globalOptions(command);
+      const loaded = loadConfig(options);
+      const store = await openCliStore(options);
+      const engine = buildEngine(store, loaded);
+      const token = flags.token ?? process.env.CONVERGE_MCP_TOKEN;
+      const server = await serveMcpHttp({
+        engine,
+        project: { config: loaded.config, baseDir: loaded.baseDir },
+        host: flags.host,
+        port: flags.port,
+        ...(token !== undefined ? { token } : {}),
+        noAuth: !flags.auth,
+        ...(flags.allowOrigin !== undefined ? { allowedOrigins: flags.allowOrigin } : {}),
+        log: (message) => process.stderr.write(`converge serve-mcp: ${message}\n`),
+      });
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify({ url: server.url, port: server.port })}\n`
+          : `Converge MCP server on ${server.url} (store ${store.location}${flags.auth ? '' : ', no auth'}). Ctrl-C stops it.\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => void server.close().finally(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

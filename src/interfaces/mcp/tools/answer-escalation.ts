@@ -1,0 +1,57 @@
+/**
+ * answer_escalation: answer a workflow that escalated to a human (a loop cap reached, a stall,
+ * or repeated failures): grant more rounds, accept as is, send back with changes, retry, cancel.
+ */
+import { z } from 'zod';
+import { ConvergeError } from '../../../core/errors.js';
+import type { EscalationAnswer } from '../../../core/events.js';
+import { answerEscalation } from '../../../engine/workflow-commands.js';
+import { advanceAndDescribe, reportText } from '../advance.js';
+import type { McpContext } from '../mcp-context.js';
+import { guarded, ok } from '../tool-results.js';
+import { changeRequestsField, commentField, workflowIdField } from './tool-fields.js';
+
+const inputSchema = {
+  workflow_id: workflowIdField,
+  answer: z
+    .enum(['grant_rounds', 'accept', 'send_back', 'retry', 'cancel'])
+    .describe('grant_rounds: N more rounds; accept: take the artifact as it is; send_back: revise with change_requests; retry: run the failed step again; cancel: end the workflow.'),
+  rounds: z.number().int().min(1).max(20).describe('For grant_rounds: how many more rounds (default 1).').optional(),
+  change_requests: changeRequestsField,
+  comment: commentField,
+};
+
+export function registerAnswerEscalationTool(ctx: McpContext): void {
+  ctx.server.registerTool(
+    'answer_escalation',
+    {
+      title: 'Answer an escalation',
+      description:
+        'Answer a workflow that escalated to a human because a loop reached its cap, stalled, or a step kept failing. ' +
+        'get_next_action lists the answers allowed for the escalation at hand.',
+      inputSchema,
+      annotations: { destructiveHint: true },
+    },
+    (input, extra) =>
+      guarded(ctx.log, 'answer_escalation', async () => {
+        let answer: EscalationAnswer;
+        switch (input.answer) {
+          case 'grant_rounds':
+            answer = { kind: 'grant_rounds', rounds: input.rounds ?? 1 };
+            break;
+          case 'send_back':
+            if (!input.change_requests?.length) {
+              throw new ConvergeError('USAGE', 'change_requests is missing: send_back needs at least one change.', { hint: 'Pass change_requests: ["…"].' });
+            }
+            answer = { kind: 'send_back', changeRequests: input.change_requests };
+            break;
+          default:
+            answer = { kind: input.answer };
+        }
+        const actor = ctx.actorFor(extra);
+        await answerEscalation(ctx.engine.store, ctx.engine.clock, input.workflow_id, answer, actor, input.comment);
+        const report = await advanceAndDescribe(ctx, input.workflow_id, extra);
+        return ok(report, reportText(report, `Answered the escalation: ${input.answer}.`));
+      }),
+  );
+}
