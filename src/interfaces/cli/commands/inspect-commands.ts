@@ -7,7 +7,9 @@ import { toSeedState } from '../../../core/seed-state.js';
 import { systemClock } from '../../../engine/clock.js';
 import { forkWorkflow } from '../../../engine/workflow-commands.js';
 import { loadState } from '../../../engine/workflow-log.js';
-import { globalOptions, openCliStore } from '../cli-context.js';
+import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
+import { nextAction } from '../../../engine/next-action.js';
+import { nextActionText } from '../../mcp/next-action-text.js';
 import { describeEvent } from '../event-lines.js';
 import { listTable, showText, statusLine } from '../show-format.js';
 import { reduce } from '../../../core/apply.js';
@@ -44,6 +46,18 @@ export function registerInspectCommands(program: Command): void {
     .action(async (id: string, _f: unknown, command: Command) => {
       const state = await loadState(await openCliStore(globalOptions(command)), id);
       print(command, state, showText(state));
+    });
+
+  program
+    .command('next')
+    .description('what the workflow needs now: the rendered prompt(s) of a step waiting for an external result, or the approval/escalation it waits for')
+    .argument('<id>', 'workflow id')
+    .action(async (id: string, _f: unknown, command: Command) => {
+      const options = globalOptions(command);
+      const store = await openCliStore(options);
+      const engine = buildEngine(store, loadConfig(options));
+      const action = await nextAction(engine, await loadState(store, id));
+      print(command, action, nextActionText(action));
     });
 
   program
