@@ -8,6 +8,7 @@ import { ConvergeError } from '../../../core/errors.js';
 import { AgentsConfigSchema } from '../../../agents/agent-config.js';
 import type { AgentsConfig } from '../../../agents/agent-config.js';
 import { startWorkflow } from '../../../engine/workflow-commands.js';
+import type { StartInput } from '../../../engine/workflow-commands.js';
 import type { Engine } from '../../../engine/create-engine.js';
 import type { RunOutcome } from '../../../engine/runner.js';
 import { loadState } from '../../../engine/workflow-log.js';
@@ -29,6 +30,20 @@ export interface RunFlags {
   name?: string;
   docs?: string[];
   isolated?: boolean;
+}
+
+/** What `run` and `start` record: the configured definition and profile, plus the flags. */
+function startInput(engine: Engine, requirements: string, flags: RunFlags): StartInput {
+  return {
+    definition: engine.definition,
+    requirements: readRequirements(requirements),
+    workspace: { path: resolve(flags.workspace ?? '.'), type: flags.isolated ? 'isolated' : engine.config.workspace.type },
+    profile: engine.profile.id,
+    ...(flags.taskType !== undefined ? { taskType: flags.taskType } : {}),
+    ...(flags.name !== undefined ? { name: flags.name } : {}),
+    documentationLocations: [...engine.definition.knowledge, ...(flags.docs ?? [])],
+    autoApprove: flags.autoApprove ?? false,
+  };
 }
 
 export function readRequirements(text: string): string {
@@ -117,19 +132,11 @@ export function registerRunCommands(program: Command): void {
     .option('--auto-approve', 'approve every gate automatically (recorded as such)')
     .option('--no-wait', 'exit with code 3 instead of waiting when a human is needed')
     .action(async (requirements: string, flags: RunFlags & { doc?: string[] }, command: Command) => {
+      if (flags.doc !== undefined) flags.docs = flags.doc;
       const json = globalOptions(command).json ?? false;
       const progress = createProgress(progressMode(json));
       const { engine } = await prepare(command, flags, progress);
-      const state = await startWorkflow(engine.store, engine.clock, {
-        definition: engine.definition,
-        requirements: readRequirements(requirements),
-        workspace: { path: resolve(flags.workspace ?? '.'), type: flags.isolated ? 'isolated' : engine.config.workspace.type },
-        profile: engine.profile.id,
-        ...(flags.taskType !== undefined ? { taskType: flags.taskType } : {}),
-        ...(flags.name !== undefined ? { name: flags.name } : {}),
-        documentationLocations: [...engine.definition.knowledge, ...(flags.doc ?? [])],
-        autoApprove: flags.autoApprove ?? false,
-      });
+      const state = await startWorkflow(engine.store, engine.clock, startInput(engine, requirements, flags));
       process.exitCode = await drive(engine, state.workflowId, progress, flags.wait !== false, json);
     });
 
@@ -148,16 +155,7 @@ export function registerRunCommands(program: Command): void {
       const json = globalOptions(command).json ?? false;
       const progress = createProgress('json');
       const { engine } = await prepare(command, flags, progress);
-      const state = await startWorkflow(engine.store, engine.clock, {
-        definition: engine.definition,
-        requirements: readRequirements(requirements),
-        workspace: { path: resolve(flags.workspace ?? '.'), type: flags.isolated ? 'isolated' : engine.config.workspace.type },
-        profile: engine.profile.id,
-        ...(flags.taskType !== undefined ? { taskType: flags.taskType } : {}),
-        ...(flags.name !== undefined ? { name: flags.name } : {}),
-        documentationLocations: engine.definition.knowledge,
-        autoApprove: flags.autoApprove ?? false,
-      });
+      const state = await startWorkflow(engine.store, engine.clock, startInput(engine, requirements, flags));
       process.stdout.write(json ? `${JSON.stringify({ workflow: state.workflowId })}\n` : `${state.workflowId}\n`);
     });
 
