@@ -31,7 +31,9 @@ export function formatReport(report: ValidationReport, rubric?: Rubric): string 
   lines.push('', '### Issues');
   if (report.issues.length === 0) lines.push('- none');
   for (const issue of report.issues) {
-    const where = issue.location ? ` ${issue.location.file}${issue.location.line ? `:${issue.location.line}` : ''}` : '';
+    const loc = issue.location ? `${issue.location.file}${issue.location.line ? `:${issue.location.line}` : ''}` : '';
+    // Reviewers often start the message with the location already; don't print it twice.
+    const where = loc !== '' && !issue.message.startsWith(loc) ? ` ${loc}` : '';
     const fp = issue.falsePositive ? ` (false positive: ${issue.falsePositive.reason})` : '';
     lines.push(`- [${title(issue.severity)}] (${issue.source})${where} ${issue.message}${fp}`);
   }

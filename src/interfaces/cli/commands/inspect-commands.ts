@@ -9,6 +9,8 @@ import { forkWorkflow } from '../../../engine/workflow-commands.js';
 import { loadState } from '../../../engine/workflow-log.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { nextAction } from '../../../engine/next-action.js';
+import { artifactVersions, diffArtifactVersions } from '../../../engine/artifact-diffs.js';
+import { formatReport } from '../../../engine/report-format.js';
 import { nextActionText } from '../../mcp/next-action-text.js';
 import { describeEvent } from '../event-lines.js';
 import { listTable, showText, statusLine } from '../show-format.js';
@@ -58,6 +60,44 @@ export function registerInspectCommands(program: Command): void {
       const engine = buildEngine(store, loadConfig(options));
       const action = await nextAction(engine, await loadState(store, id));
       print(command, action, nextActionText(action));
+    });
+
+  program
+    .command('report')
+    .description('the merged validation report of a round (scores, issues by severity, checks, coverage) as markdown or JSON')
+    .argument('<id>', 'workflow id')
+    .option('-r, --round <n>', 'the n-th validation of the workflow (default: the latest)', (v) => Number.parseInt(v, 10))
+    .action(async (id: string, flags: { round?: number }, command: Command) => {
+      const state = await loadState(await openCliStore(globalOptions(command)), id);
+      if (state.validations.length === 0) throw new ConvergeError('USAGE', `Workflow ${id} has no validation report yet.`);
+      const n = flags.round ?? state.validations.length;
+      const record = state.validations[n - 1];
+      if (record === undefined || !Number.isInteger(n)) {
+        throw new ConvergeError('USAGE', `Workflow ${id} has ${state.validations.length} validation report(s); there is no report ${flags.round}.`, { hint: `Use --round 1…${state.validations.length}.` });
+      }
+      const step = state.definition.steps.find((s) => s.id === record.stepId)!;
+      const rubric = state.definition.rubrics.find((r) => r.id === step.rubric);
+      print(command, record.report, `# Report ${n} — step ${step.number} (${step.id}), round ${record.round} of ${record.loopId ?? 'its loop'}\n\n${formatReport(record.report, rubric)}`);
+    });
+
+  program
+    .command('diff')
+    .description('what changed in an artifact between two versions (plan text, or the code files)')
+    .argument('<id>', 'workflow id')
+    .option('-a, --artifact <kind>', 'plan or code', 'code')
+    .option('--from <n>', 'the older version (default: the one before --to)', (v) => Number.parseInt(v, 10))
+    .option('--to <n>', 'the newer version (default: the latest)', (v) => Number.parseInt(v, 10))
+    .action(async (id: string, flags: { artifact: string; from?: number; to?: number }, command: Command) => {
+      const state = await loadState(await openCliStore(globalOptions(command)), id);
+      const versions = artifactVersions(state, flags.artifact);
+      if (versions.length === 0) throw new ConvergeError('USAGE', `Workflow ${id} has no ${flags.artifact} yet.`, { hint: 'Artifacts: plan, code.' });
+      const to = flags.to ?? versions.length;
+      const from = flags.from ?? Math.max(0, to - 1);
+      if (!(to >= 1 && to <= versions.length && from >= 0 && from < to)) {
+        throw new ConvergeError('USAGE', `Workflow ${id} has ${flags.artifact} versions 1…${versions.length}; --from ${from} --to ${to} is not a range of them.`, { hint: 'Use --from 0 to diff against nothing.' });
+      }
+      const diff = diffArtifactVersions(state, flags.artifact, from, to);
+      print(command, { workflow: id, artifact: flags.artifact, from, to, diff }, diff === '' ? `No changes between ${flags.artifact} v${from} and v${to}.` : diff);
     });
 
   program
