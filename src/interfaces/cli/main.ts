@@ -15,6 +15,7 @@ import { registerWorkerCommand } from './commands/worker-command.js';
 import { registerKbCommand } from './commands/kb-command.js';
 import { registerChecksCommand } from './commands/checks-command.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
+import { registerServeCommands } from './commands/serve-commands.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../workflows/builtin-files.js';
@@ -57,6 +58,7 @@ Start here:
   registerKbCommand(program);
   registerChecksCommand(program);
   registerMcpCommand(program);
+  registerServeCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -10,6 +10,7 @@ import type { EscalationAnswer } from '../../../core/events.js';
 import { answerEscalation, cancelWorkflow, respondToGate, setPaused, submitStepResult } from '../../../engine/workflow-commands.js';
 import type { GateResponse } from '../../../engine/workflow-commands.js';
 import { systemClock } from '../../../engine/clock.js';
+import { auditFromCli } from './serve-commands.js';
 import { buildEngine, cliActor, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { statusLine } from '../show-format.js';
 import type { WorkflowState } from '../../../core/state.js';
@@ -22,6 +23,12 @@ function report(command: Command, state: WorkflowState, what: string): void {
 async function gate(command: Command, id: string, response: GateResponse, as?: string): Promise<void> {
   const store = await openCliStore(globalOptions(command));
   const state = await respondToGate(store, systemClock, id, response, cliActor(as));
+  await auditFromCli(store, globalOptions(command), {
+    actor: cliActor(as).id,
+    action: `approval.${response.decision}`,
+    target: id,
+    details: { comment: response.comment ?? null, change_requests: response.decision === 'request_changes' ? response.changeRequests : [] },
+  });
   const verb = response.decision === 'approve' ? 'Approved' : response.decision === 'reject' ? 'Rejected' : 'Changes requested';
   report(command, state, `${verb}. ${state.status === 'running' ? 'A waiting `converge run` continues on its own; otherwise run `converge resume ' + id + '`.' : ''}`);
 }
@@ -88,6 +95,7 @@ export function registerHumanCommands(program: Command): void {
       }
       const store = await openCliStore(globalOptions(command));
       const state = await answerEscalation(store, systemClock, id, answers[0]!, cliActor(flags.as), flags.comment);
+      await auditFromCli(store, globalOptions(command), { actor: cliActor(flags.as).id, action: `escalation.${answers[0]!.kind}`, target: id, details: { comment: flags.comment ?? null } });
       report(command, state, `Answered: ${answers[0]!.kind}.`);
     });
 
@@ -121,6 +129,7 @@ export function registerHumanCommands(program: Command): void {
     .action(async (id: string, flags: { reason?: string }, command: Command) => {
       const store = await openCliStore(globalOptions(command));
       const state = await cancelWorkflow(store, systemClock, id, cliActor(), flags.reason);
+      await auditFromCli(store, globalOptions(command), { action: 'workflow.cancel', target: id, details: { reason: flags.reason ?? null } });
       report(command, state, 'Cancelled.');
     });
 

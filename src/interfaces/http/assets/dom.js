@@ -1,0 +1,122 @@
+// Small DOM helpers. Every piece of data goes in as text (textContent / attributes), never as
+// HTML, so nothing a workflow contains can inject markup or script.
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function build(el, attrs, children) {
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** An HTML element: h('a', { href: '/' }, 'text', child…). */
+export function h(tag, attrs, ...children) {
+  return build(document.createElement(tag), attrs, children);
+}
+
+/** An SVG element. */
+export function s(tag, attrs, ...children) {
+  return build(document.createElementNS(SVG_NS, tag), attrs, children);
+}
+
+export function clear(el, ...children) {
+  el.replaceChildren();
+  return build(el, {}, children);
+}
+
+const STATUS = {
+  running: ['Running', 'running'],
+  waiting_for_human: ['Waiting', 'waiting'],
+  completed: ['Completed', 'completed'],
+  rejected: ['Rejected', 'rejected'],
+  failed: ['Failed', 'failed'],
+  cancelled: ['Cancelled', 'cancelled'],
+};
+
+export function statusPill(status, { paused = false, large = false } = {}) {
+  const [label, cls] = paused ? ['Paused', 'paused'] : (STATUS[status] ?? [status, 'cancelled']);
+  return h('span', { class: `pill pill-${cls}${large ? ' pill-lg' : ''}`, dataset: { status } }, label);
+}
+
+/** "gate:plan_approval" → "Plan approval"; "escalation:cap_reached" → "Escalation: cap reached". */
+export function waitingLabel(waitingFor) {
+  if (!waitingFor) return '';
+  const [kind, rest = ''] = waitingFor.split(':');
+  const words = rest.replace(/_/g, ' ');
+  if (kind === 'gate') return words.charAt(0).toUpperCase() + words.slice(1);
+  if (kind === 'escalation') return `Escalation: ${words}`;
+  if (kind === 'external') return `External result (${rest})`;
+  return waitingFor;
+}
+
+export function relTime(iso) {
+  if (!iso) return '';
+  const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
+  const abs = Math.abs(seconds);
+  const fmt = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  if (abs < 45) return fmt.format(-seconds, 'second');
+  if (abs < 2700) return fmt.format(-Math.round(seconds / 60), 'minute');
+  if (abs < 64800) return fmt.format(-Math.round(seconds / 3600), 'hour');
+  return fmt.format(-Math.round(seconds / 86400), 'day');
+}
+
+export function time(iso) {
+  return h('time', { datetime: iso, title: new Date(iso).toLocaleString() }, relTime(iso));
+}
+
+export function duration(ms) {
+  if (ms === null || ms === undefined) return '';
+  if (ms < 1000) return `${ms} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+export function number(n) {
+  return new Intl.NumberFormat().format(n ?? 0);
+}
+
+export function cost(usd) {
+  if (!usd) return '$0';
+  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+export function titleOf(wf) {
+  const first = (wf.name || wf.requirements || wf.id).split('\n').find((l) => l.trim() !== '') ?? wf.id;
+  const text = first.replace(/^#+\s*/, '').trim();
+  return text.length > 110 ? `${text.slice(0, 109)}…` : text;
+}
+
+export function humanize(id) {
+  const text = String(id ?? '').replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function announce(message) {
+  const el = document.getElementById('announcer');
+  if (el) el.textContent = message;
+}
+
+let toastTimer;
+export function toast(message, { error = false } = {}) {
+  const el = document.getElementById('toast');
+  if (!el) return;
+  el.textContent = message;
+  el.className = `toast${error ? ' error' : ''}`;
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.hidden = true; }, error ? 7000 : 3500);
+}
+
+export function card(title, { actions = [], body = [], id, cls = '' } = {}) {
+  return h('section', { class: `card ${cls}`.trim(), id, 'aria-labelledby': id ? `${id}-title` : undefined },
+    h('div', { class: 'card-head' }, h('h2', { id: id ? `${id}-title` : undefined }, title), h('span', { class: 'spacer' }), actions),
+    body);
+}

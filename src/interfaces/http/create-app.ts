@@ -1,0 +1,101 @@
+/**
+ * The HTTP app: REST API, SSE streams, dashboard, /metrics, health and the OpenAPI document,
+ * as one Hono app. Tests drive it with `app.request()`; `serve-http.ts` puts it on a socket.
+ *
+ * Order of the middleware: request id → security headers → metrics timer → request log → (host
+ * check when auth is off) → body limit → authenticate → audit trail → route (role check, handler).
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { silentLogger } from '../../ops/index.js';
+import type { AppDeps, AppEnv, AppOptions } from './app-env.js';
+import { HttpProblem, errorHandler } from './http-errors.js';
+import { auditTrail } from './middleware/audit-trail/index.js';
+import { authenticate } from './middleware/authenticate/index.js';
+import { hostCheck } from './middleware/host-check/index.js';
+import { requestLog } from './middleware/request-log/index.js';
+import { requestMetrics } from './middleware/request-metrics/index.js';
+import { requireRole } from './middleware/require-role/index.js';
+import { registerApprovalRoutes } from './routes/approvals.js';
+import { registerArtifactRoutes } from './routes/artifacts.js';
+import { registerCheckRoutes } from './routes/checks.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerKnowledgeRoutes } from './routes/knowledge.js';
+import { registerStreamRoutes } from './routes/stream.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { registerTokenRoutes } from './routes/tokens.js';
+import { registerWorkflowActionRoutes } from './routes/workflow-actions.js';
+import { registerWorkflowRoutes } from './routes/workflows.js';
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** MCP step results carry whole files; they get more room than the REST API. */
+const MCP_BODY_LIMIT = 8 * 1024 * 1024;
+
+export type ConvergeApp = Hono<AppEnv>;
+
+export function createApp(options: AppOptions): ConvergeApp {
+  const deps: AppDeps = {
+    ...options,
+    workspaceRoot: options.workspaceRoot ?? process.cwd(),
+    documentation: options.documentation ?? [],
+    ssePollMs: options.ssePollMs ?? 300,
+    sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
+    log: options.log ?? silentLogger,
+  };
+  const app = new Hono<AppEnv>();
+  const tooLarge = (limit: number) =>
+    bodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${Math.round(limit / 1024)} KiB.`, 'Send less at once (a step result can be split into files).');
+      },
+    });
+
+  app.onError(errorHandler(deps.log));
+  app.notFound((c) => c.json({ code: 'NOT_FOUND', message: `Nothing is served at ${c.req.path}.`, hint: 'The API is described at /openapi.json; the dashboard is at /.' }, 404));
+  app.use('*', requestId());
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      crossOriginResourcePolicy: 'same-origin',
+    }),
+  );
+  app.use('*', requestMetrics(deps.metrics));
+  app.use('/api/*', requestLog(deps.log));
+  if (!deps.auth.enabled) app.use('*', hostCheck(deps.allowedHosts));
+
+  const authenticated = authenticate({ auth: deps.auth, audit: deps.audit });
+  app.use('/api/*', tooLarge(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT), authenticated, auditTrail(deps.audit, deps.log));
+  app.use('/login', tooLarge(16 * 1024));
+
+  registerWorkflowRoutes(app, deps);
+  registerWorkflowActionRoutes(app, deps);
+  registerApprovalRoutes(app, deps);
+  registerArtifactRoutes(app, deps);
+  registerCheckRoutes(app, deps);
+  registerKnowledgeRoutes(app, deps);
+  registerTokenRoutes(app, deps);
+  registerStreamRoutes(app, deps);
+  registerSystemRoutes(app, deps, authenticated);
+  registerDashboardRoutes(app, deps);
+
+  if (options.mcp !== undefined) {
+    const mcp = options.mcp;
+    // MCP tools record their own approvals in the audit trail; auditing every JSON-RPC post would drown them.
+    app.use('/mcp', tooLarge(MCP_BODY_LIMIT), authenticated, requireRole('approver', deps.audit));
+    app.all('/mcp', (c) => mcp.fetch(c.req.raw, c.var.principal));
+  }
+  return app;
+}

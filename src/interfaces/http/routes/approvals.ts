@@ -1,0 +1,97 @@
+/**
+ * Approvals and escalations: what waits for a person across all workflows, and the answers.
+ * Only approvers (and admins) answer; every answer is an audit row naming the decision.
+ */
+import type { Hono } from 'hono';
+import { ConvergeError } from '../../../core/errors.js';
+import type { EscalationAnswer } from '../../../core/events.js';
+import { answerEscalation, respondToGate } from '../../../engine/workflow-commands.js';
+import type { GateResponse } from '../../../engine/workflow-commands.js';
+import { loadState } from '../../../engine/workflow-log.js';
+import type { AppDeps, AppEnv } from '../app-env.js';
+import { requireRole } from '../middleware/require-role/index.js';
+import { ApprovalSchema, EscalationAnswerSchema } from '../schemas.js';
+import { currentRound, pendingView, roundsView, summaryView } from '../workflow-views.js';
+import { actorOf, lastSeqOf, observeCommand, readBody, workflowIdOf } from './route-helpers.js';
+
+export function registerApprovalRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  const { engine, audit } = deps;
+  const store = engine.store;
+  const approver = requireRole('approver', audit);
+
+  app.get('/api/approvals', requireRole('viewer', audit), async (c) => {
+    const waiting = await store.listWorkflows({ status: ['waiting_for_human'], limit: 200 });
+    const items = [];
+    for (const summary of waiting) {
+      const state = await loadState(store, summary.id);
+      const pending = pendingView(state);
+      const stepId = pending.gate?.step_id ?? pending.escalation?.step_id;
+      const latest = roundsView(state).findLast((r) => r.step_id === stepId) ?? null;
+      items.push({ workflow: summaryView(summary, currentRound(state)), ...pending, latest_round: latest });
+    }
+    return c.json({ items });
+  });
+
+  app.post('/api/workflows/:id/approval', approver, async (c) => {
+    const id = workflowIdOf(c);
+    const input = await readBody(c, ApprovalSchema);
+    const comment = input.comment !== undefined && input.comment.trim() !== '' ? { comment: input.comment } : {};
+    let response: GateResponse;
+    if (input.decision === 'request_changes') {
+      if (input.change_requests === undefined || input.change_requests.length === 0) {
+        throw new ConvergeError('USAGE', 'change_requests: request_changes needs at least one change.', {
+          hint: 'Send change_requests: ["what to change", …].',
+          details: { field: 'change_requests' },
+        });
+      }
+      response = { decision: 'request_changes', changeRequests: input.change_requests, ...comment };
+    } else {
+      response = { decision: input.decision, ...comment };
+    }
+    const before = await lastSeqOf(deps, id);
+    const gate = (await loadState(store, id)).gate;
+    // Noted first, so a refused answer (409) is audited under the same action.
+    c.set('auditNote', {
+      action: `approval.${input.decision}`,
+      target: id,
+      details: { gate: gate?.gateId ?? null, ...comment, change_requests: input.change_requests ?? [] },
+    });
+    const state = await respondToGate(store, engine.clock, id, response, actorOf(c));
+    await observeCommand(deps, before, state);
+    const summary = await store.getWorkflow(id);
+    return c.json({ workflow: summaryView(summary!, currentRound(state)), recorded: input.decision });
+  });
+
+  app.post('/api/workflows/:id/escalation', approver, async (c) => {
+    const id = workflowIdOf(c);
+    const input = await readBody(c, EscalationAnswerSchema);
+    const answer = escalationAnswer(input);
+    const before = await lastSeqOf(deps, id);
+    c.set('auditNote', { action: `escalation.${input.answer}`, target: id, details: { answer, ...(input.comment ? { comment: input.comment } : {}) } });
+    const state = await answerEscalation(store, engine.clock, id, answer, actorOf(c), input.comment);
+    await observeCommand(deps, before, state);
+    const summary = await store.getWorkflow(id);
+    return c.json({ workflow: summaryView(summary!, currentRound(state)), recorded: input.answer });
+  });
+}
+
+function escalationAnswer(input: { answer: string; rounds?: number | undefined; change_requests?: string[] | undefined }): EscalationAnswer {
+  switch (input.answer) {
+    case 'grant_rounds':
+      if (input.rounds === undefined) {
+        throw new ConvergeError('USAGE', 'rounds: grant_rounds needs the number of rounds.', { hint: 'Send rounds: 1 (up to 20).', details: { field: 'rounds' } });
+      }
+      return { kind: 'grant_rounds', rounds: input.rounds };
+    case 'send_back':
+      if (input.change_requests === undefined || input.change_requests.length === 0) {
+        throw new ConvergeError('USAGE', 'change_requests: send_back needs at least one change.', { hint: 'Send change_requests: ["…"].', details: { field: 'change_requests' } });
+      }
+      return { kind: 'send_back', changeRequests: input.change_requests };
+    case 'accept':
+      return { kind: 'accept' };
+    case 'retry':
+      return { kind: 'retry' };
+    default:
+      return { kind: 'cancel' };
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * Workflow state as the API shows it (snake_case JSON): the summary row, the timeline of steps,
+ * loops, retries, gates and escalations, and the scores per round against their thresholds.
+ */
+import { evaluateConvergence } from '../../core/convergence.js';
+import type { Step, WorkflowDefinition } from '../../core/definition-schema.js';
+import { countIssues } from '../../core/records.js';
+import type { Usage } from '../../core/records.js';
+import type { StepRun, WorkflowState } from '../../core/state.js';
+import { waitingFor } from '../../engine/workflow-log.js';
+import type { WorkflowSummary } from '../../store/store.js';
+import { artifactsView, usageView } from './workflow-usage-views.js';
+
+export function summaryView(s: WorkflowSummary, round?: RoundInfo) {
+  return {
+    id: s.id,
+    name: s.name,
+    definition_id: s.definitionId,
+    status: s.status,
+    phase: s.phase,
+    current_step: s.currentStep,
+    waiting_for: s.waitingFor,
+    requirements: s.requirements,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+    last_seq: s.lastSeq,
+    ...(round ? { round: round.round, loop: round.loop, phase_name: round.phaseName } : {}),
+  };
+}
+
+export interface RoundInfo {
+  /** The latest validation round of the current phase (0 before the first). */
+  round: number;
+  loop: string | null;
+  phaseName: string;
+}
+
+export function currentRound(state: WorkflowState): RoundInfo {
+  const def = state.definition;
+  const latest = state.validations.findLast((v) => stepOf(def, v.stepId)?.phase === state.phase);
+  const phaseName = def.phases.find((p) => p.id === state.phase)?.name ?? state.phase;
+  return { round: latest?.round ?? 0, loop: latest?.loopId ?? null, phaseName };
+}
+
+function stepOf(def: WorkflowDefinition, id: string): Step | undefined {
+  return def.steps.find((s) => s.id === id);
+}
+
+function sumUsage(usage: readonly Usage[]) {
+  return {
+    input_tokens: usage.reduce((n, u) => n + u.inputTokens, 0),
+    output_tokens: usage.reduce((n, u) => n + u.outputTokens, 0),
+    cost_usd: usage.reduce((n, u) => n + u.costUsd, 0),
+  };
+}
+
+function runView(state: WorkflowState, run: StepRun) {
+  const step = stepOf(state.definition, run.stepId);
+  const validation = state.validations.find((v) => v.actionId === run.actionId);
+  const output = state.outputs.find((o) => o.actionId === run.actionId);
+  const end = run.completedAt;
+  return {
+    kind: 'step' as const,
+    at: run.scheduledAt,
+    action_id: run.actionId,
+    step_id: run.stepId,
+    step_number: run.stepNumber,
+    step_name: step?.name ?? run.stepId,
+    step_kind: step?.kind ?? 'produce',
+    phase: step?.phase ?? null,
+    role: run.role,
+    attempt: run.attempt,
+    retry: run.attempt > 1,
+    status: run.status,
+    agent: run.agent ?? null,
+    started_at: run.startedAt ?? null,
+    completed_at: end ?? null,
+    duration_ms: run.startedAt && end ? Date.parse(end) - Date.parse(run.startedAt) : null,
+    loop: step?.loop ?? null,
+    round: validation?.round ?? null,
+    version: output?.version ?? null,
+    artifact: step?.artifact ?? null,
+    recovery_strategy: run.recoveryStrategy ?? null,
+    failure: run.failure ?? null,
+    change_requests: run.changeRequests,
+    usage: sumUsage(run.usage),
+  };
+}
+
+/** Steps, gates, escalations and phase changes in the order they happened. */
+export function timelineView(state: WorkflowState) {
+  const def = state.definition;
+  const items: Array<{ at: string; kind: string } & Record<string, unknown>> = state.runs.map((run) => runView(state, run));
+  for (const a of state.approvals) {
+    items.push({
+      kind: 'gate',
+      at: a.at,
+      gate_id: a.gateId,
+      gate_name: def.gates.find((g) => g.id === a.gateId)?.name ?? a.gateId,
+      decision: a.decision,
+      actor: a.actor,
+      comment: a.comment ?? null,
+      change_requests: a.changeRequests,
+      automatic: a.automatic ?? null,
+    });
+  }
+  if (state.gate !== null) {
+    items.push({ kind: 'gate', at: state.gate.requestedAt, gate_id: state.gate.gateId, gate_name: def.gates.find((g) => g.id === state.gate!.gateId)?.name ?? state.gate.gateId, decision: 'pending' });
+  }
+  for (const e of state.escalations) {
+    items.push({ kind: 'escalation', at: e.answeredAt ?? e.raisedAt, raised_at: e.raisedAt, reason: e.reason, message: e.message, step_id: e.stepId, answer: e.answer ?? null, actor: e.actor ?? null });
+  }
+  if (state.escalation !== null && !state.escalations.some((e) => e.escalationId === state.escalation!.escalationId)) {
+    const e = state.escalation;
+    items.push({ kind: 'escalation', at: e.raisedAt, raised_at: e.raisedAt, reason: e.reason, message: e.message, step_id: e.stepId, answer: null, actor: null });
+  }
+  for (const p of state.phaseTransitions) items.push({ kind: 'phase', at: p.at, from: p.from, to: p.to, trigger: p.trigger });
+  // Same-instant entries: a phase change first (it is recorded with the step it starts), then
+  // the natural order (a run before the gate it led to).
+  const rank = (kind: string) => (kind === 'phase' ? 0 : 1);
+  return items
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => (a.item.at < b.item.at ? -1 : a.item.at > b.item.at ? 1 : rank(a.item.kind) - rank(b.item.kind) || a.i - b.i))
+    .map(({ item }) => item);
+}
+
+/** Every validation with its scores against the rubric's thresholds, its issues and its checks. */
+export function roundsView(state: WorkflowState) {
+  const def = state.definition;
+  return state.validations.map((v) => {
+    const step = stepOf(def, v.stepId);
+    const rubric = def.rubrics.find((r) => r.id === step?.rubric);
+    const dims = v.report.scoreCard.dimensions;
+    const names = [...new Set([...Object.keys(rubric?.dimensions ?? {}), ...Object.keys(dims)])];
+    const result = rubric ? evaluateConvergence(rubric, v.report) : undefined;
+    return {
+      action_id: v.actionId,
+      step_id: v.stepId,
+      step_number: step?.number ?? null,
+      artifact: v.report.kind,
+      loop: v.loopId ?? null,
+      round: v.round,
+      at: v.at,
+      converged: result?.converged ?? null,
+      met: result?.met ?? [],
+      unmet: result?.unmet ?? [],
+      weighted: result?.weighted ?? v.report.scoreCard.weighted ?? null,
+      scores: names.map((dimension) => {
+        const min = rubric?.dimensions[dimension]?.min ?? null;
+        const score = dims[dimension] ?? null;
+        return { dimension, score, min, met: min === null ? null : score !== null && score >= min };
+      }),
+      issues: { critical: countIssues(v.report.issues, 'critical'), major: countIssues(v.report.issues, 'major'), minor: countIssues(v.report.issues, 'minor') },
+      issue_list: v.report.issues.slice(0, 50).map((i) => ({ severity: i.severity, source: i.source, message: i.message, location: i.location ?? null, false_positive: i.falsePositive ?? null })),
+      checks: v.report.toolResults.map((t) => ({
+        id: t.toolId,
+        status: t.status,
+        required: t.required,
+        level: t.level,
+        summary: t.summary,
+        coverage: t.coverage ?? null,
+        duration_ms: t.durationMs,
+      })),
+      summary: v.report.summary,
+    };
+  });
+}
+
+/** Thresholds per rubric: what the chart draws as lines. */
+export function thresholdsView(def: WorkflowDefinition) {
+  return Object.fromEntries(
+    def.rubrics.map((r) => [
+      r.id,
+      {
+        dimensions: Object.fromEntries(Object.entries(r.dimensions).map(([name, d]) => [name, { min: d.min ?? null, weight: d.weight }])),
+        max_critical_issues: r.max_critical_issues,
+        max_minor_issues: r.max_minor_issues ?? null,
+        min_coverage: r.min_coverage ?? null,
+      },
+    ]),
+  );
+}
+
+export function pendingView(state: WorkflowState) {
+  const def = state.definition;
+  const gate = state.gate && {
+    gate_id: state.gate.gateId,
+    gate_name: def.gates.find((g) => g.id === state.gate!.gateId)?.name ?? state.gate.gateId,
+    interaction_id: state.gate.interactionId,
+    step_id: state.gate.stepId,
+    requested_at: state.gate.requestedAt,
+    timeout_at: state.gate.timeoutAt ?? null,
+    changes_to: def.gates.find((g) => g.id === state.gate!.gateId)?.changes_to ?? null,
+  };
+  const escalation = state.escalation && {
+    escalation_id: state.escalation.escalationId,
+    reason: state.escalation.reason,
+    step_id: state.escalation.stepId,
+    loop: state.escalation.loopId ?? null,
+    message: state.escalation.message,
+    raised_at: state.escalation.raisedAt,
+    answers: state.escalation.reason === 'failure' ? ['retry', 'grant_rounds', 'cancel'] : ['grant_rounds', 'accept', 'send_back', 'retry', 'cancel'],
+  };
+  return { gate: gate ?? null, escalation: escalation ?? null };
+}
+
+export function workflowView(state: WorkflowState) {
+  const round = currentRound(state);
+  return {
+    id: state.workflowId,
+    name: state.name ?? '',
+    definition: { id: state.definition.id, name: state.definition.name, steps: state.definition.steps.map((s) => ({ id: s.id, number: s.number, name: s.name ?? s.id, phase: s.phase, kind: s.kind, role: s.role })), phases: state.definition.phases },
+    status: state.status,
+    paused: state.paused,
+    phase: state.phase,
+    round: round.round,
+    loop: round.loop,
+    waiting_for: waitingFor(state),
+    requirements: state.requirements,
+    workspace: state.workspace,
+    auto_approve: state.autoApprove,
+    agent_mode: state.agentMode,
+    created_at: state.createdAt,
+    updated_at: state.updatedAt,
+    completed_at: state.completedAt ?? null,
+    last_seq: state.seq,
+    failure_message: state.failureMessage ?? null,
+    forked_from: state.forkedFrom ?? null,
+    ...pendingView(state),
+    timeline: timelineView(state),
+    rounds: roundsView(state),
+    thresholds: thresholdsView(state.definition),
+    usage: usageView(state),
+    artifacts: artifactsView(state),
+    checks: state.definition.checks.map((c) => ({ id: c.id, required: c.required, level: c.level })),
+  };
+}

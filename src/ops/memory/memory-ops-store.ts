@@ -1,0 +1,72 @@
+/**
+ * Tokens and audit rows in memory: for tests and for a memory workflow store, gone with the process.
+ */
+import type { AuditHead, AuditLog, AuditRow } from '../audit-log.js';
+import type { OpsStore } from '../ops-store.js';
+import type { TokenRecord, TokenStore } from '../token-store.js';
+
+export class MemoryTokenStore implements TokenStore {
+  readonly #rows = new Map<string, TokenRecord>();
+
+  async insert(record: TokenRecord): Promise<void> {
+    if (this.#rows.has(record.id) || [...this.#rows.values()].some((r) => r.hash === record.hash)) {
+      throw new Error(`token ${record.id} exists already`);
+    }
+    this.#rows.set(record.id, { ...record });
+  }
+
+  async findByHash(hash: string): Promise<TokenRecord | undefined> {
+    const found = [...this.#rows.values()].find((r) => r.hash === hash);
+    return found && { ...found };
+  }
+
+  async get(id: string): Promise<TokenRecord | undefined> {
+    const found = this.#rows.get(id);
+    return found && { ...found };
+  }
+
+  async list(): Promise<TokenRecord[]> {
+    return [...this.#rows.values()].map((r) => ({ ...r })).reverse();
+  }
+
+  async revoke(id: string, at: string): Promise<number> {
+    let count = 0;
+    for (const row of this.#rows.values()) {
+      if ((row.id === id || row.parentId === id) && row.revokedAt === null) {
+        row.revokedAt = at;
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  async touch(id: string, at: string): Promise<void> {
+    const row = this.#rows.get(id);
+    if (row) row.lastUsedAt = at;
+  }
+}
+
+export class MemoryAuditLog implements AuditLog {
+  readonly #rows: AuditRow[] = [];
+
+  async append(build: (head: AuditHead | undefined) => AuditRow): Promise<AuditRow> {
+    const last = this.#rows.at(-1);
+    const row = build(last && { seq: last.seq, hash: last.hash });
+    this.#rows.push(structuredClone(row));
+    return row;
+  }
+
+  async read(afterSeq = 0, limit = 1000): Promise<AuditRow[]> {
+    return this.#rows.filter((r) => r.seq > afterSeq).slice(0, limit).map((r) => structuredClone(r));
+  }
+
+  /** Tests only: stands in for someone editing the database. */
+  tamper(seq: number, change: Partial<AuditRow>): void {
+    const row = this.#rows.find((r) => r.seq === seq);
+    if (row) Object.assign(row, change);
+  }
+}
+
+export function openMemoryOpsStore(): OpsStore {
+  return { tokens: new MemoryTokenStore(), auditLog: new MemoryAuditLog(), ping: async () => undefined, close: async () => undefined };
+}

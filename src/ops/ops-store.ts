@@ -1,0 +1,15 @@
+/**
+ * The ops tables (tokens, audit log) beside a workflow store: same SQLite file, same PostgreSQL
+ * database, or memory for a memory store. They have their own small tables, created on open,
+ * so the workflow store's migrations never need to know about them.
+ */
+import type { AuditLog } from './audit-log.js';
+import type { TokenStore } from './token-store.js';
+
+export interface OpsStore {
+  readonly tokens: TokenStore;
+  readonly auditLog: AuditLog;
+  /** Whether the store is reachable, for /health/ready. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,4 @@
+import { openMemoryOpsStore } from '../../src/ops/memory/memory-ops-store.js';
+import { runOpsStoreConformance } from './ops-store.case.js';
+
+runOpsStoreConformance({ name: 'memory', newStore: async () => openMemoryOpsStore() });
