@@ -7,21 +7,23 @@
  *   when a live worker holds it, the job completes untouched. A lease watchdog stops a run whose
  *   lease another worker took (after a partition), so two workers never keep driving one workflow.
  * - Liveness comes from a sweeper, not from jobs: every few seconds each worker enqueues the
- *   running workflows that wait for nobody and have no live lease (a start, an approval, a
- *   dead worker's runs). The queue keeps one queued job per workflow, so sweepers never pile up work.
- * - Shutdown (the signal) stops claiming at once. A run inside an agent call finishes that call
- *   and records it; every other run stops at once; after `drainMs` what is left is cancelled.
- *   Each stopped workflow is enqueued again, so another worker continues it from its log.
+ *   running workflows that wait for nobody, have no job waiting and no live lease (a start, an
+ *   approval, a dead worker's runs, a job lost with its worker).
+ * - Shutdown (the signal) stops claiming at once. Each run goes on until it is about to start the
+ *   agent call of a new step, so calls in progress finish and are recorded; after `drainMs`
+ *   whatever is left is cancelled. Each stopped workflow is enqueued again, so another worker
+ *   continues it from its log.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isConvergeError } from '../core/errors.js';
+import type { Agent, AgentRequest } from '../agents/agent.js';
 import type { ProviderSlots, WorkQueue } from '../store/work-queue.js';
 import type { Engine } from './create-engine.js';
 import { DistributedLimiter } from './distributed-limiter.js';
-import { ProviderLimiter } from './provider-limiter.js';
 import type { RunOutcome } from './runner.js';
+import type { StepExecutorDeps } from './step-executor.js';
 
 export interface QueueWorkerOptions {
   /** Workflows driven at once by this process. */
@@ -33,7 +35,7 @@ export interface QueueWorkerOptions {
   /** When given, provider limits (`max_concurrency`) hold across all workers through these slots. */
   slots?: ProviderSlots;
   sweepIntervalMs?: number;
-  /** At shutdown, how long agent calls in progress may take to finish before they are cancelled. */
+  /** At shutdown, how long runs may take to reach a step boundary before they are cancelled (default 30 s). */
   drainMs?: number;
   leaseCheckMs?: number;
   /** One line per notable event (outage, shutdown, hand-back); no trailing newline. */
@@ -51,8 +53,6 @@ export interface QueueWorkerResult {
 
 /** The runner's own lease lifetime; the worker takes the lease first with the same owner. */
 const LEASE_TTL_MS = 30_000;
-/** A sweeper enqueues an unchanged workflow again only after this long (a dropped job, a dead driver). */
-const RESWEEP_MS = 30_000;
 const SWEEP_PAGE = 500;
 
 interface RunContext {
@@ -60,54 +60,66 @@ interface RunContext {
   controller: AbortController;
   /** Agent calls of this run in progress (steps call one at a time, so 0 or 1). */
   calls: number;
+  /** The action of the run's latest agent call: further calls of it belong to the same step. */
+  actionId?: string;
   stop?: 'drain' | 'lease';
 }
 
 const runContext = new AsyncLocalStorage<RunContext>();
 
-/** The abort signal of the queue-worker run the caller belongs to, if any. */
+/**
+ * The abort signal of the queue-worker run the caller belongs to, if any. Read it on entry of a
+ * call (the limiter does), before any queue that may resume work in another run's context.
+ */
 export function currentRunSignal(): AbortSignal | undefined {
   return runContext.getStore()?.controller.signal;
 }
 
 /**
- * Wraps the engine's limiter so that, once draining, a run whose agent call returns stops right
- * after recording it, and a run that is about to call stops before calling.
+ * Wraps the engine's agents so that, once draining, a run stops just before the first agent call
+ * of a new step (a validate step calls once per review; those calls go on). The step it stops
+ * at is already marked started, so the next worker retries it as `interrupted`, which the
+ * recovery policy allows a few times. Agents are wrapped once each: the executor compares them.
  */
-class DrainGate extends ProviderLimiter {
-  readonly #inner: ProviderLimiter;
-  readonly #draining: () => boolean;
-
-  constructor(inner: ProviderLimiter, draining: () => boolean) {
-    super();
-    this.#inner = inner;
-    this.#draining = draining;
-  }
-
-  override setLimit(provider: string, limit: number): void {
-    this.#inner.setLimit(provider, limit);
-  }
-
-  override peak(provider: string): number {
-    return this.#inner.peak(provider);
-  }
-
-  override async run<T>(provider: string, fn: () => Promise<T>): Promise<T> {
-    const ctx = runContext.getStore();
-    if (ctx === undefined) return this.#inner.run(provider, fn);
-    return this.#inner.run(provider, async () => {
-      if (this.#draining()) stopRun(ctx, 'drain');
-      ctx.controller.signal.throwIfAborted();
-      ctx.calls += 1;
-      try {
-        return await fn();
-      } finally {
-        ctx.calls -= 1;
-        // Aborted after the call returned: the runner records its result, then stops at the next step.
-        if (this.#draining()) stopRun(ctx, 'drain');
-      }
-    });
-  }
+function gateAgents(
+  agentFor: StepExecutorDeps['agentFor'],
+  runOf: (workflowId: string) => RunContext | undefined,
+  draining: () => boolean,
+): StepExecutorDeps['agentFor'] {
+  const gated = new WeakMap<Agent, Agent>();
+  const call = async (agent: Agent, request: AgentRequest) => {
+    // By workflow id, not async context: a provider's local queue may start this call from
+    // the context of another run's finished call.
+    const ctx = runOf(request.workflowId);
+    if (ctx === undefined) return agent.call(request);
+    if (draining() && ctx.actionId !== request.actionId) stopRun(ctx, 'drain');
+    ctx.controller.signal.throwIfAborted();
+    ctx.actionId = request.actionId;
+    ctx.calls += 1;
+    try {
+      return await agent.call(request);
+    } finally {
+      ctx.calls -= 1;
+    }
+  };
+  const gate = (agent: Agent): Agent => {
+    let wrapper = gated.get(agent);
+    if (wrapper === undefined) {
+      wrapper = new Proxy(agent, {
+        get(target, property) {
+          if (property === 'call') return (request: AgentRequest) => call(target, request);
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      gated.set(agent, wrapper);
+    }
+    return wrapper;
+  };
+  return (role, providerIndex, state) => {
+    const choice = agentFor(role, providerIndex, state);
+    return choice.kind === 'agent' ? { kind: 'agent', agent: gate(choice.agent) } : choice;
+  };
 }
 
 function stopRun(ctx: RunContext, why: 'drain' | 'lease'): void {
@@ -135,6 +147,13 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** What the driver said (the store's own message only repeats the location). */
+function reasonOf(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const text = messageOf(cause instanceof AggregateError ? (cause.errors[0] ?? cause) : (cause ?? error));
+  return text.replace(/\.$/, '') || 'no answer';
+}
+
 /** Says once when the store goes away and once when it is back, and pauses claiming meanwhile. */
 class StoreHealth {
   #downSince: number | undefined;
@@ -147,7 +166,7 @@ class StoreHealth {
   failed(error: unknown): void {
     if (this.#downSince !== undefined) return;
     this.#downSince = Date.now();
-    this.log(`lost the store at ${this.location} (${messageOf(error)}); pausing: nothing recorded is lost, and work resumes when it is back`);
+    this.log(`lost the store at ${this.location} (${reasonOf(error)}); pausing: nothing recorded is lost, and work resumes when it is back`);
   }
 
   ok(): void {
@@ -167,43 +186,44 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
   const health = new StoreHealth(store.location, log);
   const onStoreError = (error: unknown) => (isUnavailable(error) ? health.failed(error) : log(messageOf(error)));
   const active = new Map<string, RunContext>();
-  const enqueued = new Map<string, { seq: number; at: number }>();
+  /** Where this worker's last run of a workflow left it: not worth a job until its log moves on. */
+  const settled = new Map<string, number>();
   const result: QueueWorkerResult = { runs: 0, handedBack: 0 };
   let draining = false;
 
-  // Swapped in for this worker's lifetime: every agent call of this engine goes through the gate.
-  const original = { executor: engine.executor.limiter, engine: engine.limiter };
-  const base = options.slots
-    ? new DistributedLimiter(options.slots, engine.agents.limits(), { owner: runner.owner, signalOf: currentRunSignal, onError: onStoreError })
-    : engine.executor.limiter;
-  engine.executor.limiter = new DrainGate(base, () => draining);
-  engine.limiter = base;
+  // Swapped in for this worker's lifetime (the engine wires them once, at creation): limits
+  // shared with all workers, and agents that stop at a step boundary when draining.
+  const original = { limiter: engine.limiter, executorLimiter: engine.executor.limiter, agentFor: engine.executor.agentFor };
+  if (options.slots !== undefined) {
+    const shared = new DistributedLimiter(options.slots, engine.agents.limits(), { owner: runner.owner, signalOf: currentRunSignal, onError: onStoreError });
+    engine.limiter = shared;
+    engine.executor.limiter = shared;
+  }
+  engine.executor.agentFor = gateAgents(original.agentFor, (id) => active.get(id), () => draining);
 
   const liveElsewhere = (holder: { owner: string; expiresAt: string }, now: number): boolean =>
     holder.owner !== runner.owner && Date.parse(holder.expiresAt) > now && !ownerIsGone(holder.owner);
 
-  /** Enqueues what nobody drives; returns how many workflows are runnable at all. */
+  /** Enqueues what nobody drives and no job waits for; returns how many workflows are runnable at all. */
   const sweep = async (): Promise<number> => {
+    const queued = await queue.queued();
     const seen = new Set<string>();
-    let runnable = 0;
     const now = Date.now();
+    let runnable = 0;
     for (let offset = 0; ; offset += SWEEP_PAGE) {
       const page = await store.listWorkflows({ status: ['running'], limit: SWEEP_PAGE, offset });
       for (const wf of page) {
         seen.add(wf.id);
         if (wf.waitingFor !== null) continue;
         runnable += 1;
-        if (active.has(wf.id)) continue;
-        const last = enqueued.get(wf.id);
-        if (last !== undefined && last.seq === wf.lastSeq && now - last.at < RESWEEP_MS) continue;
+        if (active.has(wf.id) || queued.has(wf.id) || settled.get(wf.id) === wf.lastSeq) continue;
         const holder = await store.leaseHolder(wf.id);
         if (holder !== undefined && liveElsewhere(holder, now)) continue;
         await queue.enqueue(wf.id);
-        enqueued.set(wf.id, { seq: wf.lastSeq, at: now });
       }
       if (page.length < SWEEP_PAGE) break;
     }
-    for (const id of enqueued.keys()) if (!seen.has(id)) enqueued.delete(id);
+    for (const id of settled.keys()) if (!seen.has(id)) settled.delete(id);
     return runnable;
   };
 
@@ -251,26 +271,26 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
     if (active.has(workflowId)) return;
     // Claimed in the last batch before the shutdown: give it straight back.
     if (draining) return void (await queue.enqueue(workflowId).catch(onStoreError));
-    try {
-      if (!(await mayDrive(workflowId))) return;
-    } catch (error) {
-      if (isConvergeError(error) && error.code === 'WORKFLOW_NOT_FOUND') return;
-      // The sweeper enqueues it again once the store answers.
-      if (isUnavailable(error)) return health.failed(error);
-      throw error;
-    }
+    // Reserved before the first await, so a second job for it in this process stops above.
     const ctx: RunContext = { workflowId, controller: new AbortController(), calls: 0 };
     active.set(workflowId, ctx);
-    const watchdog = setInterval(() => void watchLease(ctx), options.leaseCheckMs ?? 5000);
-    watchdog.unref();
+    let watchdog: NodeJS.Timeout | undefined;
     try {
+      if (!(await mayDrive(workflowId))) return;
+      watchdog = setInterval(() => void watchLease(ctx), options.leaseCheckMs ?? 5000);
+      watchdog.unref();
       const outcome = await runContext.run(ctx, () => runner.run(workflowId, { signal: ctx.controller.signal }));
       health.ok();
-      if (ctx.stop !== undefined) return await stopped(ctx);
+      // Stopped between steps; a stop that came after the run had already ended changes nothing.
+      if (ctx.stop !== undefined && outcome.waitingFor === 'interrupted') return await stopped(ctx);
+      settled.set(workflowId, outcome.state.seq);
       result.runs += 1;
       options.onOutcome?.(outcome);
     } catch (error) {
+      settled.delete(workflowId);
       if (ctx.stop !== undefined) return await stopped(ctx);
+      if (isConvergeError(error) && error.code === 'WORKFLOW_NOT_FOUND') return;
+      // The sweeper enqueues it again once the store answers.
       if (isUnavailable(error)) return health.failed(error);
       options.onError?.(workflowId, error);
       throw error;
@@ -286,8 +306,7 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
     const drainMs = options.drainMs ?? 30_000;
     const calling = [...active.values()].filter((ctx) => ctx.calls > 0).length;
     if (active.size === 0) log('stopping');
-    else log(`stopping: claiming no new workflows; ${calling} of ${active.size} run(s) finish the agent call in progress (at most ${Math.round(drainMs / 1000)} s)`);
-    for (const ctx of active.values()) if (ctx.calls === 0) stopRun(ctx, 'drain');
+    else log(`stopping: claiming no new workflows; ${active.size} run(s) (${calling} in an agent call) finish their current step, for at most ${Math.round(drainMs / 1000)} s`);
     drainTimer = setTimeout(() => {
       for (const ctx of active.values()) stopRun(ctx, 'drain');
     }, drainMs);
@@ -302,8 +321,9 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
   } finally {
     clearTimeout(drainTimer);
     signal.removeEventListener('abort', drain);
-    engine.executor.limiter = original.executor;
-    engine.limiter = original.engine;
+    engine.limiter = original.limiter;
+    engine.executor.limiter = original.executorLimiter;
+    engine.executor.agentFor = original.agentFor;
   }
   return result;
 }

@@ -45,10 +45,13 @@ export class PostgresStore implements Store {
   readonly #s: PostgresStatements;
   readonly #tx: PostgresTransactions;
   #closed = false;
+  /** What opening the store did to its schema, step by step (`converge migrate` reports it). */
+  readonly openSteps: readonly MigrationStep[];
 
-  private constructor(pool: Pool, config: ResolvedPostgresStoreConfig) {
+  private constructor(pool: Pool, config: ResolvedPostgresStoreConfig, openSteps: readonly MigrationStep[] = []) {
     this.#pool = pool;
     this.#config = config;
+    this.openSteps = Object.freeze([...openSteps]);
     this.location = config.location;
     this.schema = config.schema;
     this.#s = buildStatements(config.schema);
@@ -72,7 +75,7 @@ export class PostgresStore implements Store {
     try {
       const steps = await migratePostgres(pool, resolved.schema, resolved.location);
       if (steps.some((step) => step.status === 'failed')) throw migrationFailed(resolved.location, resolved.schema, steps);
-      return new PostgresStore(pool, resolved);
+      return new PostgresStore(pool, resolved, steps);
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw toStoreError(error, { location: resolved.location, lockTimeoutMs: resolved.lockTimeoutMs });
@@ -82,6 +85,15 @@ export class PostgresStore implements Store {
   /** Reports each step; a failed one rolled back and stopped the run. `open` already migrated. */
   async migrate(): Promise<MigrationStep[]> {
     return this.#run(undefined, () => migratePostgres(this.#pool, this.schema, this.location));
+  }
+
+  /**
+   * For the work queue and provider slots of this folder, which live beside the store in the
+   * same database but on their own connections. The URL may hold a password: never show it.
+   */
+  connectionSettings(): Pick<ResolvedPostgresStoreConfig, 'url' | 'schema' | 'location' | 'connectTimeoutMs' | 'lockTimeoutMs'> {
+    const { url, schema, location, connectTimeoutMs, lockTimeoutMs } = this.#config;
+    return { url, schema, location, connectTimeoutMs, lockTimeoutMs };
   }
 
   async createWorkflow(summary: WorkflowSummary, first: NewEvent): Promise<WorkflowEvent> {
