@@ -88,7 +88,8 @@ async function copyOne(from: Store, to: Store, id: string): Promise<Outcome> {
   }
   const source: WorkflowSummary = { ...summary, lastSeq: last.seq };
   const existing = await to.getWorkflow(id);
-  let from1 = 0;
+  /** Events of this workflow already in the target. */
+  let written = 0;
   if (existing !== undefined) {
     // The target's newest event must be the source's event at that position: it carries the time
     // and content of that moment, so two different histories practically never agree on it.
@@ -96,13 +97,13 @@ async function copyOne(from: Store, to: Store, id: string): Promise<Outcome> {
     const [theirs] = await to.readEvents(id, existing.lastSeq - 1);
     if (!sameEvent(theirs, events[existing.lastSeq - 1])) return { kind: 'conflict', error: diverged(id, `event ${existing.lastSeq} differs`) };
     if (existing.lastSeq === last.seq) return { kind: 'skipped' };
-    from1 = existing.lastSeq;
+    written = existing.lastSeq;
   } else {
     await to.createWorkflow(source, bare(events[0]!));
-    from1 = 1;
+    written = 1;
   }
-  const rest = events.slice(from1);
-  if (rest.length > 0) await to.append(id, from1, rest.map(bare), source);
+  const rest = events.slice(written);
+  if (rest.length > 0) await to.append(id, written, rest.map(bare), source);
   const snapshot = await from.loadSnapshot(id);
   if (snapshot !== undefined && snapshot.seq <= last.seq) await to.saveSnapshot(id, snapshot);
   return { kind: existing === undefined ? 'copied' : 'completed', events: rest.length + (existing === undefined ? 1 : 0) };

@@ -12,6 +12,7 @@ import { registerInspectCommands } from './commands/inspect-commands.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerToolCommands } from './commands/tool-commands.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
+import { registerScaleCommands } from './commands/scale-commands.js';
 import { registerKbCommand } from './commands/kb-command.js';
 import { registerChecksCommand } from './commands/checks-command.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
@@ -55,6 +56,7 @@ Start here:
   registerInspectCommands(program);
   registerToolCommands(program);
   registerWorkerCommand(program);
+  registerScaleCommands(program);
   registerKbCommand(program);
   registerChecksCommand(program);
   registerMcpCommand(program);

@@ -38,7 +38,7 @@ export async function runDistributedWorker(engine: Engine, options: DistributedW
   const log = options.log ?? ((line: string) => process.stderr.write(`converge worker: ${line}\n`));
   const scale = await openScaleOut(engine.store);
   const limits = Object.entries(engine.agents.limits()).map(([provider, n]) => `${provider} ≤ ${n}`);
-  const drainEnv = Number(process.env.CONVERGE_WORKER_DRAIN_MS);
+  const drainEnv = process.env.CONVERGE_WORKER_DRAIN_MS ?? '';
   log(
     `distributed queue on ${scale.location}, concurrency ${options.concurrency ?? 8}` +
       (limits.length > 0 ? `, provider limits across all workers: ${limits.join(', ')}` : '') +
@@ -47,7 +47,7 @@ export async function runDistributedWorker(engine: Engine, options: DistributedW
   try {
     const result = await runQueueWorker(engine, scale.queue, {
       ...options,
-      ...(options.drainMs === undefined && Number.isFinite(drainEnv) && drainEnv >= 0 ? { drainMs: drainEnv } : {}),
+      ...(options.drainMs === undefined && /^\d+$/.test(drainEnv) ? { drainMs: Number(drainEnv) } : {}),
       slots: scale.slots,
       log,
     });

@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
 import { runWorker } from '../../../engine/worker.js';
-import { buildEngine, globalOptions, loadConfig, openCliStore, storeLocation } from '../cli-context.js';
+import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
+import { runDistributedWorker } from './scale-commands.js';
 import { createProgress } from '../progress.js';
 
 export function registerWorkerCommand(program: Command): void {
@@ -25,13 +26,16 @@ export function registerWorkerCommand(program: Command): void {
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      if (!options.json) process.stderr.write(`converge worker: store ${storeLocation(options)}, concurrency ${flags.concurrency}${flags.once ? ', until idle' : ''}\n`);
-      const finished = await runWorker(engine, {
-        concurrency: flags.concurrency,
-        signal: controller.signal,
-        ...(flags.once ? { once: true } : {}),
-        onError: (id, error) => process.stderr.write(`converge worker: ${id}: ${error instanceof Error ? error.message : String(error)}\n`),
-      });
+      const onError = (id: string, error: unknown) => process.stderr.write(`converge worker: ${id}: ${error instanceof Error ? error.message : String(error)}\n`);
+      let finished: number;
+      if (engine.store.capabilities.distributedQueue) {
+        // Workers on any number of machines share the store's work queue and provider limits.
+        const result = await runDistributedWorker(engine, { concurrency: flags.concurrency, signal: controller.signal, onError, ...(flags.once ? { untilIdle: true } : {}) });
+        finished = result.runs;
+      } else {
+        if (!options.json) process.stderr.write(`converge worker: store ${engine.store.location}, concurrency ${flags.concurrency}${flags.once ? ', until idle' : ''}\n`);
+        finished = await runWorker(engine, { concurrency: flags.concurrency, signal: controller.signal, ...(flags.once ? { once: true } : {}), onError });
+      }
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       if (!options.json) process.stderr.write(`converge worker: drove ${finished} run(s).\n`);
