@@ -79,7 +79,7 @@ describe('failures, classified and recovered', () => {
     fake.reset();
     fake.enqueue('anthropic', { status: 500 }, { status: 500 }, { status: 500 });
     fake.enqueue('openai-chat', ...HAPPY_PATH().map((text) => ({ text })));
-    const h = await harness({ default: { ...agent('anthropic'), fallback: [agent('openai-chat')] as AgentConfig['fallback'] } });
+    const h = await harness({ default: { ...agent('anthropic'), fallback: [(({ fallback: _f, ...entry }) => entry)(agent('openai-chat'))] } });
     const id = await h.start();
     const state = await h.run(id);
     expect(state.status, state.escalation?.message).toBe('completed');
