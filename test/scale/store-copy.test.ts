@@ -147,7 +147,7 @@ describe.skipIf(PG_URL === undefined)('converge store copy › 1,000 SQLite work
   // Known failure, kept so that the fix shows: PostgreSQL's JSONB re-orders object keys (shortest
   // first), so a rubric's dimensions come back as alignment, compatibility, standardization, and
   // `show` orders its columns by them. Passes once event bodies keep their key order (json or text).
-  it.fails(named('prints the same `converge show` text for a sample of 5 (known: JSONB re-orders rubric dimensions)'), async () => {
+  it(named('prints the same `converge show` text for a sample of 5'), async () => {
     const sqlite = await openStore(join(dir, 'source.db'));
     const postgres = await openStore(url);
     try {

@@ -106,7 +106,7 @@ export function buildStatements(schemaName: string) {
     /** One round trip for the whole batch: seq = $2 + position, from 1. */
     insertEvents: `INSERT INTO ${s}.events (workflow_id, seq, type, at, body)
       SELECT $1, $2::integer + e.ord, e.type, e.at, e.body
-      FROM unnest($3::text[], $4::text[], $5::jsonb[]) WITH ORDINALITY AS e (type, at, body, ord)`,
+      FROM unnest($3::text[], $4::text[], $5::json[]) WITH ORDINALITY AS e (type, at, body, ord)`,
     readEvents: `SELECT seq, body FROM ${s}.events WHERE workflow_id = $1 AND seq > $2 ORDER BY seq`,
     getWorkflow: `SELECT ${WORKFLOW_COLUMNS} FROM ${s}.workflows WHERE id = $1`,
     // LIMIT NULL means no limit; ties on updated_at are broken by id for stable paging.
@@ -121,7 +121,7 @@ export function buildStatements(schemaName: string) {
     setSetting: `INSERT INTO ${s}.settings (key, value) VALUES ($1, $2)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     // An older snapshot saved late must not replace a newer one.
-    saveSnapshot: `INSERT INTO ${s}.snapshots (workflow_id, seq, state) VALUES ($1, $2, $3::jsonb)
+    saveSnapshot: `INSERT INTO ${s}.snapshots (workflow_id, seq, state) VALUES ($1, $2, $3::json)
       ON CONFLICT (workflow_id) DO UPDATE SET seq = excluded.seq, state = excluded.state
       WHERE excluded.seq >= ${s}.snapshots.seq`,
     loadSnapshot: `SELECT seq, state FROM ${s}.snapshots WHERE workflow_id = $1`,

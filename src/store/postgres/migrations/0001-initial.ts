@@ -37,13 +37,14 @@ export const migration0001Initial: PostgresMigration = {
       CREATE INDEX workflows_by_updated_at ON ${s}.workflows (updated_at DESC, id);
       CREATE INDEX workflows_by_status ON ${s}.workflows (status, updated_at DESC);
 
-      -- The log. body is the whole event as JSONB; type and at are copied out for queries.
+      -- The log. body is the whole event as JSON (not JSONB: key order is kept, so a copied
+      -- history reads back exactly as it was written); type and at are copied out for queries.
       CREATE TABLE ${s}.events (
         workflow_id TEXT COLLATE "C" NOT NULL REFERENCES ${s}.workflows (id) ON DELETE CASCADE,
         seq         INTEGER NOT NULL,
         type        TEXT NOT NULL,
         at          TEXT NOT NULL,
-        body        JSONB NOT NULL,
+        body        JSON NOT NULL,
         PRIMARY KEY (workflow_id, seq)
       );
 
@@ -51,7 +52,7 @@ export const migration0001Initial: PostgresMigration = {
       CREATE TABLE ${s}.snapshots (
         workflow_id TEXT COLLATE "C" PRIMARY KEY REFERENCES ${s}.workflows (id) ON DELETE CASCADE,
         seq         INTEGER NOT NULL,
-        state       JSONB NOT NULL
+        state       JSON NOT NULL
       );
 
       CREATE TABLE ${s}.leases (
