@@ -1,0 +1,165 @@
+/**
+ * Bench 2 — concurrency under a provider limit. 1,000 workflows of the instant story run at once
+ * in one worker process; every agent call goes over HTTP (the AI SDK's openai-compatible
+ * provider, unmodified) to one fake provider process that takes a seeded-random 50–500 ms per
+ * call and refuses anything above 32 concurrent requests. Converge is configured with the same
+ * limit (`max_concurrency: 32`).
+ *
+ * Reported: makespan against the lower bound (sum of the provider's service times / 32), how
+ * full the 32 slots were kept, 429s (must be 0: the limiter, not the provider, holds the line),
+ * peak RSS, and RSS per waiting workflow.
+ *
+ *   node --expose-gc bench/concurrency.mjs [--workflows=1000] [--limit=32] [--profile]
+ *
+ * --profile adds where the CPU went (slower, so not for the timed run).
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BENCH_DIR, INSTANT_FIXTURE, args, dist, emit, tempCopy } from './lib/common.mjs';
+import { profiled } from './lib/profile.mjs';
+
+const a = args();
+const workflows = Number(a.get('workflows') ?? 1000);
+const limit = Number(a.get('limit') ?? 32);
+const seed = Number(a.get('seed') ?? 42);
+const gc = globalThis.gc;
+
+const { openStore } = await dist('store/index.js');
+const { createEngine } = await dist('engine/create-engine.js');
+const { startWorkflow } = await dist('engine/workflow-commands.js');
+const { runWorker } = await dist('engine/worker.js');
+const { ProjectConfigSchema } = await dist('workflows/project-config.js');
+
+/** Starts the fake provider process and resolves with its URL. */
+async function startProvider() {
+  const child = spawn(process.execPath, [join(BENCH_DIR, 'lib', 'fake-provider.mjs'), `--limit=${limit}`, `--seed=${seed}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout.on('data', (d) => {
+      buffer += d;
+      const line = buffer.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line).url);
+    });
+    child.once('exit', (code) => reject(new Error(`fake provider exited with ${code}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+const provider = await startProvider();
+const stats = async () => (await fetch(`${provider.url}/stats`)).json();
+const { dir, cleanup } = tempCopy(INSTANT_FIXTURE, 'concurrency');
+const store = await openStore(join(dir, 'converge.db'));
+try {
+  const agent = { provider: 'openai-compatible', base_url: `${provider.url}/v1`, model: 'fake-model', max_concurrency: limit };
+  const config = ProjectConfigSchema.parse({ definition: 'seven-step', profile: 'typescript', checks: [], agents: { default: agent } });
+  const engine = createEngine({ store, config, baseDir: dir });
+  const start = (n) =>
+    startWorkflow(store, engine.clock, {
+      definition: engine.definition,
+      // The number lets the provider derive this workflow's seeded delays.
+      requirements: `Write the value file (workflow #${n})`,
+      workspace: { path: join(dir, 'project'), type: 'shared' },
+      autoApprove: true,
+    });
+
+  // Warm-up: one workflow through the same path loads every module (AI SDK, providers) before the baseline.
+  const warm = await start(workflows + 1);
+  const warmOutcome = await engine.runner.run(warm.workflowId);
+  if (warmOutcome.status !== 'completed') throw new Error(`warm-up workflow ended ${warmOutcome.status}`);
+  const ids = [];
+  for (let i = 0; i < workflows; i++) ids.push((await start(i)).workflowId);
+  await fetch(`${provider.url}/reset`, { method: 'POST' });
+
+  // What one workflow's folded state costs in heap (each holds its own parsed copy of the
+  // definition, its outputs and reports): part of what a waiting workflow keeps in memory.
+  let stateHeapKb = null;
+  if (gc) {
+    const { loadState } = await dist('engine/workflow-log.js');
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const states = [];
+    for (const id of ids) states.push(await loadState(store, id));
+    gc();
+    stateHeapKb = (process.memoryUsage().heapUsed - before) / 1024 / states.length;
+    states.length = 0;
+  }
+  gc?.();
+  await sleep(200);
+  gc?.();
+  const baseline = process.memoryUsage();
+
+  // RSS is sampled through the run; once every workflow is in flight and waiting, a forced GC
+  // shows what they retain (the peak also holds garbage not yet collected).
+  let peakRss = baseline.rss;
+  let retained;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  const lowerBoundGuessMs = (workflows * 10 * 275) / limit;
+  const probe = setTimeout(() => {
+    gc?.();
+    const m = process.memoryUsage();
+    retained = { rss: m.rss, heapUsed: m.heapUsed, external: m.external };
+  }, Math.min(lowerBoundGuessMs / 3, 30_000));
+
+  const cpu0 = process.cpuUsage();
+  const load0 = (await import('node:os')).loadavg()[0];
+  const t0 = performance.now();
+  let errors = 0;
+  const { breakdown } = await profiled(a.has('profile'), () =>
+    runWorker(engine, {
+      concurrency: workflows,
+      pollMs: 50,
+      once: true,
+      onError: () => errors++,
+    }),
+  );
+  const makespanMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const load1 = (await import('node:os')).loadavg()[0];
+  clearInterval(sampler);
+  clearTimeout(probe);
+  peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
+
+  const served = await stats();
+  const statuses = await store.listWorkflows({ limit: workflows + 10 });
+  const done = statuses.filter((w) => w.status === 'completed').length - 1; // minus the warm-up
+  const lowerBoundMs = served.servedDelayMs / limit;
+  const providerKey = Object.keys(engine.agents.limits())[0];
+  emit({
+    bench: 'concurrency',
+    workflows,
+    limit,
+    seed,
+    completed: done,
+    runErrors: errors,
+    calls: served.served,
+    rejected429: served.rejected,
+    unknownPrompts: served.unknown,
+    providerMaxInFlight: served.maxInFlight,
+    limiterPeak: engine.limiter.peak(providerKey),
+    totalAgentMs: served.servedDelayMs,
+    lowerBoundMs,
+    makespanMs,
+    ratio: makespanMs / lowerBoundMs,
+    meanBusySlots: served.busySlotMs / makespanMs,
+    baselineRssMb: baseline.rss / 2 ** 20,
+    peakRssMb: peakRss / 2 ** 20,
+    rssPerWorkflowKb: (peakRss - baseline.rss) / 1024 / workflows,
+    retainedRssPerWorkflowKb: retained ? (retained.rss - baseline.rss) / 1024 / workflows : null,
+    retainedHeapPerWorkflowKb: retained ? (retained.heapUsed - baseline.heapUsed) / 1024 / workflows : null,
+    stateHeapKb,
+    ...(breakdown ? { breakdown } : {}),
+    gcExposed: gc !== undefined,
+    // CPU this process spent during the makespan: with 2 cores shared, a run whose engine work
+    // per call approaches the provider's pace becomes CPU-bound, which this shows.
+    cpuSecondsDuringMakespan: (cpu.user + cpu.system) / 1e6,
+    cpuMsPerCall: (cpu.user + cpu.system) / 1e3 / served.served,
+    loadAverage: [load0, load1],
+  });
+} finally {
+  await store.close();
+  provider.stop();
+  cleanup();
+}

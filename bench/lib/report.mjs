@@ -1,0 +1,250 @@
+/**
+ * Turns the benches' JSON results into the markdown tables `npm run bench` prints and writes to
+ * bench/results/latest.md. Every table says how it was measured; every target says met or missed.
+ */
+import { fmt, kb, markdownTable, median, verdict } from './common.mjs';
+
+const ms = (v, d = 2) => `${fmt(v, d)} ms`;
+const pct = (v) => `${fmt(v * 100, 1)} %`;
+const int = (v) => fmt(v, 0);
+
+/** The median across repetitions of one field of a system's results. */
+function across(reps, pick) {
+  return median(reps.map(pick));
+}
+
+export function transitionSection(t) {
+  const lines = ['### 1. Transition overhead', ''];
+  const systems = [
+    ['converge-sqlite', 'Converge, SQLite store'],
+    ['langgraph-sqlite', 'LangGraph JS + SqliteSaver'],
+    ['converge-pg', 'Converge, PostgreSQL store'],
+    ['converge-pg-sync', 'Converge, PostgreSQL store'],
+  ];
+  const rows = [];
+  for (const [key, label] of systems) {
+    const reps = t.results[key] ?? [];
+    if (reps.length === 0) {
+      if (key === 'converge-pg') rows.push([label, t.pgSkipped ?? 'not run', '–', '–', '–', '–', '–', '–', '–']);
+      continue;
+    }
+    const r0 = reps[0];
+    const durability =
+      key.startsWith('converge-pg')
+        ? `PostgreSQL ${r0.settings.server_version.split(' ')[0]}, fsync=${r0.settings.fsync}, synchronous_commit=${r0.settings.synchronous_commit}`
+        : `file, journal_mode=${r0.journalMode.toUpperCase()}, synchronous=${r0.synchronous}`;
+    rows.push([
+      label,
+      durability,
+      int(r0.workflows),
+      ms(across(reps, (r) => r.medianMs)),
+      ms(across(reps, (r) => r.p99Ms)),
+      ms(across(reps, (r) => r.cpuMsPerTransition)),
+      int(across(reps, (r) => r.perSecond)),
+      kb(across(reps, (r) => r.bytes.perTransitionDisk)),
+      kb(across(reps, (r) => r.bytes.perTransitionPayload)),
+    ]);
+  }
+  lines.push(
+    markdownTable(['system', 'storage and durability', 'workflows', 'median / transition', 'p99 / transition', 'CPU / transition', 'transitions / s', 'stored / transition (disk)', 'stored / transition (payload)'], rows),
+  );
+  const c = t.results['converge-sqlite'];
+  const l = t.results['langgraph-sqlite'];
+  if (c?.length && l?.length) {
+    const timeRatio = across(c, (r) => r.medianMs) / across(l, (r) => r.medianMs);
+    const cpuRatio = across(c, (r) => r.cpuMsPerTransition) / across(l, (r) => r.cpuMsPerTransition);
+    const bytesRatio = across(c, (r) => r.bytes.perTransitionDisk) / across(l, (r) => r.bytes.perTransitionDisk);
+    const payloadRatio = across(c, (r) => r.bytes.perTransitionPayload) / across(l, (r) => r.bytes.perTransitionPayload);
+    lines.push(
+      '',
+      markdownTable(
+        ['target', 'Converge ÷ LangGraph', 'result'],
+        [
+          ['time per durable transition ≤ 1/5 (0.20×) of LangGraph + SqliteSaver', `${fmt(timeRatio)}× (median), ${fmt(cpuRatio)}× (CPU)`, verdict(timeRatio <= 0.2)],
+          ['bytes stored per step ≤ 1/5 (0.20×)', `${fmt(bytesRatio)}× (disk), ${fmt(payloadRatio)}× (payload)`, verdict(bytesRatio <= 0.2)],
+        ],
+      ),
+    );
+    t.verdicts = { timeRatio, cpuRatio, bytesRatio, payloadRatio };
+  }
+  const ev = c?.[0]?.eventsPerTransition;
+  const cp = l?.[0]?.checkpointsPerTransition;
+  lines.push(
+    '',
+    `Method: ${t.workflows.toLocaleString('en-US')} workflows per system and repetition, run one after another in a fresh process and a fresh database file ` +
+      `(after ${t.warmup} warm-up workflows); median of ${t.reps} repetition${t.reps === 1 ? '' : 's'} for the SQLite rows, the two systems alternating` +
+      `${t.pgReps !== t.reps ? `; ${t.pgReps} for PostgreSQL, on fewer workflows (a PostgreSQL round trip per statement makes each run long)` : ''}. ` +
+      'PostgreSQL runs on its own throw-away cluster with fsync on; synchronous_commit=off is its counterpart of SQLite\'s NORMAL. A transition is one step of the story — plan, validate, revise, validate, plan gate (auto-approved), implement, ' +
+      'validate, refine, re-validate, final gate and completion: 10 per workflow on both sides — timed from the end of the previous one to the moment its ' +
+      'result is durable (Converge: the append holding the step result; LangGraph: the checkpoint of the node\'s superstep, `durability: "sync"`). ' +
+      `Converge agents are the instant recorded session (no checks); LangGraph nodes return the same texts and scores precomputed, so Converge's ` +
+      'prompt rendering, output parsing and workspace writes are counted and the graph has none of them. ' +
+      `Converge writes ${fmt(ev, 1)} events per transition (scheduled, started, result; the gates add theirs) plus lease and attempt rows; ` +
+      `LangGraph writes ${fmt(cp, 1)} checkpoints per transition plus their pending writes. ` +
+      (c?.[0]?.definitionShare !== undefined ? `${pct(c[0].definitionShare)} of Converge's event bytes are the workflow definition each log carries in its first event. ` : '') +
+      'Disk bytes: every table and index (SQLite `dbstat` pages after a WAL checkpoint; PostgreSQL `pg_total_relation_size`) ÷ transitions; ' +
+      'payload: the stored JSON (Converge event bodies, index rows, leases, attempts; LangGraph checkpoints, metadata and writes).',
+  );
+  if (t.profile) {
+    lines.push(
+      '',
+      `Where Converge's CPU goes per transition (a separate profiled run of 100 workflows, innermost known frame of each sample): ` +
+        t.profile.map((p) => `${p.name} ${pct(p.share)}`).join(' · ') +
+        '.',
+    );
+  }
+  return lines.join('\n');
+}
+
+export function concurrencySection(c) {
+  const lines = ['### 2. Concurrency under a provider limit', ''];
+  lines.push(
+    markdownTable(
+      ['workflows', 'agent calls', 'provider limit', 'total agent time', 'lower bound (total ÷ limit)', 'makespan', 'makespan ÷ bound', 'mean busy slots', '429s', 'peak RSS', 'RSS / waiting workflow (peak)', 'after GC (RSS / heap)', 'CPU / agent call'],
+      [
+        [
+          int(c.workflows),
+          int(c.calls),
+          `${c.limit} (limiter peak ${c.limiterPeak}, provider saw ${c.providerMaxInFlight})`,
+          `${fmt(c.totalAgentMs / 1000, 1)} s`,
+          `${fmt(c.lowerBoundMs / 1000, 1)} s`,
+          `${fmt(c.makespanMs / 1000, 1)} s`,
+          `${fmt(c.ratio)}×`,
+          `${fmt(c.meanBusySlots, 1)} of ${c.limit}`,
+          int(c.rejected429),
+          `${fmt(c.peakRssMb, 0)} MB (baseline ${fmt(c.baselineRssMb, 0)} MB)`,
+          `${fmt(c.rssPerWorkflowKb, 0)} KB`,
+          c.retainedRssPerWorkflowKb === null ? '–' : `${fmt(c.retainedRssPerWorkflowKb, 0)} KB / ${fmt(c.retainedHeapPerWorkflowKb, 0)} KB`,
+          ms(c.cpuMsPerCall, 1),
+        ],
+      ],
+    ),
+    '',
+    markdownTable(
+      ['target', 'measured', 'result'],
+      [
+        ['makespan ≤ 1.10× the lower bound', `${fmt(c.ratio)}×`, verdict(c.ratio <= 1.1)],
+        ['≤ 50 KB RSS per waiting workflow', `${fmt(c.rssPerWorkflowKb, 0)} KB (peak), ${c.retainedRssPerWorkflowKb === null ? '–' : fmt(c.retainedRssPerWorkflowKb, 0)} KB (after GC)`, verdict(c.rssPerWorkflowKb <= 50)],
+      ],
+    ),
+    '',
+    `Method: ${int(c.workflows)} workflows of the instant story started at once in one worker (\`runWorker\`, concurrency ${int(c.workflows)}, SQLite store); ` +
+      'every agent call goes through the AI SDK openai-compatible provider over HTTP to a fake provider in its own process, which answers after a ' +
+      `seeded-random 50–500 ms (seed ${c.seed}, the same delays every run) and refuses anything over ${c.limit} concurrent requests with 429. ` +
+      `Converge has \`max_concurrency: ${c.limit}\` for that provider. Lower bound = the provider's summed service time ÷ ${c.limit}. ` +
+      'Mean busy slots = in-flight requests integrated over time ÷ makespan. RSS per waiting workflow = (peak RSS − RSS after one warm-up workflow, ' +
+      `with the ${int(c.workflows)} workflows already recorded) ÷ workflows; "after GC" is measured once all are in flight, after a forced collection. ` +
+      `CPU / agent call = this process's CPU during the makespan ÷ calls (engine transition + AI SDK + HTTP). Load average during the run: ${c.loadAverage.map((x) => fmt(x)).join(' → ')}.` +
+      (c.stateHeapKb === null ? '' : ` One workflow's folded state alone (a freshly started one, loaded from the store) takes ${fmt(c.stateHeapKb, 0)} KB of heap.`),
+  );
+  return lines.join('\n');
+}
+
+export function recoverySection(r) {
+  const lines = ['### 3. Recovery after SIGKILL', ''];
+  const s = (v) => (v === null ? 'not reached' : ms(v, 0));
+  const all = r.workflows * r.trials;
+  lines.push(
+    markdownTable(
+      ['trials × workflows in flight at kill', 'agent calls in flight', 'new worker ready', 'all picked up', 'all running again (worst trial)', 'lost events', 'sequence gaps', 'duplicated actions', 're-issued interrupted calls', 'logs ≠ uninterrupted run', 'completed'],
+      [
+        [
+          `${r.trials} × ${int(r.unfinishedAtKill)}`,
+          int(r.inFlightCallsAtKill),
+          ms(r.workerReadyMs, 0),
+          s(r.allPickedUpMs),
+          `${s(r.allRunningMs)} (${s(r.worstRunningMs)})`,
+          int(r.lostEvents),
+          int(r.seqGaps),
+          int(r.duplicatedActions),
+          int(r.reissuedCalls),
+          int(r.divergedLogs),
+          `${int(all - r.incomplete)} / ${int(all)}`,
+        ],
+      ],
+    ),
+    '',
+    markdownTable(
+      ['target', 'measured', 'result'],
+      [
+        [
+          `all ${r.workflows} interrupted workflows running again within 2 s of restart`,
+          r.allRunningMs === null
+            ? `${r.runningCount} of ${r.unfinishedAtKill} within 60 s`
+            : `${ms(r.allRunningMs, 0)} (median trial; ${ms(r.workerReadyMs, 0)} of it before the new process's worker loop started, ${ms(r.afterReadyMs, 0)} after)`,
+          verdict(r.allRunningMs !== null && r.allRunningMs <= 2000 && r.unfinishedAtKill === r.workflows),
+        ],
+        ['0 lost events, 0 duplicated actions', `${r.lostEvents + r.seqGaps} lost, ${r.duplicatedActions} duplicated (all trials)`, verdict(r.lostEvents + r.seqGaps === 0 && r.duplicatedActions === 0 && r.divergedLogs === 0)],
+      ],
+    ),
+    '',
+    `Method: ${r.trials} trials; in each, ${r.workflows} workflows of the instant story run in a worker process on a SQLite file, agents slowed to a seeded 100–700 ms per call ` +
+      '(seeded per trial, so the kill lands at different points); once every workflow has recorded its first result (plus a seeded pause) the process gets SIGKILL and a new one is spawned. ' +
+      'Times are from the spawn, so Node start-up and module loading count ("new worker ready" is when its worker loop began), and are the median trial; counts add up all trials. ' +
+      '"Picked up": its lease is held by the new process. "Running again": a new event in its log or a new agent call started. ' +
+      'Lost: events committed before the kill missing or changed afterwards. Duplicated: agent calls started after the restart for actions whose result ' +
+      'was recorded before the kill. Calls cut off by the kill (started, result not recorded) are re-issued by design and counted apart. ' +
+      'Every final log is compared with an uninterrupted run\'s decision trail.',
+  );
+  return lines.join('\n');
+}
+
+export function tokensSection(t) {
+  const lines = ['### 4. Input tokens per workflow (demo session)', ''];
+  const rows = [];
+  const targets = [];
+  for (const r of t.results) {
+    const label = r.set === 'shipped' ? 'demo project as shipped' : 'demo + docs larger than the budgets';
+    const naive = r.naive.total;
+    const sel = r.selected.total;
+    const warmUncached = sel - r.selected.cachedWarm;
+    const coldUncached = sel - r.selected.cachedCold;
+    const effUncached = sel - r.selected.cachedEffective;
+    rows.push([
+      `${label} (${int(r.corpusFiles)} files, ${int(r.corpusTokens)} tokens)`,
+      int(naive),
+      `${int(sel)} (${pct(1 - sel / naive)} less)`,
+      `${int(warmUncached)} + ${int(r.selected.cachedWarm)} cached (${pct(1 - warmUncached / naive)} less)`,
+      `${int(coldUncached)} + ${int(r.selected.cachedCold)} cached (${pct(1 - coldUncached / naive)} less)`,
+      `${int(effUncached)} + ${int(r.selected.cachedEffective)} cached (${pct(1 - effUncached / naive)} less)`,
+      r.sameDecisions ? `yes (${r.decisions} decisions)` : '**no**',
+    ]);
+    targets.push([
+      `${label}: ≥ 50 % fewer uncached input tokens than naive, same decisions`,
+      `${pct(1 - warmUncached / naive)} (cache warm), ${pct(1 - effUncached / naive)} (what providers would cache today)`,
+      verdict(1 - warmUncached / naive >= 0.5 && r.sameDecisions),
+    ]);
+  }
+  const sizes = Object.entries(t.results[0]?.selected.staticSizes ?? {}).map(([name, n]) => `${name.replace(/_prompt_template\.md$/, '')} ${n}`);
+  lines.push(
+    markdownTable(['documentation', 'naive', 'selected', 'selected + cache, warm', 'selected + cache, one workflow alone', 'selected + cache, provider minimum', 'same decisions'], rows),
+    '',
+    markdownTable(['target', 'measured', 'result'], targets),
+    '',
+    `Method: the demo's recorded session run end to end (real type-check and tests) once per way, every prompt the agents receive captured and counted with ${t.tokenizer}. ` +
+      'Naive: every knowledge document in full in every prompt, read afresh at each call. Selected: what knowledge selection picks within the role budgets ' +
+      '(planner 4,000, validator 2,000, programmer 3,000 tokens). Cache columns split the selected prompts into uncached + cached tokens: the static part of a template ' +
+      '(its text before the first variable) is a cache read when "warm" (an earlier workflow already sent it), from its second use within the workflow when "one workflow alone", ' +
+      `and only if it reaches the providers' minimum cacheable prefix (${fmt(t.minCacheTokens, 0)} tokens for Anthropic Sonnet/Opus and OpenAI) under "provider minimum". ` +
+      `Static parts of the built-in templates, in tokens: ${sizes.join(', ')}. ` +
+      'The agents are recorded, so the decisions cannot depend on the knowledge text; the two runs\' decision trails (steps, scores, issues, checks, gates) are compared anyway. ' +
+      'Documentation: the typescript profile\'s knowledge globs (README.md, docs/**/*.md, src/**/*.ts) over the demo project; the second row adds a docs/ folder ' +
+      "(bench/fixtures/large-docs: a frozen copy of Converge's README and the knowledge test fixture's guides) larger than every budget.",
+  );
+  return lines.join('\n');
+}
+
+export function header(meta) {
+  const v = meta.versions;
+  const m = meta.machine;
+  return [
+    `Run ${meta.date}${meta.quick ? ' (--quick: reduced sizes, not the reference numbers)' : ''}, ${fmt(meta.totalSeconds, 0)} s in all.`,
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}; load average at start ${m.loadAverage.join(' / ')} ` +
+      `(at end ${meta.loadAtEnd.join(' / ')})${m.loadAverage[0] > m.cores * 0.5 ? ' — other jobs were running, so wall-clock figures are pessimistic; CPU figures are steadier' : ''}.`,
+    '',
+    `Versions: converge ${v.converge}, Node ${v.node}, SQLite ${v.sqlite}, better-sqlite3 ${v['better-sqlite3']}, pg ${v.pg}, ` +
+      `@langchain/langgraph ${v['@langchain/langgraph']}, @langchain/langgraph-checkpoint-sqlite ${v['@langchain/langgraph-checkpoint-sqlite']}, ` +
+      `@langchain/core ${v['@langchain/core']}, gpt-tokenizer ${v['gpt-tokenizer']}.`,
+  ].join('\n');
+}
