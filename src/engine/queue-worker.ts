@@ -14,8 +14,8 @@
  *   whatever is left is cancelled. Each stopped workflow is enqueued again, so another worker
  *   continues it from its log.
  */
+import { leaseOwnerIsDead } from './lease-owner.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isConvergeError } from '../core/errors.js';
 import type { Agent, AgentRequest } from '../agents/agent.js';
@@ -128,17 +128,6 @@ function stopRun(ctx: RunContext, why: 'drain' | 'lease'): void {
 }
 
 /** A lease held by a process of this machine that no longer exists (the runner applies the same rule). */
-function ownerIsGone(owner: string): boolean {
-  const [host, pid] = owner.split(':');
-  if (host !== hostname() || pid === undefined || Number(pid) === process.pid) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
 function isUnavailable(error: unknown): boolean {
   return isConvergeError(error) && error.code === 'STORE_UNAVAILABLE';
 }
@@ -202,7 +191,7 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
   engine.executor.agentFor = gateAgents(original.agentFor, (id) => active.get(id), () => draining);
 
   const liveElsewhere = (holder: { owner: string; expiresAt: string }, now: number): boolean =>
-    holder.owner !== runner.owner && Date.parse(holder.expiresAt) > now && !ownerIsGone(holder.owner);
+    holder.owner !== runner.owner && Date.parse(holder.expiresAt) > now && !leaseOwnerIsDead(holder.owner);
 
   /** Enqueues what nobody drives and no job waits for; returns how many workflows are runnable at all. */
   const sweep = async (): Promise<number> => {

@@ -19,6 +19,7 @@ import type { Clock } from './clock.js';
 import { executeRun } from './step-executor.js';
 import { askAdvisor } from './advisor.js';
 import { needsSettling, settleWorkspace } from './workspace-settle.js';
+import { leaseOwnerIsDead } from './lease-owner.js';
 import type { StepExecutorDeps } from './step-executor.js';
 import { appendEvents, loadState } from './workflow-log.js';
 
@@ -60,14 +61,17 @@ export class Runner {
   async run(workflowId: string, control: RunControl = {}): Promise<RunOutcome> {
     const { store } = this.#o;
     await this.#acquire(workflowId, control.signal);
+    // A renewal still in flight could land after the release and leave a stale lease: keep it to await.
+    let renewal: Promise<unknown> = Promise.resolve();
     const heartbeat = setInterval(() => {
-      void store.acquireLease(workflowId, this.owner, this.#o.leaseTtlMs, this.#o.clock.now()).catch(() => undefined);
+      renewal = store.acquireLease(workflowId, this.owner, this.#o.leaseTtlMs, this.#o.clock.now()).catch(() => undefined);
     }, Math.max(1000, this.#o.leaseTtlMs / 3));
     heartbeat.unref();
     try {
       return await this.#loop(workflowId, control);
     } finally {
       clearInterval(heartbeat);
+      await renewal;
       await store.releaseLease(workflowId, this.owner).catch(() => undefined);
     }
   }
@@ -224,7 +228,7 @@ export class Runner {
 
   async #record(state: WorkflowState, events: NewEvent[]): Promise<WorkflowState> {
     const next = await appendEvents(this.#o.store, state, events);
-    this.#o.onEvents?.(next, (await Promise.resolve(events)).map((e, i) => ({ ...e, seq: state.seq + i + 1 }) as WorkflowEvent));
+    this.#o.onEvents?.(next, events.map((e, i) => ({ ...e, seq: state.seq + i + 1 }) as WorkflowEvent));
     return next;
   }
 
@@ -273,7 +277,7 @@ export class Runner {
     for (;;) {
       if (await store.acquireLease(workflowId, this.owner, leaseTtlMs, clock.now())) return;
       const holder = await store.leaseHolder(workflowId);
-      if (holder !== undefined && holderIsDead(holder.owner)) {
+      if (holder !== undefined && leaseOwnerIsDead(holder.owner)) {
         await store.releaseLease(workflowId, holder.owner);
         continue;
       }
@@ -290,19 +294,6 @@ function interrupted(at: string, actionId: string, attempts: number): NewEvent {
     actionId,
     failure: { class: 'interrupted', message: `The process running this step stopped ${attempts - 1} times before it finished.` },
   };
-}
-
-/** A lease held by a process of this machine that no longer exists can be taken at once. */
-function holderIsDead(owner: string): boolean {
-  const [host, pid] = owner.split(':');
-  if (host !== hostname() || pid === undefined) return false;
-  if (Number(pid) === process.pid) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 function outcome(state: WorkflowState, waiting: string | null): RunOutcome {

@@ -9,6 +9,7 @@ import { decide } from '../../src/core/decide.js';
 import type { Decision } from '../../src/core/decision.js';
 import { parseDefinition } from '../../src/core/definition.js';
 import type { FailureClass, RecoveryStrategy, WorkflowDefinition } from '../../src/core/definition-schema.js';
+import { FailureClassSchema } from '../../src/core/definition-schema.js';
 import type {
   ApprovalDecision,
   EscalationAnswer,
@@ -383,17 +384,7 @@ export interface Simulation {
   outcome: WorkflowState['status'] | 'unfinished';
 }
 
-const FAILURE_CLASSES: FailureClass[] = [
-  'timeout',
-  'rate_limited',
-  'invalid_output',
-  'provider_down',
-  'auth',
-  'bad_request',
-  'interrupted',
-  'check_error',
-  'unknown',
-];
+const FAILURE_CLASSES: readonly FailureClass[] = FailureClassSchema.options;
 
 /**
  * Drives a workflow the way the engine would: ask decide(), carry the decision out, and answer with
