@@ -133,12 +133,14 @@ async function trial(seed) {
 
     const atKill = progress();
     const unfinished = ids.filter((id) => !TERMINAL.has(atKill.get(id).status));
-    const readEvents = db.prepare('SELECT seq, body FROM events WHERE workflow_id = ? ORDER BY seq');
+    // Rows as stored: type and at live in their own columns, the rest in the body.
+    const readEvents = db.prepare("SELECT seq, type, at, body, type || ' ' || at || ' ' || body AS stored FROM events WHERE workflow_id = ? ORDER BY seq");
+    const eventOf = (row) => ({ type: row.type, at: row.at, ...JSON.parse(row.body) });
     const before = new Map(ids.map((id) => [id, readEvents.all(id)]));
     const finishedActions = new Set();
     for (const rows of before.values()) {
       for (const row of rows) {
-        const event = JSON.parse(row.body);
+        const event = eventOf(row);
         if (RESULT_TYPES.has(event.type)) finishedActions.add(event.actionId);
       }
     }
@@ -179,12 +181,12 @@ async function trial(seed) {
     let incomplete = 0;
     for (const id of ids) {
       const after = readEvents.all(id);
-      const bySeq = new Map(after.map((r) => [r.seq, r.body]));
-      for (const row of before.get(id)) if (bySeq.get(row.seq) !== row.body) lost++;
+      const bySeq = new Map(after.map((r) => [r.seq, r.stored]));
+      for (const row of before.get(id)) if (bySeq.get(row.seq) !== row.stored) lost++;
       after.forEach((row, i) => {
         if (row.seq !== i + 1) gaps++;
       });
-      if (trail(after.map((r) => JSON.parse(r.body))) !== baselineTrail) diverged++;
+      if (trail(after.map(eventOf)) !== baselineTrail) diverged++;
       if (progress().get(id).status !== 'completed') incomplete++;
     }
     const traceAfter = readTrace(join(dir, 'trace.log'), traceBefore.size).lines;

@@ -81,7 +81,7 @@ export function transitionSection(t) {
       'prompt rendering, output parsing and workspace writes are counted and the graph has none of them. ' +
       `Converge writes ${fmt(ev, 1)} events per transition (scheduled, started, result; the gates add theirs) plus lease and attempt rows; ` +
       `LangGraph writes ${fmt(cp, 1)} checkpoints per transition plus their pending writes. ` +
-      (c?.[0]?.definitionShare !== undefined ? `${pct(c[0].definitionShare)} of Converge's event bytes are the workflow definition each log carries in its first event. ` : '') +
+      (c?.[0]?.definitionShare !== undefined ? `The workflow definition is stored once and named by hash in each log's first event (${pct(c[0].definitionShare)} of Converge's stored JSON). ` : '') +
       'Disk bytes: every table and index (SQLite `dbstat` pages after a WAL checkpoint; PostgreSQL `pg_total_relation_size`) ÷ transitions; ' +
       'payload: the stored JSON (Converge event bodies, index rows, leases, attempts; LangGraph checkpoints, metadata and writes).',
   );

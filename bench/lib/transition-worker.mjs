@@ -57,6 +57,7 @@ const CONVERGE_PAYLOAD = [
   ['snapshots', 'length(state) + length(workflow_id) + 8'],
   ['leases', 'length(workflow_id) + length(owner) + length(expires_at)'],
   ['action_attempts', 'length(workflow_id) + length(action_id) + 8'],
+  ['definitions', 'length(hash) + length(body)'],
 ];
 // What LangGraph's SqliteSaver stores: one checkpoint (+ metadata) per superstep and the pending writes.
 const LANGGRAPH_PAYLOAD = [
@@ -123,8 +124,8 @@ async function convergeSqlite() {
     const probe = new Database(path);
     const pragmas = { journalMode: probe.pragma('journal_mode', { simple: true }) };
     const events = probe.prepare('SELECT COUNT(*) AS n FROM events').get().n;
-    // The first event of each log carries the whole workflow definition, so a log replays alone.
-    const definitionShare = probe.prepare("SELECT SUM(CASE WHEN type = 'workflow_started' THEN length(body) ELSE 0 END) * 1.0 / SUM(length(body)) AS s FROM events").get().s;
+    // Each distinct workflow definition is stored once and named by hash from the logs' first events.
+    const definitionShare = probe.prepare('SELECT (SELECT SUM(length(body)) FROM definitions) * 1.0 / ((SELECT SUM(length(body)) FROM definitions) + (SELECT SUM(length(body)) FROM events)) AS s').get().s;
     probe.close();
     // The store sets synchronous per connection; read it back from a store-opened connection.
     const all = result.workflows + result.warmedWorkflows;

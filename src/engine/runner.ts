@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { reduce } from '../core/apply.js';
 import { decide } from '../core/decide.js';
 import type { Decision } from '../core/decision.js';
 import { isConvergeError } from '../core/errors.js';
@@ -16,7 +17,9 @@ import type { WorkflowState, WorkflowStatus } from '../core/state.js';
 import type { WorkflowEvent } from '../core/events.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
-import { executeRun } from './step-executor.js';
+import { agentIdFor, executeRun } from './step-executor.js';
+import { CancelWatch } from './cancel-watch.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { askAdvisor } from './advisor.js';
 import { needsSettling, settleWorkspace } from './workspace-settle.js';
 import { leaseOwnerIsDead } from './lease-owner.js';
@@ -52,36 +55,34 @@ export class Runner {
   readonly #o: Required<Pick<RunnerOptions, 'leaseTtlMs' | 'pollMs'>> & RunnerOptions;
   /** Escalations the advisor was asked about in this process (it is asked once per escalation). */
   readonly #advised = new Set<string>();
+  readonly #leases: LeaseKeeper;
+  readonly #cancels: CancelWatch;
 
   constructor(options: RunnerOptions) {
     this.#o = { leaseTtlMs: 30_000, pollMs: 200, ...options };
+    this.#leases = new LeaseKeeper(this.#o.store, this.#o.clock, this.owner, this.#o.leaseTtlMs);
+    this.#cancels = new CancelWatch(this.#o.store, this.#o.clock);
   }
 
   /** Drives a workflow until it ends or waits for a person (or, with waitForHumans, until it ends). */
   async run(workflowId: string, control: RunControl = {}): Promise<RunOutcome> {
-    const { store } = this.#o;
     await this.#acquire(workflowId, control.signal);
-    // A renewal still in flight could land after the release and leave a stale lease: keep it to await.
-    let renewal: Promise<unknown> = Promise.resolve();
-    const heartbeat = setInterval(() => {
-      renewal = store.acquireLease(workflowId, this.owner, this.#o.leaseTtlMs, this.#o.clock.now()).catch(() => undefined);
-    }, Math.max(1000, this.#o.leaseTtlMs / 3));
-    heartbeat.unref();
+    this.#leases.keep(workflowId);
     try {
       return await this.#loop(workflowId, control);
     } finally {
-      clearInterval(heartbeat);
-      await renewal;
-      await store.releaseLease(workflowId, this.owner).catch(() => undefined);
+      await this.#leases.release(workflowId);
     }
   }
 
   async #loop(workflowId: string, control: RunControl): Promise<RunOutcome> {
     let state = await loadState(this.#o.store, workflowId);
+    // Actions this loop recorded as started itself; any other started action was cut off by a stop.
+    const startedHere = new Set<string>();
     for (;;) {
       if (control.signal?.aborted) return outcome(state, 'interrupted');
       try {
-        const next = await this.#step(state, control);
+        const next = await this.#step(state, control, startedHere);
         if ('stop' in next) return outcome(next.state, next.stop);
         state = next.state;
       } catch (error) {
@@ -96,7 +97,7 @@ export class Runner {
   }
 
   /** One move. Returns the new state, or why the loop stops. */
-  async #step(state: WorkflowState, control: RunControl): Promise<{ state: WorkflowState } | { stop: string | null; state: WorkflowState }> {
+  async #step(state: WorkflowState, control: RunControl, startedHere: Set<string>): Promise<{ state: WorkflowState } | { stop: string | null; state: WorkflowState }> {
     const now = this.#o.clock.now();
     if (needsSettling(state)) return { state: await this.#record(state, [await settleWorkspace(state, this.#o.clock)]) };
     if (TERMINAL_STATUSES.has(state.status)) return { stop: null, state };
@@ -119,21 +120,26 @@ export class Runner {
 
     const run = currentRun(state);
     if (run !== undefined) {
-      if (run.status === 'started') {
-        const attempts = await this.#o.store.recordAttempt(state.workflowId, run.actionId);
+      if (run.status === 'started' && !startedHere.has(run.actionId)) {
+        // Its step_started was the first attempt; each stop since then counts one more.
+        const attempts = (await this.#o.store.recordAttempt(state.workflowId, run.actionId)) + 1;
         const rule = recoveryRule(state.definition.recovery, 'interrupted');
         if (attempts > rule.max_attempts + 1) {
           return { state: await this.#record(state, [interrupted(this.#o.clock.now(), run.actionId, attempts)]) };
         }
-      } else {
-        await this.#o.store.recordAttempt(state.workflowId, run.actionId);
       }
-      const result = await this.#withCancelWatch(state.workflowId, control.signal, (signal) =>
-        executeRun(this.#o.executor, state, run, (events) => this.#record(state, events).then((s) => (state = s)), signal),
-      );
-      if (result === 'cancelled') return { state: await loadState(this.#o.store, state.workflowId) };
+      const watched = this.#cancels.watch(state.workflowId, control.signal);
+      let result;
+      try {
+        result = await executeRun(this.#o.executor, state, run, (events) => this.#record(state, events).then((s) => (state = s)), watched.signal);
+      } catch (error) {
+        if (watched.cancelled()) return { state: await loadState(this.#o.store, state.workflowId) };
+        throw error;
+      } finally {
+        watched.stop();
+      }
       if (result.kind === 'waiting_external') return this.#wait(result.state, control, `external:step ${run.stepNumber}`);
-      return { state: result.state };
+      return { state: await this.#recordWithNextDecision(result.state, result.event, startedHere) };
     }
 
     const decision = decide(state.definition, state);
@@ -142,24 +148,40 @@ export class Runner {
       await sleep(Math.min(Date.parse(decision.not_before) - Date.parse(now), 60_000), undefined, { signal: control.signal }).catch(() => undefined);
       return { state };
     }
-    return { state: await this.#record(state, this.#eventsFor(state, decision)) };
+    return { state: await this.#record(state, this.#eventsFor(state, decision, startedHere)) };
   }
 
-  #eventsFor(state: WorkflowState, d: Decision): NewEvent[] {
+  /**
+   * Records a step's result together with what comes next, when that can be decided at once:
+   * one durable write per transition, as Temporal records a workflow task's commands with its
+   * completion. Decisions that must wait (a retry's backoff) are left to the next loop.
+   */
+  async #recordWithNextDecision(state: WorkflowState, result: NewEvent, startedHere: Set<string>): Promise<WorkflowState> {
+    const folded = reduce(state.workflowId, [{ ...result, seq: state.seq + 1 } as WorkflowEvent], state);
+    const settled = folded.status !== 'running' || folded.paused || folded.gate !== null || folded.escalation !== null;
+    const decision = settled || currentRun(folded) !== undefined ? null : decide(folded.definition, folded);
+    const now = this.#o.clock.now();
+    if (decision === null || (decision.not_before !== undefined && decision.not_before > now)) return this.#record(state, [result]);
+    return this.#record(state, [result, ...this.#eventsFor(folded, decision, startedHere)]);
+  }
+
+  /** The events of a decision; an agent step is recorded as started at once, as this runner goes on to run it. */
+  #eventsFor(state: WorkflowState, d: Decision, startedHere: Set<string>): NewEvent[] {
     const at = this.#o.clock.now();
     const events: NewEvent[] = [];
     const nextSeq = () => state.seq + events.length + 1;
     switch (d.action_type) {
       case 'invoke_agent':
       case 'transition_phase':
-      case 'retry_with_recovery':
+      case 'retry_with_recovery': {
         if (d.next_phase !== undefined) {
           events.push({ type: 'phase_transitioned', at, from: state.phase, to: d.next_phase, trigger: d.rationale });
         }
+        const actionId = `${state.workflowId}.${nextSeq()}`;
         events.push({
           type: 'step_scheduled',
           at,
-          actionId: `${state.workflowId}.${nextSeq()}`,
+          actionId,
           stepId: d.step_id!,
           attempt: d.attempt ?? 1,
           timeoutMs: d.timeout_ms!,
@@ -170,7 +192,10 @@ export class Runner {
           ...(d.change_requests !== undefined ? { changeRequests: d.change_requests } : {}),
           decisionSource: d.decision_source,
         });
+        events.push({ type: 'step_started', at, actionId, agent: agentIdFor(this.#o.executor, state, d.step_id!) });
+        startedHere.add(actionId);
         return events;
+      }
       case 'request_human_approval': {
         const gate = state.definition.gates.find((g) => g.id === d.gate_id)!;
         const interactionId = `${state.workflowId}.g${nextSeq()}`;
@@ -246,30 +271,6 @@ export class Runner {
       if (state.gate?.timeoutAt !== undefined && !state.gate.timedOut && this.#o.clock.now() >= state.gate.timeoutAt) return { state };
     }
     return { stop: reason, state };
-  }
-
-  /** Runs `fn` with a signal that also fires when someone cancels the workflow from elsewhere. */
-  async #withCancelWatch<T>(workflowId: string, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T | 'cancelled'> {
-    const controller = new AbortController();
-    const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
-    let cancelled = false;
-    const watch = setInterval(() => {
-      void this.#o.store.getWorkflow(workflowId).then((s) => {
-        if (s?.status === 'cancelled') {
-          cancelled = true;
-          controller.abort();
-        }
-      }).catch(() => undefined);
-    }, 500);
-    watch.unref();
-    try {
-      return await fn(signal);
-    } catch (error) {
-      if (cancelled) return 'cancelled';
-      throw error;
-    } finally {
-      clearInterval(watch);
-    }
   }
 
   async #acquire(workflowId: string, signal: AbortSignal | undefined): Promise<void> {

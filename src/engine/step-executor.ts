@@ -15,7 +15,7 @@ import { agentFailure, failureClassOf } from '../agents/agent.js';
 import { parseFileBlocks, parsePlan, parseValidationReport } from '../agents/parsing/index.js';
 import { applyFileChanges } from '../workspace/path-guard.js';
 import type { Clock } from './clock.js';
-import { promptInputs } from './prompt-inputs.js';
+import { promptInputs, type PromptInputs } from './prompt-inputs.js';
 import type { ProviderLimiter } from './provider-limiter.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { TemplateRenderer } from '../templates/template-renderer.js';
@@ -39,7 +39,8 @@ export interface StepExecutorDeps {
 
 export type Recorder = (events: NewEvent[]) => Promise<WorkflowState>;
 
-export type ExecutionResult = { kind: 'recorded'; state: WorkflowState } | { kind: 'waiting_external'; state: WorkflowState };
+/** `finished`: the result event, not yet recorded, and the state it goes on top of. */
+export type ExecutionResult = { kind: 'finished'; state: WorkflowState; event: NewEvent } | { kind: 'waiting_external'; state: WorkflowState };
 
 function expectedOutput(step: Step): ExpectedOutput {
   if (step.kind === 'validate') return 'report';
@@ -70,6 +71,13 @@ function pickAgent(deps: StepExecutorDeps, step: Step, state: WorkflowState): Ag
   return choice;
 }
 
+/** The id of the agent that will run `stepId` now (`external` when the result comes from outside). */
+export function agentIdFor(deps: StepExecutorDeps, state: WorkflowState, stepId: string): string {
+  const step = state.definition.steps.find((s) => s.id === stepId)!;
+  const choice = pickAgent(deps, step, state);
+  return choice.kind === 'external' ? 'external' : choice.agent.id;
+}
+
 /** Which provider of the role's chain to use: the next one after `failover_after` failures of the current one. */
 function providerIndex(state: WorkflowState): number {
   const rule = recoveryRule(state.definition.recovery, 'provider_down');
@@ -98,17 +106,16 @@ export async function executeRun(
   }
   if (choice.kind === 'external') return { kind: 'waiting_external', state };
 
-  const timeout = AbortSignal.timeout(run.timeoutMs);
-  const callSignal = AbortSignal.any([signal, timeout]);
+  const deadline = withDeadline(signal, run.timeoutMs);
   const usage: Usage[] = [];
   let calls = 0;
   const liveRun = state.runs.findLast((r) => r.actionId === run.actionId)!;
   let result: NewEvent;
   try {
-    result = await callAgent(deps, state, step, liveRun, choice.agent, checks ?? [], callSignal, usage, () => calls++);
+    result = await callAgent(deps, state, step, liveRun, choice.agent, checks ?? [], deadline.signal, usage, () => calls++);
   } catch (error) {
-    if (signal.aborted && !timeout.aborted) throw error;
-    const failure = timeout.aborted
+    if (signal.aborted && !deadline.expired()) throw error;
+    const failure = deadline.expired()
       ? agentFailure('timeout', `The ${step.role} did not finish step ${step.number} within ${Math.round(run.timeoutMs / 1000)} s.`)
       : error;
     const after = retryAfter(failure);
@@ -124,8 +131,34 @@ export async function executeRun(
       usage,
       calls,
     };
+  } finally {
+    deadline.dispose();
   }
-  return { kind: 'recorded', state: await record([result]) };
+  return { kind: 'finished', state, event: result };
+}
+
+/**
+ * A signal that aborts with `outer` or after `ms`. One controller and one timer, both released by
+ * `dispose`, where `AbortSignal.any` would keep the combined signal alive as long as `outer` lives.
+ */
+function withDeadline(outer: AbortSignal, ms: number): { signal: AbortSignal; expired: () => boolean; dispose: () => void } {
+  const controller = new AbortController();
+  let expired = false;
+  const onOuterAbort = () => controller.abort(outer.reason);
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort(new Error('step timeout'));
+  }, ms);
+  if (outer.aborted) onOuterAbort();
+  else outer.addEventListener('abort', onOuterAbort, { once: true });
+  return {
+    signal: controller.signal,
+    expired: () => expired,
+    dispose: () => {
+      clearTimeout(timer);
+      outer.removeEventListener('abort', onOuterAbort);
+    },
+  };
 }
 
 async function callAgent(
@@ -141,13 +174,12 @@ async function callAgent(
 ): Promise<NewEvent> {
   // The query is what the step is about: the requirements, plus the plan's title once there is one.
   const planTitle = state.outputs.findLast((o) => o.output.artifact === 'plan')?.output.content.split('\n').find((l) => l.startsWith('#')) ?? '';
-  const inputs = promptInputs(state.definition, state, run, (await deps.knowledgeFor?.(state, step, `${state.requirements}\n${planTitle}`)) ?? '');
+  let inputs: PromptInputs | undefined;
   const texts: string[] = [];
   const firstIndex = invocationIndex(state, run);
   for (const template of step.templates) {
-    const parts = await deps.templates.renderParts(template, inputs);
     const calls = countCall();
-    const request: AgentRequest = {
+    const requestFor = (parts: { staticPart: string; dynamicPart: string }, calls: number): AgentRequest => ({
       workflowId: state.workflowId,
       actionId: run.actionId,
       stepId: step.id,
@@ -163,8 +195,15 @@ async function callAgent(
       invocationIndex: firstIndex + calls,
       attempt: run.attempt,
       providerIndex: providerIndex(state),
+    });
+    // The prompt is built once a provider slot is free, so a workflow queued behind the
+    // provider's limit holds no prompt, knowledge text or request in memory while it waits.
+    const prompted = async () => {
+      inputs ??= promptInputs(state.definition, state, run, (await deps.knowledgeFor?.(state, step, `${state.requirements}\n${planTitle}`)) ?? '');
+      const parts = await deps.templates.renderParts(template, inputs);
+      return agent.call(requestFor(parts, calls));
     };
-    const call = () => deps.limiter.run(agent.provider, () => agent.call(request));
+    const call = () => deps.limiter.run(agent.provider, prompted);
     const response = deps.breaker ? await deps.breaker.run(agent.provider, call) : await call();
     if (response.usage !== undefined) usage.push(response.usage);
     texts.push(response.text);

@@ -34,6 +34,8 @@ export interface WorkflowFilter {
   offset?: number;
   /** Only workflows updated before this ISO time (for retention). */
   updatedBefore?: string;
+  /** Only workflows updated at or after this ISO time (for watching recent changes). */
+  updatedSince?: string;
 }
 
 export interface Snapshot {

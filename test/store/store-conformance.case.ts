@@ -213,6 +213,11 @@ export function runStoreConformance({ name, newStore, skip = [] }: StoreConforma
         expect(ids(await store.listWorkflows({ updatedBefore: at(30) }))).toEqual(['wf_c', 'wf_a']);
       });
 
+      test('keeps only workflows updated since updatedSince, combined with the other filters', async () => {
+        expect(ids(await store.listWorkflows({ updatedSince: at(30) }))).toEqual(['wf_d', 'wf_b']);
+        expect(ids(await store.listWorkflows({ updatedSince: at(10), updatedBefore: at(30), status: ['waiting_for_human'] }))).toEqual(['wf_c']);
+      });
+
       test('breaks ties on updatedAt by id', async () => {
         await seed('wf_f', 1, { updatedAt: at(50) });
         await seed('wf_e', 1, { updatedAt: at(50) });

@@ -89,11 +89,12 @@ export class MemoryStore implements Store {
 
   async listWorkflows(filter: WorkflowFilter = {}): Promise<WorkflowSummary[]> {
     this.#open();
-    const { status, updatedBefore, limit, offset = 0 } = filter;
+    const { status, updatedBefore, updatedSince, limit, offset = 0 } = filter;
     const matching = [...this.#workflows.values()]
       .map((workflow) => workflow.summary)
       .filter((summary) => status === undefined || status.includes(summary.status))
       .filter((summary) => updatedBefore === undefined || summary.updatedAt < updatedBefore)
+      .filter((summary) => updatedSince === undefined || summary.updatedAt >= updatedSince)
       // Same order as SQL's `ORDER BY updated_at DESC, id`: plain string comparison, not locale.
       .sort((a, b) => compare(b.updatedAt, a.updatedAt) || compare(a.id, b.id));
     return copy(matching.slice(offset, limit === undefined ? undefined : offset + limit));

@@ -113,6 +113,7 @@ export function buildStatements(schemaName: string) {
     listWorkflows: `SELECT ${WORKFLOW_COLUMNS} FROM ${s}.workflows
       WHERE ($1::text[] IS NULL OR status = ANY ($1::text[]))
         AND ($2::text IS NULL OR updated_at < $2::text)
+        AND ($5::text IS NULL OR updated_at >= $5::text)
       ORDER BY updated_at DESC, id
       LIMIT $3 OFFSET $4`,
     /** Last in every write transaction: the hot row is locked only until the commit right after. */

@@ -133,6 +133,7 @@ export class PostgresStore implements Store {
         filter.updatedBefore ?? null,
         filter.limit ?? null,
         filter.offset ?? 0,
+        filter.updatedSince ?? null,
       ]);
       return rows.map(fromWorkflowRow);
     });

@@ -3,6 +3,7 @@
  * Variable filters use `json_each` so that one prepared statement serves every filter.
  */
 import type Database from 'better-sqlite3';
+import type { EventRow } from '../event-codec.js';
 import type { WorkflowSummary } from '../store.js';
 
 export interface WorkflowRow {
@@ -24,6 +25,7 @@ export type WorkflowParams = WorkflowRow;
 export interface ListParams {
   statuses: string | null;
   updatedBefore: string | null;
+  updatedSince: string | null;
   limit: number;
   offset: number;
 }
@@ -89,8 +91,16 @@ export function prepareStatements(db: Database.Database) {
     insertEvent: prepare<[string, number, string, string, string]>(
       'INSERT INTO events (workflow_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)',
     ),
-    readEvents: prepare<[string, number], { seq: number; body: string }>(
-      'SELECT seq, body FROM events WHERE workflow_id = ? AND seq > ? ORDER BY seq',
+    readEvents: prepare<[string, number], EventRow>(
+      'SELECT seq, type, at, body FROM events WHERE workflow_id = ? AND seq > ? ORDER BY seq',
+    ),
+    putDefinition: prepare<[string, string]>('INSERT INTO definitions (hash, body) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING'),
+    getDefinition: prepare<[string], { body: string }>('SELECT body FROM definitions WHERE hash = ?'),
+    // Definitions no remaining workflow's first event names; snapshots only name their own workflow's.
+    pruneDefinitions: prepare<[]>(
+      `DELETE FROM definitions WHERE hash NOT IN (
+         SELECT json_extract(body, '$.definition."$definition"') FROM events WHERE type = 'workflow_started'
+       )`,
     ),
     getWorkflow: prepare<[string], WorkflowRow>(`SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE id = ?`),
     // LIMIT -1 means no limit in SQLite; ties on updated_at are broken by id for stable paging.
@@ -98,6 +108,7 @@ export function prepareStatements(db: Database.Database) {
       `SELECT ${WORKFLOW_COLUMNS} FROM workflows
        WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
          AND (@updatedBefore IS NULL OR updated_at < @updatedBefore)
+         AND (@updatedSince IS NULL OR updated_at >= @updatedSince)
        ORDER BY updated_at DESC, id
        LIMIT @limit OFFSET @offset`,
     ),

@@ -16,6 +16,7 @@ import type {
   WorkflowFilter,
   WorkflowSummary,
 } from '../store.js';
+import { EventCodec } from '../event-codec.js';
 import { toStoreError } from './sqlite-errors.js';
 import { migrateSqlite, migrationFailed } from './sqlite-migrator.js';
 import { fromWorkflowRow, prepareStatements, type SqliteStatements } from './sqlite-statements.js';
@@ -35,6 +36,7 @@ export class SqliteStore implements Store {
   readonly #config: ResolvedSqliteStoreConfig;
   readonly #s: SqliteStatements;
   readonly #tx: SqliteTransactions;
+  readonly #codec = new EventCodec();
   #closed = false;
 
   private constructor(db: Database.Database, config: ResolvedSqliteStoreConfig) {
@@ -42,7 +44,7 @@ export class SqliteStore implements Store {
     this.#config = config;
     this.location = config.path;
     this.#s = prepareStatements(db);
-    this.#tx = prepareTransactions(db, this.#s);
+    this.#tx = prepareTransactions(db, this.#s, this.#codec);
   }
 
   /** Opens (creating it and its directory if needed) and migrates the database. */
@@ -93,7 +95,8 @@ export class SqliteStore implements Store {
       if (rows.length === 0 && this.#s.workflowExists.get(workflowId) === undefined) {
         throw workflowNotFound(workflowId);
       }
-      return rows.map((row) => ({ ...(JSON.parse(row.body) as NewEvent), seq: row.seq }) as WorkflowEvent);
+      this.#learnDefinitions(rows.map((row) => row.body));
+      return rows.map((row) => this.#codec.decode(row));
     });
   }
 
@@ -110,6 +113,7 @@ export class SqliteStore implements Store {
         .all({
           statuses: filter.status === undefined ? null : JSON.stringify(filter.status),
           updatedBefore: filter.updatedBefore ?? null,
+          updatedSince: filter.updatedSince ?? null,
           limit: filter.limit ?? -1,
           offset: filter.offset ?? 0,
         })
@@ -127,15 +131,15 @@ export class SqliteStore implements Store {
   }
 
   async saveSnapshot(workflowId: string, snapshot: Snapshot): Promise<void> {
-    this.#run(workflowId, () => {
-      this.#s.saveSnapshot.run(workflowId, snapshot.seq, JSON.stringify(snapshot.state));
-    });
+    this.#run(workflowId, () => this.#tx.saveSnapshot.immediate(workflowId, snapshot.seq, snapshot.state));
   }
 
   async loadSnapshot(workflowId: string): Promise<Snapshot | undefined> {
     return this.#run(workflowId, () => {
       const row = this.#s.loadSnapshot.get(workflowId);
-      return row === undefined ? undefined : { seq: row.seq, state: JSON.parse(row.state) as unknown };
+      if (row === undefined) return undefined;
+      this.#learnDefinitions([row.state]);
+      return { seq: row.seq, state: this.#codec.decodeState(row.state) };
     });
   }
 
@@ -182,6 +186,13 @@ export class SqliteStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     this.#db.close();
+  }
+
+  #learnDefinitions(bodies: readonly string[]): void {
+    for (const hash of this.#codec.missing(bodies)) {
+      const row = this.#s.getDefinition.get(hash);
+      if (row !== undefined) this.#codec.learn(hash, row.body);
+    }
   }
 
   /** Runs one call against the database, turning every driver error into a ConvergeError. */

@@ -6,27 +6,28 @@ import type Database from 'better-sqlite3';
 import type { NewEvent, WorkflowEvent } from '../../core/events.js';
 import { sequenceConflict, workflowExists, workflowNotFound } from '../store-error.js';
 import { FINISHED_STATUSES, leaseExpiry, mayTakeLease } from '../store-rules.js';
+import type { EventCodec } from '../event-codec.js';
 import type { WorkflowSummary } from '../store.js';
 import { toWorkflowParams, type SqliteStatements } from './sqlite-statements.js';
-
-/** The event as stored: everything but `seq`, which lives in its own column and is authoritative. */
-function eventBody(event: NewEvent): string {
-  const { seq: _ignored, ...rest } = event as NewEvent & { seq?: number };
-  return JSON.stringify(rest);
-}
 
 function withSeq(event: NewEvent, seq: number): WorkflowEvent {
   return { ...event, seq } as WorkflowEvent;
 }
 
-export function prepareTransactions(db: Database.Database, s: SqliteStatements) {
+export function prepareTransactions(db: Database.Database, s: SqliteStatements, codec: EventCodec) {
   // Typed through the package's `Database.Transaction` alias, which declaration files can name.
   const transaction = <F extends (...args: never[]) => unknown>(body: F): Database.Transaction<F> => db.transaction(body);
+  /** Inserts one event, and the definition it names if the store does not have it yet. */
+  const insertEvent = (workflowId: string, seq: number, event: NewEvent): void => {
+    const encoded = codec.encode(event);
+    if (encoded.definition !== undefined) s.putDefinition.run(encoded.definition.hash, encoded.definition.json);
+    s.insertEvent.run(workflowId, seq, event.type, event.at, encoded.body);
+  };
   return {
     create: transaction((summary: WorkflowSummary, first: NewEvent): WorkflowEvent => {
       if (s.workflowExists.get(summary.id) !== undefined) throw workflowExists(summary.id);
       s.insertWorkflow.run(toWorkflowParams(summary, summary.id, 1));
-      s.insertEvent.run(summary.id, 1, first.type, first.at, eventBody(first));
+      insertEvent(summary.id, 1, first);
       s.bumpChangeMarker.run();
       return withSeq(first, 1);
     }),
@@ -40,7 +41,7 @@ export function prepareTransactions(db: Database.Database, s: SqliteStatements) 
         if (events.length === 0) return [];
         const written = events.map((event, index) => {
           const seq = expectedSeq + index + 1;
-          s.insertEvent.run(workflowId, seq, event.type, event.at, eventBody(event));
+          insertEvent(workflowId, seq, event);
           return withSeq(event, seq);
         });
         // The store owns id and lastSeq, so the index can never disagree with the log.
@@ -50,6 +51,12 @@ export function prepareTransactions(db: Database.Database, s: SqliteStatements) 
       },
     ),
 
+    saveSnapshot: transaction((workflowId: string, seq: number, state: unknown): void => {
+      const encoded = codec.encodeState(state);
+      if (encoded.definition !== undefined) s.putDefinition.run(encoded.definition.hash, encoded.definition.json);
+      s.saveSnapshot.run(workflowId, seq, encoded.body);
+    }),
+
     acquireLease: transaction((workflowId: string, owner: string, ttlMs: number, now: string): boolean => {
       if (!mayTakeLease(s.getLease.get(workflowId), owner, now)) return false;
       s.putLease.run(workflowId, owner, leaseExpiry(now, ttlMs));
@@ -58,7 +65,10 @@ export function prepareTransactions(db: Database.Database, s: SqliteStatements) 
 
     prune: transaction((before: string): number => {
       const deleted = s.prune.run(JSON.stringify(FINISHED_STATUSES), before).changes;
-      if (deleted > 0) s.bumpChangeMarker.run();
+      if (deleted > 0) {
+        s.pruneDefinitions.run();
+        s.bumpChangeMarker.run();
+      }
       return deleted;
     }),
   };

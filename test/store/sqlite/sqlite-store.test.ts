@@ -58,10 +58,13 @@ describe('SqliteStore', () => {
       expect(raw().pragma('journal_mode', { simple: true })).toBe('wal');
     });
 
-    it('records schema version 1 and reports the migration as applied', async () => {
+    it('records schema version 2 and reports the migrations as applied', async () => {
       store = await openSqliteStore(path);
-      expect(await store.getSetting('schema_version')).toBe('1');
-      expect(await store.migrate()).toEqual([{ version: 1, name: 'initial', status: 'already_applied' }]);
+      expect(await store.getSetting('schema_version')).toBe('2');
+      expect(await store.migrate()).toEqual([
+        { version: 1, name: 'initial', status: 'already_applied' },
+        { version: 2, name: 'shared-definitions', status: 'already_applied' },
+      ]);
     });
 
     it('reports a multi-process store', async () => {
@@ -89,8 +92,8 @@ describe('SqliteStore', () => {
       raw().prepare("UPDATE settings SET value = '7' WHERE key = 'schema_version'").run();
 
       const opening = openSqliteStore(path);
-      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 1 } });
-      await expect(opening).rejects.toThrow(/schema 7, this one knows 1/);
+      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 2 } });
+      await expect(opening).rejects.toThrow(/schema 7, this one knows 2/);
     });
 
     it('refuses a foreign database with an events table with MIGRATION_FAILED and leaves it unchanged', async () => {

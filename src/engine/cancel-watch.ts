@@ -1,0 +1,65 @@
+/**
+ * One poll for all the workflows a runner is executing: did someone cancel one of them from
+ * another process? A per-workflow poll would cost a query per workflow per tick and a timer per
+ * waiting workflow; this costs one indexed query per tick, however many workflows are in flight.
+ */
+import type { Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+
+/** Cancels are looked up this far back, to tolerate clocks that disagree between machines. */
+const CLOCK_SLACK_MS = 5 * 60_000;
+
+export interface Watched {
+  /** Aborts when the workflow is cancelled elsewhere or the outer signal aborts. */
+  readonly signal: AbortSignal;
+  readonly cancelled: () => boolean;
+  stop(): void;
+}
+
+export class CancelWatch {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #everyMs: number;
+  readonly #watched = new Map<string, { controller: AbortController; cancelled: boolean }>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(store: Store, clock: Clock, everyMs = 500) {
+    this.#store = store;
+    this.#clock = clock;
+    this.#everyMs = everyMs;
+  }
+
+  watch(workflowId: string, outer?: AbortSignal): Watched {
+    const entry = { controller: new AbortController(), cancelled: false };
+    this.#watched.set(workflowId, entry);
+    const onOuterAbort = () => entry.controller.abort(outer?.reason);
+    if (outer?.aborted) onOuterAbort();
+    else outer?.addEventListener('abort', onOuterAbort, { once: true });
+    this.#timer ??= setInterval(() => void this.#poll(), this.#everyMs).unref();
+    return {
+      signal: entry.controller.signal,
+      cancelled: () => entry.cancelled,
+      stop: () => {
+        outer?.removeEventListener('abort', onOuterAbort);
+        if (this.#watched.get(workflowId) === entry) this.#watched.delete(workflowId);
+        if (this.#watched.size === 0 && this.#timer !== undefined) {
+          clearInterval(this.#timer);
+          this.#timer = undefined;
+        }
+      },
+    };
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#watched.size === 0) return;
+    // The cancel was stamped by its writer's clock, which may be the system's or the engine's.
+    const since = new Date(Math.min(this.#clock.nowMs(), Date.now()) - CLOCK_SLACK_MS).toISOString();
+    const cancelled = await this.#store.listWorkflows({ status: ['cancelled'], updatedSince: since }).catch(() => []);
+    for (const workflow of cancelled) {
+      const entry = this.#watched.get(workflow.id);
+      if (entry === undefined || entry.cancelled) continue;
+      entry.cancelled = true;
+      entry.controller.abort(new Error(`Workflow ${workflow.id} was cancelled.`));
+    }
+  }
+}

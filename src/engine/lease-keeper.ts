@@ -1,0 +1,49 @@
+/**
+ * Keeps the leases a runner holds alive with one timer for all of them, instead of one timer per
+ * workflow: a thousand workflows waiting for a provider slot then cost a map entry each.
+ */
+import type { Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+
+export class LeaseKeeper {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #owner: string;
+  readonly #ttlMs: number;
+  /** The renewal in flight per lease, awaited before a release so it cannot land after it. */
+  readonly #held = new Map<string, Promise<unknown>>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(store: Store, clock: Clock, owner: string, ttlMs: number) {
+    this.#store = store;
+    this.#clock = clock;
+    this.#owner = owner;
+    this.#ttlMs = ttlMs;
+  }
+
+  /** Starts renewing a lease the runner has just acquired. */
+  keep(workflowId: string): void {
+    this.#held.set(workflowId, Promise.resolve());
+    this.#timer ??= setInterval(() => this.#renewAll(), Math.max(1000, this.#ttlMs / 3)).unref();
+  }
+
+  /** Stops renewing and gives the lease back, after any renewal still in flight. */
+  async release(workflowId: string): Promise<void> {
+    const renewal = this.#held.get(workflowId);
+    this.#held.delete(workflowId);
+    if (this.#held.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+    await renewal;
+    await this.#store.releaseLease(workflowId, this.#owner).catch(() => undefined);
+  }
+
+  #renewAll(): void {
+    const now = this.#clock.now();
+    for (const workflowId of this.#held.keys()) {
+      const renewal = this.#store.acquireLease(workflowId, this.#owner, this.#ttlMs, now).catch(() => undefined);
+      this.#held.set(workflowId, renewal);
+    }
+  }
+}

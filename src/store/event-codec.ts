@@ -1,0 +1,120 @@
+/**
+ * How the SQL stores keep events and snapshots compact. The workflow definition that every
+ * `workflow_started` event (and every snapshot) carries is the same for thousands of workflows:
+ * it is stored once in `definitions`, keyed by the hash of its JSON, and the event holds only
+ * `{ "$definition": hash }`. `type` and `at` have their own columns, so the body leaves them out.
+ * Reads put both back, in their places, so callers see the events exactly as they were appended.
+ *
+ * Definitions read back are shared between workflows and frozen: nothing may edit one in place.
+ */
+import { createHash } from 'node:crypto';
+import type { WorkflowDefinition } from '../core/definition-schema.js';
+import type { NewEvent, WorkflowEvent } from '../core/events.js';
+
+const REF = '$definition';
+
+export interface StoredDefinition {
+  hash: string;
+  json: string;
+}
+
+export interface EncodedEvent {
+  body: string;
+  /** The definition to store (insert-if-missing) in the same transaction as the event. */
+  definition?: StoredDefinition;
+}
+
+export interface EventRow {
+  seq: number;
+  type: string;
+  at: string;
+  body: string;
+}
+
+export class EventCodec {
+  /** Parsed, frozen definitions by hash: read once per store, shared by every workflow. */
+  readonly #byHash = new Map<string, WorkflowDefinition>();
+  /** The engine hands the same definition object to every workflow it starts: hash it once. */
+  readonly #hashOf = new WeakMap<object, StoredDefinition>();
+
+  encode(event: NewEvent): EncodedEvent {
+    const { seq: _seq, type: _type, at: _at, ...rest } = event as NewEvent & { seq?: number };
+    if (event.type !== 'workflow_started') return { body: JSON.stringify(rest) };
+    const definition = this.#stored(event.definition);
+    return { body: JSON.stringify({ ...rest, definition: { [REF]: definition.hash } }), definition };
+  }
+
+  /** The snapshot as stored, with its definition by reference. */
+  encodeState(state: unknown): EncodedEvent {
+    const definition = (state as { definition?: WorkflowDefinition }).definition;
+    if (definition === undefined || isRef(definition)) return { body: JSON.stringify(state) };
+    const stored = this.#stored(definition);
+    return { body: JSON.stringify({ ...(state as object), definition: { [REF]: stored.hash } }), definition: stored };
+  }
+
+  /** Hashes referenced by these bodies that this codec has not read yet. */
+  missing(bodies: readonly string[]): string[] {
+    const wanted = new Set<string>();
+    for (const body of bodies) {
+      const hash = refIn(body);
+      if (hash !== undefined && !this.#byHash.has(hash)) wanted.add(hash);
+    }
+    return [...wanted];
+  }
+
+  /** Teaches the codec a stored definition, read from the `definitions` table. */
+  learn(hash: string, json: string): void {
+    if (!this.#byHash.has(hash)) this.#byHash.set(hash, deepFreeze(JSON.parse(json) as WorkflowDefinition));
+  }
+
+  decode(row: EventRow): WorkflowEvent {
+    const body = JSON.parse(row.body) as Record<string, unknown>;
+    if (isRef(body.definition)) body.definition = this.#definition(body.definition[REF]);
+    // Rows written before type and at left the body hold them too; the columns are authoritative.
+    return { type: row.type, at: row.at, ...body, seq: row.seq } as unknown as WorkflowEvent;
+  }
+
+  decodeState(body: string): unknown {
+    const state = JSON.parse(body) as Record<string, unknown>;
+    if (isRef(state.definition)) state.definition = this.#definition(state.definition[REF]);
+    return state;
+  }
+
+  #definition(hash: string): WorkflowDefinition {
+    const definition = this.#byHash.get(hash);
+    // The definition row is written in the same transaction as the event that names it.
+    if (definition === undefined) throw new Error(`Stored definition ${hash} is missing from this store.`);
+    return definition;
+  }
+
+  #stored(definition: WorkflowDefinition): StoredDefinition {
+    let stored = this.#hashOf.get(definition);
+    if (stored === undefined) {
+      const json = JSON.stringify(definition);
+      stored = { hash: createHash('sha256').update(json).digest('base64url').slice(0, 32), json };
+      this.#hashOf.set(definition, stored);
+      this.learn(stored.hash, json);
+    }
+    return stored;
+  }
+}
+
+function isRef(value: unknown): value is { [REF]: string } {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[REF] === 'string';
+}
+
+/** A cheap look for a reference without parsing the body. */
+function refIn(body: string): string | undefined {
+  const at = body.indexOf(`{"${REF}":"`);
+  if (at < 0) return undefined;
+  const start = at + REF.length + 5;
+  return body.slice(start, body.indexOf('"', start));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,112 @@
+/**
+ * The SQLite store keeps each workflow definition once, by hash, and leaves type and at out of
+ * event bodies (store/event-codec.ts). Callers must not see any of it: events and snapshots read
+ * back as appended, old rows written before the change still read, and prune drops definitions
+ * no workflow names any more.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NewEvent } from '../../../src/core/events.js';
+import { openSqliteStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import { sevenStep } from '../../core/helpers.js';
+import { at, note, summary } from '../store-conformance.case.js';
+
+const definition = sevenStep();
+
+function started(requirements: string, def = definition): NewEvent {
+  return {
+    type: 'workflow_started',
+    at: at(0),
+    definition: def,
+    requirements,
+    workspace: { path: '/tmp/project', mode: 'shared' },
+    documentationLocations: [],
+    autoApprove: false,
+  } as NewEvent;
+}
+
+describe('SqliteStore definitions and event bodies', () => {
+  let dir: string;
+  let store: SqliteStore;
+  const raw = () => new Database(join(dir, 'converge.db'));
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'converge-definitions-'));
+    store = await openSqliteStore(join(dir, 'converge.db'));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores one definition for many workflows and reads every event back as appended', async () => {
+    for (const id of ['wf_1', 'wf_2', 'wf_3']) {
+      await store.createWorkflow(summary(id), started(`requirements of ${id}`));
+      await store.append(id, 1, [note(2)], summary(id));
+    }
+    const db = raw();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM definitions').get()).toEqual({ n: 1 });
+    const body = (db.prepare("SELECT body FROM events WHERE workflow_id = 'wf_2' AND seq = 1").get() as { body: string }).body;
+    db.close();
+    expect(body).not.toContain('"steps"');
+    expect(body).not.toContain('"type"');
+
+    const reopened = await openSqliteStore(join(dir, 'converge.db'));
+    const events = await reopened.readEvents('wf_2');
+    await reopened.close();
+    expect(events).toEqual([{ ...started('requirements of wf_2'), seq: 1 }, { ...note(2), seq: 2 }]);
+    expect(Object.keys(events[0]!)).toEqual([...Object.keys(started('x')), 'seq']);
+  });
+
+  it('shares one frozen definition between the workflows it reads', async () => {
+    await store.createWorkflow(summary('wf_1'), started('one'));
+    await store.createWorkflow(summary('wf_2'), started('two'));
+    const [a] = await store.readEvents('wf_1');
+    const [b] = await store.readEvents('wf_2');
+    const defOf = (e: unknown) => (e as { definition: object }).definition;
+    expect(defOf(a)).toBe(defOf(b));
+    expect(Object.isFrozen(defOf(a))).toBe(true);
+  });
+
+  it('reads rows written before definitions were shared', async () => {
+    await store.createWorkflow(summary('wf_old'), note(1));
+    const db = raw();
+    const old = { ...started('old'), seq: undefined };
+    delete old.seq;
+    db.prepare('INSERT INTO events (workflow_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)').run('wf_old', 2, old.type, old.at, JSON.stringify(old));
+    db.close();
+    const events = await store.readEvents('wf_old');
+    expect(events[1]).toEqual({ ...started('old'), seq: 2 });
+  });
+
+  it('keeps snapshots with the definition by reference and gives them back whole', async () => {
+    await store.createWorkflow(summary('wf_1'), started('one'));
+    await store.saveSnapshot('wf_1', { seq: 1, state: { workflowId: 'wf_1', definition, seq: 1 } });
+    const db = raw();
+    const row = db.prepare("SELECT state FROM snapshots WHERE workflow_id = 'wf_1'").get() as { state: string };
+    db.close();
+    expect(row.state).not.toContain('"steps"');
+    expect(await store.loadSnapshot('wf_1')).toEqual({ seq: 1, state: { workflowId: 'wf_1', definition, seq: 1 } });
+  });
+
+  it('prunes a definition with the last workflow that names it', async () => {
+    const other = sevenStep((doc) => {
+      doc.id = 'seven-step-variant';
+    });
+    await store.createWorkflow(summary('wf_done', { status: 'completed', updatedAt: at(1) }), started('done', other));
+    await store.createWorkflow(summary('wf_live', { updatedAt: at(1) }), started('live'));
+    const count = () => {
+      const db = raw();
+      const n = (db.prepare('SELECT COUNT(*) AS n FROM definitions').get() as { n: number }).n;
+      db.close();
+      return n;
+    };
+    expect(count()).toBe(2);
+    expect(await store.prune(at(100))).toBe(1);
+    expect(count()).toBe(1);
+    expect((await store.readEvents('wf_live'))[0]).toEqual({ ...started('live'), seq: 1 });
+  });
+});
