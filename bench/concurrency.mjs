@@ -9,9 +9,12 @@
  * full the 32 slots were kept, 429s (must be 0: the limiter, not the provider, holds the line),
  * peak RSS, and RSS per waiting workflow.
  *
- *   node --expose-gc bench/concurrency.mjs [--workflows=1000] [--limit=32] [--profile]
+ *   node --expose-gc bench/concurrency.mjs [--workflows=1000] [--limit=32] [--profile] [--held]
  *
  * --profile adds where the CPU went (slower, so not for the timed run).
+ * --held measures what waiting workflows cost instead: the provider holds every answer back, and
+ * once all workflows are either in one of the 32 calls or queued for a slot, memory is measured
+ * after a full collection and compared with the same process before they started.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -46,6 +49,47 @@ async function startProvider() {
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
+/**
+ * Memory of workflows that wait: every one is started, the provider answers none, and once
+ * `limit` calls are in flight and the rest are queued for a slot, the heap and RSS growth over
+ * the same process before the start, both after full collections, is divided by the workflows.
+ */
+async function measureWaiting(engine) {
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      gc?.();
+      await sleep(100);
+    }
+    return process.memoryUsage();
+  };
+  const providerKey = Object.keys(engine.agents.limits())[0];
+  await fetch(`${provider.url}/hold`, { method: 'POST' });
+  const before = await settle();
+  const stop = new AbortController();
+  void runWorker(engine, { concurrency: workflows, pollMs: 50, signal: stop.signal });
+  const t0 = performance.now();
+  for (;;) {
+    const inFlight = (await stats()).inFlight;
+    if (inFlight === limit && engine.limiter.waiting(providerKey) === workflows - limit) break;
+    if (performance.now() - t0 > 120_000) throw new Error(`workflows did not all reach the provider queue (in flight ${inFlight}, queued ${engine.limiter.waiting(providerKey)})`);
+    await sleep(100);
+  }
+  const waiting = await settle();
+  return {
+    bench: 'concurrency-waiting',
+    workflows,
+    limit,
+    inFlight: limit,
+    queued: engine.limiter.waiting(providerKey),
+    gcExposed: gc !== undefined,
+    rssBeforeMb: before.rss / 2 ** 20,
+    rssWaitingMb: waiting.rss / 2 ** 20,
+    rssPerWaitingKb: (waiting.rss - before.rss) / 1024 / workflows,
+    heapPerWaitingKb: (waiting.heapUsed - before.heapUsed) / 1024 / workflows,
+    externalPerWaitingKb: (waiting.external - before.external) / 1024 / workflows,
+  };
+}
+
 const provider = await startProvider();
 const stats = async () => (await fetch(`${provider.url}/stats`)).json();
 const { dir, cleanup } = tempCopy(INSTANT_FIXTURE, 'concurrency');
@@ -70,6 +114,13 @@ try {
   const ids = [];
   for (let i = 0; i < workflows; i++) ids.push((await start(i)).workflowId);
   await fetch(`${provider.url}/reset`, { method: 'POST' });
+  if (a.has('held')) {
+    emit(await measureWaiting(engine));
+    // The held calls never end, so the process is ended here rather than by the finally below.
+    provider.stop();
+    cleanup();
+    process.exit(0);
+  }
 
   // What one workflow's folded state costs in heap (each holds its own parsed copy of the
   // definition, its outputs and reports): part of what a waiting workflow keeps in memory.

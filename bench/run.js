@@ -146,7 +146,9 @@ async function main() {
   if (only.has('concurrency')) {
     log(`concurrency: ${sizes.concurrencyWorkflows} workflows through a 32-slot fake provider…`);
     results.concurrency = await runChild('concurrency.mjs', [`--workflows=${sizes.concurrencyWorkflows}`], ['--expose-gc']);
-    sections.push(concurrencySection(results.concurrency));
+    log(`concurrency: ${sizes.concurrencyWorkflows} workflows waiting on a held provider…`);
+    results.concurrencyWaiting = await runChild('concurrency.mjs', [`--workflows=${sizes.concurrencyWorkflows}`, '--held'], ['--expose-gc']);
+    sections.push(concurrencySection(results.concurrency, results.concurrencyWaiting));
   }
   if (only.has('recovery')) {
     log(`recovery: ${sizes.recoveryTrials} × ${sizes.recoveryWorkflows} workflows, SIGKILL, restart…`);

@@ -8,7 +8,8 @@
  *     requirements ("#17") and which call of the story it is, so every run has the same delays;
  *   - refuses any request above `--limit` concurrent ones with 429 + retry-after, as a provider
  *     with a concurrency cap would, and counts the refusals;
- *   - reports its counters on GET /stats (served delays summed: the work the lower bound divides).
+ *   - reports its counters on GET /stats (served delays summed: the work the lower bound divides);
+ *   - on POST /hold keeps every answer back until POST /release (to measure workflows that wait).
  *
  *   node bench/lib/fake-provider.mjs --limit=32 --seed=42 [--min-ms=50 --max-ms=500]
  * prints `{"url":"http://127.0.0.1:PORT"}` once listening.
@@ -28,6 +29,9 @@ export function delayFor(workflow, answer) {
   const random = seededRandom(hash32(`${seed}:${workflow}:${answer}`));
   return Math.round(minMs + random() * (maxMs - minMs));
 }
+
+/** While held, answers wait here instead of being sent (POST /hold … POST /release). */
+let held = null;
 
 const stats = { requests: 0, served: 0, rejected: 0, unknown: 0, inFlight: 0, maxInFlight: 0, servedDelayMs: 0, busySlotMs: 0, firstAt: 0, lastAt: 0 };
 
@@ -62,6 +66,15 @@ const server = createServer((req, res) => {
       Object.assign(stats, { requests: 0, served: 0, rejected: 0, unknown: 0, maxInFlight: 0, servedDelayMs: 0, busySlotMs: 0, firstAt: 0, lastAt: 0 });
       return send(res, 200, stats);
     }
+    if (req.method === 'POST' && req.url === '/hold') {
+      held ??= Promise.withResolvers?.() ?? (() => { let resolve; const promise = new Promise((r) => (resolve = r)); return { promise, resolve }; })();
+      return send(res, 200, { held: true });
+    }
+    if (req.method === 'POST' && req.url === '/release') {
+      held?.resolve();
+      held = null;
+      return send(res, 200, { held: false });
+    }
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) return send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
     stats.requests++;
     if (stats.inFlight >= limit) {
@@ -83,6 +96,7 @@ const server = createServer((req, res) => {
       const workflow = /workflow #(\d+)/.exec(prompt)?.[1] ?? '0';
       const delay = delayFor(workflow, answer);
       await sleep(delay);
+      if (held) await held.promise;
       stats.served++;
       stats.servedDelayMs += delay;
       stats.lastAt = Date.now();

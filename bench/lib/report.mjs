@@ -96,7 +96,7 @@ export function transitionSection(t) {
   return lines.join('\n');
 }
 
-export function concurrencySection(c) {
+export function concurrencySection(c, w) {
   const lines = ['### 2. Concurrency under a provider limit', ''];
   lines.push(
     markdownTable(
@@ -124,7 +124,14 @@ export function concurrencySection(c) {
       ['target', 'measured', 'result'],
       [
         ['makespan ≤ 1.10× the lower bound', `${fmt(c.ratio)}×`, verdict(c.ratio <= 1.1)],
-        ['≤ 50 KB RSS per waiting workflow', `${fmt(c.rssPerWorkflowKb, 0)} KB (peak), ${c.retainedRssPerWorkflowKb === null ? '–' : fmt(c.retainedRssPerWorkflowKb, 0)} KB (after GC)`, verdict(c.rssPerWorkflowKb <= 50)],
+        w === undefined
+          ? ['≤ 50 KB RSS per waiting workflow', `${fmt(c.rssPerWorkflowKb, 0)} KB (peak), ${c.retainedRssPerWorkflowKb === null ? '–' : fmt(c.retainedRssPerWorkflowKb, 0)} KB (after GC)`, verdict(c.rssPerWorkflowKb <= 50)]
+          : [
+              '≤ 50 KB RSS per waiting workflow',
+              `${fmt(w.rssPerWaitingKb, 1)} KB RSS, ${fmt(w.heapPerWaitingKb, 1)} KB heap (${int(w.queued)} queued for a slot + ${w.inFlight} in calls); ` +
+                `during the busy run: ${fmt(c.rssPerWorkflowKb, 0)} KB at peak, ${c.retainedRssPerWorkflowKb === null ? '–' : fmt(c.retainedRssPerWorkflowKb, 0)} KB after GC`,
+              verdict(w.rssPerWaitingKb <= 50),
+            ],
       ],
     ),
     '',
@@ -135,7 +142,13 @@ export function concurrencySection(c) {
       'Mean busy slots = in-flight requests integrated over time ÷ makespan. RSS per waiting workflow = (peak RSS − RSS after one warm-up workflow, ' +
       `with the ${int(c.workflows)} workflows already recorded) ÷ workflows; "after GC" is measured once all are in flight, after a forced collection. ` +
       `CPU / agent call = this process's CPU during the makespan ÷ calls (engine transition + AI SDK + HTTP). Load average during the run: ${c.loadAverage.map((x) => fmt(x)).join(' → ')}.` +
-      (c.stateHeapKb === null ? '' : ` One workflow's folded state alone (a freshly started one, loaded from the store) takes ${fmt(c.stateHeapKb, 0)} KB of heap.`),
+      (c.stateHeapKb === null ? '' : ` One workflow's folded state alone (a freshly started one, loaded from the store) takes ${fmt(c.stateHeapKb, 0)} KB of heap.`) +
+      (w === undefined
+        ? ''
+        : ` Waiting workflows, measured apart (\`concurrency.mjs --held\`, a fresh process): ${int(w.workflows)} workflows started while the fake provider holds every answer back, ` +
+          `until ${w.inFlight} calls are in flight and ${int(w.queued)} are queued for a slot; RSS and heap after three forced collections, minus the same process's before the start ` +
+          `(${fmt(w.rssBeforeMb, 0)} → ${fmt(w.rssWaitingMb, 0)} MB), ÷ workflows. That is the target's measure: what a workflow costs while it waits. ` +
+          'The busy-run peak is larger because it also holds the garbage of the calls being answered and the collector\'s headroom, which do not grow with the number of waiting workflows.'),
   );
   return lines.join('\n');
 }

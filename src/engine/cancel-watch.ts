@@ -16,11 +16,21 @@ export interface Watched {
   stop(): void;
 }
 
+interface Entry {
+  controller: AbortController;
+  cancelled: boolean;
+}
+
 export class CancelWatch {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #everyMs: number;
-  readonly #watched = new Map<string, { controller: AbortController; cancelled: boolean }>();
+  readonly #watched = new Map<string, Entry>();
+  /**
+   * Entries per outer signal, with one abort listener per signal: a worker passes the same
+   * signal to a thousand runs, and a listener each would trip Node's leak warning.
+   */
+  readonly #byOuter = new Map<AbortSignal, Set<Entry>>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(store: Store, clock: Clock, everyMs = 500) {
@@ -30,17 +40,16 @@ export class CancelWatch {
   }
 
   watch(workflowId: string, outer?: AbortSignal): Watched {
-    const entry = { controller: new AbortController(), cancelled: false };
+    const entry: Entry = { controller: new AbortController(), cancelled: false };
     this.#watched.set(workflowId, entry);
-    const onOuterAbort = () => entry.controller.abort(outer?.reason);
-    if (outer?.aborted) onOuterAbort();
-    else outer?.addEventListener('abort', onOuterAbort, { once: true });
+    if (outer?.aborted) entry.controller.abort(outer.reason);
+    else if (outer !== undefined) this.#follow(outer, entry);
     this.#timer ??= setInterval(() => void this.#poll(), this.#everyMs).unref();
     return {
       signal: entry.controller.signal,
       cancelled: () => entry.cancelled,
       stop: () => {
-        outer?.removeEventListener('abort', onOuterAbort);
+        if (outer !== undefined) this.#byOuter.get(outer)?.delete(entry);
         if (this.#watched.get(workflowId) === entry) this.#watched.delete(workflowId);
         if (this.#watched.size === 0 && this.#timer !== undefined) {
           clearInterval(this.#timer);
@@ -48,6 +57,24 @@ export class CancelWatch {
         }
       },
     };
+  }
+
+  #follow(outer: AbortSignal, entry: Entry): void {
+    let entries = this.#byOuter.get(outer);
+    if (entries === undefined) {
+      const followers = new Set<Entry>();
+      entries = followers;
+      this.#byOuter.set(outer, followers);
+      outer.addEventListener(
+        'abort',
+        () => {
+          this.#byOuter.delete(outer);
+          for (const e of followers) e.controller.abort(outer.reason);
+        },
+        { once: true },
+      );
+    }
+    entries.add(entry);
   }
 
   async #poll(): Promise<void> {

@@ -29,6 +29,11 @@ export class ProviderLimiter {
     }) as Promise<T>;
   }
 
+  /** Calls waiting for a free slot of this provider right now. */
+  waiting(provider: string): number {
+    return this.#queues.get(provider)?.size ?? 0;
+  }
+
   /** Highest number of calls seen in flight at once, per provider. */
   peak(provider: string): number {
     return this.#peak.get(provider) ?? 0;

@@ -22,10 +22,10 @@ function started(requirements: string, def = definition): NewEvent {
     at: at(0),
     definition: def,
     requirements,
-    workspace: { path: '/tmp/project', mode: 'shared' },
+    workspace: { path: '/tmp/project', type: 'shared' },
     documentationLocations: [],
     autoApprove: false,
-  } as NewEvent;
+  };
 }
 
 describe('SqliteStore definitions and event bodies', () => {
