@@ -4,7 +4,6 @@
  * a short grace. The group is also swept when its leader exits, so nothing a check started
  * outlives it (and a leftover background process cannot hold the output pipes open).
  */
-import { execa } from 'execa';
 import { OutputCollector } from './output-cap.js';
 import { signalProcessGroup } from './process-group.js';
 
@@ -40,6 +39,9 @@ export interface ProcessRun {
 }
 
 export async function runProcess(spec: ProcessSpec): Promise<ProcessRun> {
+  // Imported here, not at the top: loading execa costs ~0.15 s that a process which runs no
+  // check (a restarting worker, `converge status`) should not pay.
+  const { execa } = await import('execa');
   const output = new OutputCollector(spec.maxOutputBytes);
   const stdoutChunks: Buffer[] = [];
   let stdoutBytes = 0;

@@ -6,11 +6,11 @@
  * the providers never fall back to reading `process.env` on their own: the `env` handed to us is
  * the whole truth, which is what makes tests and per-workflow environments predictable.
  */
-import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createGoogleGenerativeAI } from '@ai-sdk/google';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
+import type { createAnthropic } from '@ai-sdk/anthropic';
+import type { createGoogleGenerativeAI } from '@ai-sdk/google';
+import type { createOpenAI } from '@ai-sdk/openai';
+import type { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
 import { ConvergeError } from '../../core/errors.js';
 import { agentFailure } from '../agent.js';
@@ -43,6 +43,49 @@ export interface BuiltModel {
   model: LanguageModel;
   /** Credential values in use, so error messages can be scrubbed of them. */
   secrets: string[];
+}
+
+/**
+ * A provider package takes 0.15–0.3 s to load, so each is imported when the first agent of its
+ * kind is about to call (`loadProviderPackage`), not when the process starts: a worker restarting
+ * after a crash, or a command that calls no model, does not wait for providers it does not use.
+ */
+interface ProviderFactories {
+  anthropic: typeof createAnthropic;
+  openai: typeof createOpenAI;
+  'openai-compatible': typeof createOpenAICompatible;
+  google: typeof createGoogleGenerativeAI;
+  bedrock: typeof createAmazonBedrock;
+}
+
+const loaded: Partial<ProviderFactories> = {};
+
+/** Imports the package `buildLanguageModel` needs for this provider (once per process). */
+export async function loadProviderPackage(provider: AiSdkProvider): Promise<void> {
+  switch (provider) {
+    case 'anthropic':
+      loaded.anthropic ??= (await import('@ai-sdk/anthropic')).createAnthropic;
+      return;
+    case 'openai':
+    case 'openai-chat':
+      loaded.openai ??= (await import('@ai-sdk/openai')).createOpenAI;
+      return;
+    case 'openai-compatible':
+      loaded['openai-compatible'] ??= (await import('@ai-sdk/openai-compatible')).createOpenAICompatible;
+      return;
+    case 'google':
+      loaded.google ??= (await import('@ai-sdk/google')).createGoogleGenerativeAI;
+      return;
+    case 'bedrock':
+      loaded.bedrock ??= (await import('@ai-sdk/amazon-bedrock')).createAmazonBedrock;
+      return;
+  }
+}
+
+function factory<K extends keyof ProviderFactories>(name: K): ProviderFactories[K] {
+  const create = loaded[name];
+  if (create === undefined) throw new Error(`Internal error: the ${name} provider package was not loaded (await loadProviderPackage first).`);
+  return create;
 }
 
 export function isAiSdkProvider(provider: string): provider is AiSdkProvider {
@@ -81,7 +124,10 @@ export function providerKeyOf(config: AiSdkAgentConfig): string {
   }
 }
 
-/** Throws a classified `auth` failure when a required key is missing from the environment. */
+/**
+ * Throws a classified `auth` failure when a required key is missing from the environment.
+ * The provider's package must have been loaded with `loadProviderPackage`.
+ */
 export function buildLanguageModel(config: AiSdkAgentConfig, context: ModelContext): BuiltModel {
   assertModelConfig(config, context.role);
   const baseURL = config.base_url;
@@ -89,20 +135,20 @@ export function buildLanguageModel(config: AiSdkAgentConfig, context: ModelConte
   switch (config.provider) {
     case 'anthropic': {
       const apiKey = requireKey(config, context);
-      return { model: createAnthropic({ apiKey, ...(baseURL ? { baseURL } : {}) })(model), secrets: [apiKey] };
+      return { model: factory('anthropic')({ apiKey, ...(baseURL ? { baseURL } : {}) })(model), secrets: [apiKey] };
     }
     case 'openai': {
       const apiKey = requireKey(config, context);
       // The default OpenAI model speaks the Responses API (/v1/responses).
-      return { model: createOpenAI({ apiKey, ...(baseURL ? { baseURL } : {}) })(model), secrets: [apiKey] };
+      return { model: factory('openai')({ apiKey, ...(baseURL ? { baseURL } : {}) })(model), secrets: [apiKey] };
     }
     case 'openai-chat': {
       const apiKey = requireKey(config, context);
-      return { model: createOpenAI({ apiKey, ...(baseURL ? { baseURL } : {}) }).chat(model), secrets: [apiKey] };
+      return { model: factory('openai')({ apiKey, ...(baseURL ? { baseURL } : {}) }).chat(model), secrets: [apiKey] };
     }
     case 'openai-compatible': {
       const apiKey = optionalKey(config, context);
-      const provider = createOpenAICompatible({
+      const provider = factory('openai-compatible')({
         name: 'openai-compatible',
         baseURL: baseURL!,
         supportsStructuredOutputs: true,
@@ -112,7 +158,7 @@ export function buildLanguageModel(config: AiSdkAgentConfig, context: ModelConte
     }
     case 'google': {
       const apiKey = requireKey(config, context);
-      return { model: createGoogleGenerativeAI({ apiKey, ...(baseURL ? { baseURL } : {}) })(model), secrets: [apiKey] };
+      return { model: factory('google')({ apiKey, ...(baseURL ? { baseURL } : {}) })(model), secrets: [apiKey] };
     }
     case 'bedrock':
       return buildBedrockModel(config as AiSdkAgentConfig & { model: string }, context);
@@ -126,7 +172,7 @@ function buildBedrockModel(config: AiSdkAgentConfig & { model: string }, context
   if (config.api_key_env !== undefined) {
     // A Bedrock API key is a bearer token and replaces SigV4 signing.
     const apiKey = requireKey(config, context);
-    return { model: createAmazonBedrock({ region, apiKey, ...(baseURL ? { baseURL } : {}) })(config.model), secrets: [apiKey] };
+    return { model: factory('bedrock')({ region, apiKey, ...(baseURL ? { baseURL } : {}) })(config.model), secrets: [apiKey] };
   }
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
@@ -137,7 +183,7 @@ function buildBedrockModel(config: AiSdkAgentConfig & { model: string }, context
   ] as const) {
     if (value === undefined || value === '') throw missingKey(config, context, name);
   }
-  const bedrock = createAmazonBedrock({
+  const bedrock = factory('bedrock')({
     region,
     // An empty key switches the provider to SigV4 instead of reading AWS_BEARER_TOKEN_BEDROCK itself.
     apiKey: '',

@@ -10,7 +10,6 @@
  */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
 import { ConvergeError } from '../../core/errors.js';
 import { ALWAYS_IGNORED } from './command-changes.js';
 import type { RawChange, WorkspaceProbe } from './command-changes.js';
@@ -112,6 +111,8 @@ async function git(cwd: string, env: Record<string, string>, args: string[], tri
 }
 
 async function gitRun(cwd: string, env: Record<string, string>, args: string[], trim = true): Promise<{ exitCode: number; stdout: string }> {
+  // Imported on first use, not at start-up (see command-process.ts).
+  const { execa } = await import('execa');
   const result = await execa('git', ['-c', 'core.fsmonitor=false', ...args], {
     cwd,
     env,

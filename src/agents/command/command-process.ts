@@ -4,7 +4,6 @@
  * output pipes open. On timeout or abort the whole group gets SIGTERM, then SIGKILL after a short
  * grace; when the leader exits, whatever it left behind in the group is swept too.
  */
-import { execa } from 'execa';
 
 export const DEFAULT_KILL_GRACE_MS = 2_000;
 
@@ -37,6 +36,9 @@ export interface CommandRun {
 }
 
 export async function runCommand(spec: CommandRunSpec): Promise<CommandRun> {
+  // Imported here, not at the top: loading execa costs ~0.15 s that a process which never runs a
+  // command agent (a restarting worker, `converge status`) should not pay.
+  const { execa } = await import('execa');
   const stdout = new TailBuffer(spec.stdoutCap);
   const stderr = new TailBuffer(spec.stderrCap);
   let stoppedBy: CommandRun['stoppedBy'];

@@ -14,7 +14,6 @@ import { loadState } from '../../../engine/workflow-log.js';
 import { PACKAGE_ROOT } from '../../../workflows/builtin-files.js';
 import { loadProjectConfig } from '../../../workflows/loader.js';
 import { buildEngine, globalOptions, openCliStore, storeLocation } from '../cli-context.js';
-import { createProgress, progressMode } from '../progress.js';
 import { roundsTable, table } from '../show-format.js';
 import { drive } from './run-commands.js';
 import { existsSync } from 'node:fs';
@@ -30,6 +29,8 @@ export function registerDemoCommand(program: Command): void {
       if (!existsSync(join(DEMO_DIR, 'session.yaml'))) {
         throw new ConvergeError('USAGE', `The demo files are missing from ${DEMO_DIR}.`, { hint: 'Reinstall converge; the package ships examples/demo.' });
       }
+      // Live progress (listr2) is imported by the commands that show it, not by every command.
+      const { createProgress, progressMode } = await import('../progress.js');
       const options = globalOptions(command);
       const json = options.json ?? false;
       const progress = createProgress(progressMode(json));

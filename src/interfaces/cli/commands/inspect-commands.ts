@@ -9,7 +9,6 @@ import { forkWorkflow } from '../../../engine/workflow-commands.js';
 import { loadState } from '../../../engine/workflow-log.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { nextAction } from '../../../engine/next-action.js';
-import { artifactVersions, diffArtifactVersions } from '../../../engine/artifact-diffs.js';
 import { formatReport } from '../../../engine/report-format.js';
 import { nextActionText } from '../../mcp/next-action-text.js';
 import { describeEvent } from '../event-lines.js';
@@ -88,6 +87,8 @@ export function registerInspectCommands(program: Command): void {
     .option('--from <n>', 'the older version (default: the one before --to)', (v) => Number.parseInt(v, 10))
     .option('--to <n>', 'the newer version (default: the latest)', (v) => Number.parseInt(v, 10))
     .action(async (id: string, flags: { artifact: string; from?: number; to?: number }, command: Command) => {
+      // The diff library is imported by this command only, not by every command.
+      const { artifactVersions, diffArtifactVersions } = await import('../../../engine/artifact-diffs.js');
       const state = await loadState(await openCliStore(globalOptions(command)), id);
       const versions = artifactVersions(state, flags.artifact);
       if (versions.length === 0) throw new ConvergeError('USAGE', `Workflow ${id} has no ${flags.artifact} yet.`, { hint: 'Artifacts: plan, code.' });

@@ -4,8 +4,6 @@
  */
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
-import { runStdioServer } from '../../mcp/stdio.js';
-import { serveMcpHttp } from '../../mcp/streamable-http.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 
 interface ServeFlags {
@@ -21,6 +19,8 @@ export function registerMcpCommand(program: Command): void {
     .command('mcp')
     .description('serve Converge over MCP on stdio (for Claude Code, Cursor, VS Code …); stdout carries the protocol, logs go to stderr')
     .action(async (_flags: unknown, command: Command) => {
+      // The MCP SDK is imported when an MCP command runs, not by every command.
+      const { runStdioServer } = await import('../../mcp/stdio.js');
       const options = globalOptions(command);
       const loaded = loadConfig(options);
       const store = await openCliStore(options);
@@ -40,6 +40,7 @@ export function registerMcpCommand(program: Command): void {
       if (!Number.isInteger(flags.port) || flags.port < 0 || flags.port > 65535) {
         throw new ConvergeError('USAGE', `--port must be a port number, not ${String(flags.port)}.`);
       }
+      const { serveMcpHttp } = await import('../../mcp/streamable-http.js');
       const options = globalOptions(command);
       const loaded = loadConfig(options);
       const store = await openCliStore(options);

@@ -15,9 +15,11 @@ import { loadState } from '../../../engine/workflow-log.js';
 import { parseWith, readDocument } from '../../../workflows/loader.js';
 import { exitCodeForStatus } from '../../error-map.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
-import { createProgress, progressMode } from '../progress.js';
 import type { Progress } from '../progress.js';
 import { roundsTable } from '../show-format.js';
+
+// Live progress (listr2) is imported by the commands that show it, not by every command.
+const loadProgress = () => import('../progress.js');
 
 export interface RunFlags {
   workspace?: string;
@@ -133,6 +135,7 @@ export function registerRunCommands(program: Command): void {
     .option('--no-wait', 'exit with code 3 instead of waiting when a human is needed')
     .action(async (requirements: string, flags: RunFlags & { doc?: string[] }, command: Command) => {
       if (flags.doc !== undefined) flags.docs = flags.doc;
+      const { createProgress, progressMode } = await loadProgress();
       const json = globalOptions(command).json ?? false;
       const progress = createProgress(progressMode(json));
       const { engine } = await prepare(command, flags, progress);
@@ -152,6 +155,7 @@ export function registerRunCommands(program: Command): void {
     .option('--name <name>', 'a name for the workflow')
     .option('--auto-approve', 'approve every gate automatically (recorded as such)')
     .action(async (requirements: string, flags: RunFlags, command: Command) => {
+      const { createProgress } = await loadProgress();
       const json = globalOptions(command).json ?? false;
       const progress = createProgress('json');
       const { engine } = await prepare(command, flags, progress);
@@ -166,6 +170,7 @@ export function registerRunCommands(program: Command): void {
     .option('-a, --agents <file>', 'a YAML file with agent settings')
     .option('--no-wait', 'exit with code 3 instead of waiting when a human is needed')
     .action(async (id: string, flags: RunFlags, command: Command) => {
+      const { createProgress, progressMode } = await loadProgress();
       const json = globalOptions(command).json ?? false;
       const progress = createProgress(progressMode(json));
       const { engine } = await prepare(command, flags, progress);

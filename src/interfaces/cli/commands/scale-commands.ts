@@ -11,7 +11,6 @@ import { openStore } from '../../../store/index.js';
 import type { MigrationStep, Store } from '../../../store/store.js';
 import { copyStore } from '../../../store/store-copy.js';
 import type { ScaleOut } from '../../../store/work-queue.js';
-import { openPostgresScaleOut } from '../../../store/postgres/postgres-queue.js';
 import { globalOptions, openCliStore } from '../cli-context.js';
 
 /** The queue and provider slots of a store that has them (today: PostgreSQL). */
@@ -21,6 +20,8 @@ async function openScaleOut(store: Store): Promise<ScaleOut> {
       hint: 'Use a PostgreSQL store (--store postgres://user@host/db) to run workers on several machines; `converge store copy` moves a history there.',
     });
   }
+  // pg-boss is imported only for a store that has a work queue, not by every command.
+  const { openPostgresScaleOut } = await import('../../../store/postgres/postgres-queue.js');
   return openPostgresScaleOut(store);
 }
 

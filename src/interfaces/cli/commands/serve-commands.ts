@@ -6,13 +6,17 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
-import { createMcpMount, isLoopbackHost, startHttpServer } from '../../http/index.js';
-import { createAudit, createAuth, createLogger, createMetrics, isRole, observeEvents, openOpsStore, ROLES } from '../../../ops/index.js';
+import { isRole, ROLES } from '../../../ops/auth/roles.js';
 import type { Audit, AuditRecordInput, Auth, OpsStore, Role } from '../../../ops/index.js';
 import type { Store } from '../../../store/store.js';
 import { buildEngine, cliActor, globalOptions, loadConfig, openCliStore, storeLocation } from '../cli-context.js';
 import type { GlobalOptions } from '../cli-context.js';
 import { table } from '../show-format.js';
+
+// The HTTP server (Hono, the MCP SDK) and the ops services (pino, prom-client, pg) take about a
+// second to load, so they are imported when one of these commands runs, not by every command.
+const loadHttp = () => import('../../http/index.js');
+const loadOps = () => import('../../../ops/index.js');
 
 interface ServeFlags {
   port: number;
@@ -35,6 +39,7 @@ interface Ops {
 
 /** The workflow store, the token and audit tables beside it, and the services over them. */
 async function openOps(options: GlobalOptions, authEnabled = true): Promise<Ops> {
+  const { createAudit, createAuth, openOpsStore } = await loadOps();
   const store = await openCliStore(options);
   const ops = await openOpsStore(store, { url: storeLocation(options) });
   return { store, ops, auth: createAuth({ tokens: ops.tokens, enabled: authEnabled }), audit: createAudit(ops.auditLog) };
@@ -47,6 +52,7 @@ async function openOps(options: GlobalOptions, authEnabled = true): Promise<Ops>
 export async function auditFromCli(store: Store, options: GlobalOptions, entry: Omit<AuditRecordInput, 'actor'> & { actor?: string }): Promise<void> {
   let ops: OpsStore | undefined;
   try {
+    const { createAudit, openOpsStore } = await loadOps();
     ops = await openOpsStore(store, { url: storeLocation(options) });
     await createAudit(ops.auditLog).record({ actor: entry.actor ?? cliActor().id, action: entry.action, target: entry.target ?? null, details: { ...entry.details, via: 'cli' } });
   } catch (error) {
@@ -94,6 +100,7 @@ function registerServe(program: Command): void {
     .option('--mcp', 'also serve MCP (Streamable HTTP) at /mcp, for approver tokens')
     .option('--workspace-root <dir>', 'workflows started over HTTP must use a folder inside this one (default: here)')
     .action(async (flags: ServeFlags, command: Command) => {
+      const [{ createMcpMount, isLoopbackHost, startHttpServer }, { createLogger, createMetrics, observeEvents }] = await Promise.all([loadHttp(), loadOps()]);
       const options = globalOptions(command);
       if (!flags.auth && !isLoopbackHost(flags.host)) {
         throw new ConvergeError('USAGE', `--no-auth is refused on ${flags.host}: anyone who can reach it would be admin.`, {

@@ -7,7 +7,6 @@ import { ConvergeError } from '../../../core/errors.js';
 import { runWorker } from '../../../engine/worker.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { runDistributedWorker } from './scale-commands.js';
-import { createProgress } from '../progress.js';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -19,6 +18,8 @@ export function registerWorkerCommand(program: Command): void {
       if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1) {
         throw new ConvergeError('USAGE', '--concurrency needs a whole number ≥ 1.');
       }
+      // Live progress (listr2) is imported by the commands that show it, not by every command.
+      const { createProgress } = await import('../progress.js');
       const options = globalOptions(command);
       const progress = createProgress(options.json ? 'json' : 'plain');
       const engine = buildEngine(await openCliStore(options), loadConfig(options), { onEvents: progress.onEvents });
