@@ -3,7 +3,6 @@
  * workflow id or a path can never be read as shell syntax.
  */
 import { existsSync } from 'node:fs';
-import { execa } from 'execa';
 import { ConvergeError } from '../core/errors.js';
 
 /** The identity of the commits Converge makes on a workflow's branch. */
@@ -49,6 +48,8 @@ export async function tryGit(cwd: string, args: readonly string[], env: Record<s
       hint: 'The repository or worktree was moved or deleted outside Converge.',
     });
   }
+  // Loaded on first use: every process that builds an engine imports this module, few run git.
+  const { execa } = await import('execa');
   const result = await execa('git', [...args], {
     cwd,
     env: { ...gitEnv(), ...env },

@@ -1,5 +1,6 @@
 /** The XML reading shared by the JUnit and Cobertura parsers (fast-xml-parser lives here only). */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type * as FastXmlParser from 'fast-xml-parser';
 import { ReportParseError, type ReportFormat } from './parsed-report.js';
 
 /** Attributes are prefixed so that Node's `<testcase failure="…">` cannot collide with a `<failure>` child. */
@@ -7,8 +8,15 @@ export const ATTR = '@_';
 
 export type XmlNode = Record<string, unknown>;
 
+// Loaded when the first report is parsed, not when a worker starts (about 0.1 s); `require`
+// keeps parseXml synchronous, as its callers are.
+const require = createRequire(import.meta.url);
+let xml: typeof FastXmlParser | undefined;
+
 export function parseXml(format: ReportFormat, text: string, arrayTags: readonly string[]): XmlNode {
   if (text.trim() === '') throw new ReportParseError(format, 'the report is empty');
+  xml ??= require('fast-xml-parser') as typeof FastXmlParser;
+  const { XMLParser, XMLValidator } = xml;
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw new ReportParseError(format, `invalid XML at line ${valid.err.line}: ${valid.err.msg}`);
