@@ -139,7 +139,7 @@ export class Runner {
         watched.stop();
       }
       if (result.kind === 'waiting_external') return this.#wait(result.state, control, `external:step ${run.stepNumber}`);
-      return { state: await this.#recordWithNextDecision(result.state, result.event, startedHere) };
+      return { state: await this.#recordWithNextDecisions(result.state, [result.event], startedHere) };
     }
 
     const decision = decide(state.definition, state);
@@ -148,21 +148,29 @@ export class Runner {
       await sleep(Math.min(Date.parse(decision.not_before) - Date.parse(now), 60_000), undefined, { signal: control.signal }).catch(() => undefined);
       return { state };
     }
-    return { state: await this.#record(state, this.#eventsFor(state, decision, startedHere)) };
+    return { state: await this.#recordWithNextDecisions(state, this.#eventsFor(state, decision, startedHere), startedHere) };
   }
 
   /**
-   * Records a step's result together with what comes next, when that can be decided at once:
-   * one durable write per transition, as Temporal records a workflow task's commands with its
-   * completion. Decisions that must wait (a retry's backoff) are left to the next loop.
+   * Records events together with what follows them, when that can be decided at once: one
+   * durable write per transition, as Temporal records a workflow task's commands with its
+   * completion. Deciding goes on through steps that need no I/O (an auto-approved gate) and stops
+   * at an agent step (recorded as started, run next), a wait, or the end. A decision that must
+   * wait (a retry's backoff) is left to the next loop.
    */
-  async #recordWithNextDecision(state: WorkflowState, result: NewEvent, startedHere: Set<string>): Promise<WorkflowState> {
-    const folded = reduce(state.workflowId, [{ ...result, seq: state.seq + 1 } as WorkflowEvent], state);
-    const settled = folded.status !== 'running' || folded.paused || folded.gate !== null || folded.escalation !== null;
-    const decision = settled || currentRun(folded) !== undefined ? null : decide(folded.definition, folded);
-    const now = this.#o.clock.now();
-    if (decision === null || (decision.not_before !== undefined && decision.not_before > now)) return this.#record(state, [result]);
-    return this.#record(state, [result, ...this.#eventsFor(folded, decision, startedHere)]);
+  async #recordWithNextDecisions(state: WorkflowState, events: NewEvent[], startedHere: Set<string>): Promise<WorkflowState> {
+    const batch = [...events];
+    let folded = foldOnto(state, batch);
+    for (let ahead = 0; ahead < MAX_DECISIONS_PER_WRITE; ahead++) {
+      const settled = folded.status !== 'running' || folded.paused || folded.gate !== null || folded.escalation !== null;
+      if (settled || needsSettling(folded) || currentRun(folded) !== undefined) break;
+      const decision = decide(folded.definition, folded);
+      if (decision === null || (decision.not_before !== undefined && decision.not_before > this.#o.clock.now())) break;
+      const next = this.#eventsFor(folded, decision, startedHere);
+      batch.push(...next);
+      folded = foldOnto(folded, next);
+    }
+    return this.#record(state, batch);
   }
 
   /** The events of a decision; an agent step is recorded as started at once, as this runner goes on to run it. */
@@ -286,6 +294,14 @@ export class Runner {
       await sleep(500, undefined, { signal }).catch(() => undefined);
     }
   }
+}
+
+/** Bounds deciding ahead; the seven-step workflow needs at most two (gate, then the next step). */
+const MAX_DECISIONS_PER_WRITE = 8;
+
+/** The state after `events`, not yet recorded, numbered as the append will number them. */
+function foldOnto(state: WorkflowState, events: readonly NewEvent[]): WorkflowState {
+  return reduce(state.workflowId, events.map((e, i) => ({ ...e, seq: state.seq + i + 1 }) as WorkflowEvent), state);
 }
 
 function interrupted(at: string, actionId: string, attempts: number): NewEvent {
