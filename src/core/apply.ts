@@ -86,6 +86,7 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
         changeRequests: event.changeRequests ?? [],
         usage: [],
         calls: 0,
+        ...(event.agent !== undefined ? { status: 'started' as const, startedAt: event.at, agent: event.agent } : {}),
       });
       state.status = 'running';
       return;

@@ -73,6 +73,11 @@ export type WorkflowEvent =
       /** Change requests handed to this run of the step. */
       changeRequests?: string[];
       decisionSource?: 'core' | 'advisor';
+      /**
+       * Set when the runner started the step in the same write that scheduled it, naming the
+       * agent: the step_started event it replaces would only repeat the action id.
+       */
+      agent?: string;
     })
   | (Base<'step_started'> & { actionId: string; agent: string })
   /** The deterministic checks of a validate step, recorded before its LLM review so a resume never re-runs them. */

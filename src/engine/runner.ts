@@ -199,8 +199,8 @@ export class Runner {
           ...(d.not_before !== undefined ? { notBefore: d.not_before } : {}),
           ...(d.change_requests !== undefined ? { changeRequests: d.change_requests } : {}),
           decisionSource: d.decision_source,
+          agent: agentIdFor(this.#o.executor, state, d.step_id!),
         });
-        events.push({ type: 'step_started', at, actionId, agent: agentIdFor(this.#o.executor, state, d.step_id!) });
         startedHere.add(actionId);
         return events;
       }

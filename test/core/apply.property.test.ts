@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { reduce } from '../../src/core/apply.js';
+import type { WorkflowEvent } from '../../src/core/events.js';
 import type { WorkflowState } from '../../src/core/state.js';
 import { sevenStep, simulate } from './helpers.js';
 
@@ -31,5 +32,17 @@ describe('reduce onto an earlier state', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('a step scheduled and started in one event', () => {
+  it('folds to a started run with its agent, as scheduled + started would', () => {
+    const def = sevenStep();
+    const start: WorkflowEvent = { type: 'workflow_started', seq: 1, at: '2026-01-01T00:00:00.000Z', definition: def, requirements: 'r', workspace: { path: '/w', type: 'shared' }, documentationLocations: [], autoApprove: false };
+    const scheduled: WorkflowEvent = { type: 'step_scheduled', seq: 2, at: '2026-01-01T00:00:01.000Z', actionId: 'wf.2', stepId: 'plan', attempt: 1, timeoutMs: 1000, decisionType: 'invoke_agent', rationale: 'first' };
+    const together = reduce('wf', [start, { ...scheduled, agent: 'scripted:s.yaml' }]);
+    const apart = reduce('wf', [start, scheduled, { type: 'step_started', seq: 3, at: scheduled.at, actionId: 'wf.2', agent: 'scripted:s.yaml' }]);
+    expect(together.runs).toEqual(apart.runs);
+    expect(together.runs[0]).toMatchObject({ status: 'started', agent: 'scripted:s.yaml', startedAt: scheduled.at });
   });
 });

@@ -22,7 +22,7 @@ function normalise(events: WorkflowEvent[]): unknown[] {
     delete copy.notBefore;
     delete copy.timeoutAt;
     if (copy.type === 'workflow_started') copy.workspace = '<workspace>';
-    if (copy.type === 'step_started') copy.agent = '<agent>';
+    if (copy.type === 'step_started' || (copy.type === 'step_scheduled' && copy.agent !== undefined)) copy.agent = '<agent>';
     const stripTiming = (results: Array<Record<string, unknown>>) => results.map(({ durationMs: _d, output: _o, ...rest }) => rest);
     if (copy.type === 'checks_recorded') copy.results = stripTiming(copy.results as Array<Record<string, unknown>>);
     if (copy.type === 'validation_recorded') {

@@ -23,7 +23,8 @@ export function describeEvent(state: WorkflowState, event: WorkflowEvent): strin
       const step = def.steps.find((s) => s.id === event.stepId)!;
       const retry = event.attempt > 1 ? ` (attempt ${event.attempt}${event.recoveryStrategy ? `, ${event.recoveryStrategy}` : ''})` : '';
       const changes = event.changeRequests?.length ? ` with ${event.changeRequests.length} change request(s)` : '';
-      return `step ${step.number} ${step.id} → ${step.role}${retry}${changes}`;
+      const running = event.agent !== undefined ? `, running (${event.agent})` : '';
+      return `step ${step.number} ${step.id} → ${step.role}${retry}${changes}${running}`;
     }
     case 'step_started':
       return `${stepOf(event.actionId)} running (${event.agent})`;

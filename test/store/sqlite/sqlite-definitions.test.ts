@@ -52,7 +52,8 @@ describe('SqliteStore definitions and event bodies', () => {
     const body = (db.prepare("SELECT body FROM events WHERE workflow_id = 'wf_2' AND seq = 1").get() as { body: string }).body;
     db.close();
     expect(body).not.toContain('"steps"');
-    expect(body).not.toContain('"type"');
+    expect(body).not.toContain('"workflow_started"');
+    expect(body).not.toContain('"at":');
 
     const reopened = await openSqliteStore(join(dir, 'converge.db'));
     const events = await reopened.readEvents('wf_2');
