@@ -18,6 +18,8 @@ export interface AgentRequest {
   prompt: string;
   /** The part of the prompt that is the same on every round (cacheable). */
   staticPrompt?: string;
+  /** Every offset in `prompt` where a cacheable prefix ends (`RenderedParts.cacheBreakpoints`). */
+  cacheBreakpoints?: number[];
   expect: ExpectedOutput;
   workspace: string;
   timeoutMs: number;

@@ -1,9 +1,18 @@
 /**
  * The variables a step's template is rendered with, resolved from the durable record.
+ *
+ * Besides the seed's variables (the whole latest report, every check result, the knowledge as
+ * selected), the built-in templates use compact forms that leave out what the prompt would
+ * otherwise carry twice: `reference_material` drops the knowledge sections about files the prompt
+ * shows in full, `validation_findings` is the report a reviser needs (scores, unmet criteria,
+ * open issues by severity, the checks, the reviewers' notes without the repeated scores), and
+ * `check_summary` leaves out check output lines an earlier check already showed.
  */
-import type { WorkflowDefinition } from '../core/definition-schema.js';
-import type { FileChange } from '../core/records.js';
+import { evaluateConvergence } from '../core/convergence.js';
+import type { Rubric, WorkflowDefinition } from '../core/definition-schema.js';
+import type { FileChange, Issue, Severity, ToolResult, ValidationReport } from '../core/records.js';
 import type { StepRun, WorkflowState } from '../core/state.js';
+import { withoutPaths } from '../knowledge/context-selection.js';
 import { formatFiles, formatReport, formatToolResults } from './report-format.js';
 
 export interface PromptInputs {
@@ -21,6 +30,14 @@ export interface PromptInputs {
   step_number: number;
   iteration: number;
   repair_errors: string;
+  /** `knowledge` without the sections about files shown in full in `code` (code steps only). */
+  reference_material: string;
+  /** The latest report, compact, for the step that revises the artifact. */
+  validation_findings: string;
+  /** `check_results` without output lines an earlier check's output already showed. */
+  check_summary: string;
+  /** Which version `plan` is: 1 for the first plan, 0 when there is none. */
+  plan_version: number;
   [key: string]: unknown;
 }
 
@@ -44,6 +61,8 @@ export function promptInputs(def: WorkflowDefinition, state: WorkflowState, run:
   const rubric = lastValidation && def.rubrics.find((r) => r.id === def.steps.find((s) => s.id === lastValidation.stepId)?.rubric);
   const original = latest(step.artifact);
   const previousRun = state.runs.filter((r) => r.stepId === run.stepId && r.actionId !== run.actionId).at(-1);
+  // Code steps show every current file in full, so the same files' knowledge sections would repeat them.
+  const shown = step.artifact === 'code' ? codeFiles.filter((f) => f.action !== 'delete').map((f) => f.path) : [];
 
   return {
     requirements: state.requirements,
@@ -63,5 +82,95 @@ export function promptInputs(def: WorkflowDefinition, state: WorkflowState, run:
       : state.outputs.filter((o) => o.output.artifact === step.artifact).length + 1,
     repair_errors:
       run.recoveryStrategy === 'repair_prompt' && previousRun?.failure ? previousRun.failure.message : '',
+    reference_material: withoutPaths(knowledge, shown),
+    validation_findings: lastValidation ? formatFindings(lastValidation.report, rubric) : '',
+    check_summary: run.checks ? formatToolResults(withoutRepeatedOutput(run.checks)) : '',
+    plan_version: state.outputs.filter((o) => o.output.artifact === 'plan').length,
   };
+}
+
+const SEVERITY_ORDER: readonly Severity[] = ['critical', 'major', 'minor', 'info'];
+
+/**
+ * What a reviser needs from a report: the scores and what stops convergence, the open issues most
+ * severe first, the false positives (so they are not "fixed"), the checks with the output of those
+ * that did not pass, and the reviewers' own words without the score lines already listed.
+ */
+export function formatFindings(report: ValidationReport, rubric?: Rubric): string {
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(report.scoreCard.dimensions)) lines.push(`- ${title(name)} Score: ${value}/10`);
+  for (const name of report.scoreCard.missing) lines.push(`- ${title(name)} Score: MISSING`);
+  if (report.scoreCard.weighted !== undefined) lines.push(`- Weighted Overall Score: ${report.scoreCard.weighted}/10`);
+  if (rubric !== undefined) {
+    const result = evaluateConvergence(rubric, report);
+    lines.push(`- Converged: ${result.converged ? 'yes' : 'no'}${result.unmet.length > 0 ? ` (unmet: ${result.unmet.join('; ')})` : ''}`);
+  }
+  const open = report.issues.filter((i) => i.falsePositive === undefined);
+  const falsePositives = report.issues.filter((i) => i.falsePositive !== undefined);
+  const bySeverity = (a: Issue, b: Issue) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity);
+  lines.push('', '### Issues');
+  if (open.length === 0) lines.push('- None.');
+  for (const issue of [...open].sort(bySeverity)) lines.push(issueLine(issue));
+  if (falsePositives.length > 0) {
+    lines.push('', '### False positives (no fix needed)');
+    for (const issue of falsePositives) lines.push(`${issueLine(issue)} — ${issue.falsePositive!.reason}`);
+  }
+  if (report.toolResults.length > 0) lines.push('', '### Checks', formatToolResults(withoutRepeatedOutput(report.toolResults)));
+  const notes = reviewerNotes(report.summary);
+  if (notes !== '') lines.push('', '### Reviewer notes', notes);
+  return lines.join('\n');
+}
+
+function issueLine(issue: Issue): string {
+  const loc = issue.location ? `${issue.location.file}${issue.location.line ? `:${issue.location.line}` : ''}` : '';
+  // Reviewers often start the message with the location already; don't print it twice.
+  const where = loc !== '' && !issue.message.startsWith(loc) ? `${loc} ` : '';
+  const source = issue.source === 'llm' ? '' : `(${issue.source}) `;
+  return `- [${title(issue.severity)}] ${source}${where}${issue.message}`;
+}
+
+/** The reviewers' summaries without the score, assessment and count lines the findings already list. */
+function reviewerNotes(summary: string): string {
+  const repeated = /^\s*[-*]?\s*(?:\*\*)?(?:[\w ]+ Score|Overall Assessment|Critical Issues|Major Issues|Minor Issues)(?:\*\*)?\s*:/i;
+  return summary
+    .split('\n')
+    .filter((line) => !repeated.test(line))
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/**
+ * Check results whose outputs leave out the lines an earlier check's output already showed (a test
+ * runner that compiles first repeats the compiler's errors): each such output says how many it left out.
+ */
+export function withoutRepeatedOutput(results: readonly ToolResult[]): ToolResult[] {
+  const seen = new Map<string, string>();
+  return results.map((r) => {
+    if (r.status === 'passed' || r.output === undefined || r.output.trim() === '') return r;
+    const lines = r.output.split('\n');
+    const kept: string[] = [];
+    const repeatedFrom = new Set<string>();
+    for (const line of lines) {
+      const key = line.trim();
+      const earlier = key.length >= 12 ? seen.get(key) : undefined;
+      if (earlier !== undefined && earlier !== r.toolId) repeatedFrom.add(earlier);
+      else kept.push(line);
+    }
+    const note = `(${lines.length - kept.length} line${lines.length - kept.length === 1 ? '' : 's'} shown above under ${[...repeatedFrom].join(', ')} left out)`;
+    const output = repeatedFrom.size === 0 ? r.output : [note, ...kept].join('\n');
+    // Only what the prompt shows counts as shown: formatToolResults keeps an output's last 4,000 characters.
+    for (const line of output.slice(-SHOWN_OUTPUT_CHARS).split('\n')) {
+      const key = line.trim();
+      if (key.length >= 12 && !seen.has(key)) seen.set(key, r.toolId);
+    }
+    return repeatedFrom.size === 0 ? r : { ...r, output };
+  });
+}
+
+/** How much of a check's output formatToolResults shows (its tail). */
+const SHOWN_OUTPUT_CHARS = 4000;
+
+function title(name: string): string {
+  return name.replace(/_/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
 }

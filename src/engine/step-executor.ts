@@ -18,7 +18,7 @@ import type { Clock } from './clock.js';
 import { promptInputs, type PromptInputs } from './prompt-inputs.js';
 import type { ProviderLimiter } from './provider-limiter.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
-import type { TemplateRenderer } from '../templates/template-renderer.js';
+import type { RenderedParts, TemplateRenderer } from '../templates/template-renderer.js';
 import type { Check } from '../core/profile-schema.js';
 
 import type { AgentChoice } from '../agents/index.js';
@@ -180,7 +180,7 @@ async function callAgent(
   const firstIndex = invocationIndex(state, run);
   for (const template of step.templates) {
     const calls = countCall();
-    const requestFor = (parts: { staticPart: string; dynamicPart: string }, calls: number): AgentRequest => ({
+    const requestFor = (parts: RenderedParts, calls: number): AgentRequest => ({
       workflowId: state.workflowId,
       actionId: run.actionId,
       stepId: step.id,
@@ -189,6 +189,7 @@ async function callAgent(
       template,
       prompt: parts.staticPart + parts.dynamicPart,
       staticPrompt: parts.staticPart,
+      cacheBreakpoints: parts.cacheBreakpoints,
       expect: expectedOutput(step),
       workspace: state.workspace.path,
       timeoutMs: run.timeoutMs,

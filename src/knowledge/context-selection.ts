@@ -52,6 +52,28 @@ export function formatSection(chunk: Pick<ScoredChunk, 'path' | 'title' | 'text'
 
 const SEPARATOR = '\n\n';
 
+/**
+ * A selection's text without the sections about the given files: for a prompt that already shows
+ * those files in full (the code under review), where the same lines would be sent twice. Sections
+ * are recognised by the heading `formatSection` writes at the start of the text or after a blank line.
+ */
+export function withoutPaths(text: string, paths: Iterable<string>): string {
+  const drop = new Set(paths);
+  if (drop.size === 0 || text === '') return text;
+  const starts = [...text.matchAll(/(?:^|\n\n)### ([^\n]+?) — [^\n]*\n/g)].map((m) => ({
+    at: m.index + (m[0].startsWith('\n') ? 2 : 0),
+    path: m[1]!,
+  }));
+  if (!starts.some((s) => drop.has(s.path))) return text;
+  const kept: string[] = [];
+  if ((starts[0]?.at ?? text.length) > 0) kept.push(text.slice(0, starts[0]?.at ?? text.length).replace(/\n\n$/, ''));
+  starts.forEach((start, i) => {
+    const end = i + 1 < starts.length ? starts[i + 1]!.at - SEPARATOR.length : text.length;
+    if (!drop.has(start.path)) kept.push(text.slice(start.at, end));
+  });
+  return kept.filter((section) => section !== '').join(SEPARATOR);
+}
+
 export function selectKnowledge(index: KnowledgeSearcher, query: string, options: SelectKnowledgeOptions = {}): KnowledgeSelection {
   const budget = options.tokenBudget ?? DEFAULT_KNOWLEDGE_BUDGETS[options.role ?? 'programmer'];
   if (!Number.isInteger(budget) || budget < 0) {

@@ -69,7 +69,7 @@ export function liquidStaticPrefix(source: string): string {
 export function looksLikeLiquid(source: string): boolean {
   return (
     /\{\{-?\s*[A-Za-z_][\w.[\]'"-]*\s*(?:\|[^{}]*)?-?\}\}/.test(source) ||
-    /\{%-?\s*(?:if|unless|elsif|else|endif|endunless|for|endfor|case|when|endcase|assign|capture|endcapture|include|render|raw|endraw|comment|endcomment|liquid|echo|increment|decrement|cycle|tablerow|endtablerow|layout|block|endblock|break|continue)\b/.test(
+    /\{%-?\s*(?:if|unless|elsif|else|endif|endunless|for|endfor|case|when|endcase|assign|capture|endcapture|include|render|raw|endraw|comment|endcomment|liquid|echo|increment|decrement|cycle|tablerow|endtablerow|layout|block|endblock|break|continue|cache_breakpoint)\b/.test(
       source,
     )
   );

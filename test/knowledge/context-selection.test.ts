@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countTokens, createKnowledgeProvider, DEFAULT_KNOWLEDGE_BUDGETS, KnowledgeIndex, naiveKnowledge, selectKnowledge } from '../../src/knowledge/index.js';
 import type { ScoredChunk } from '../../src/knowledge/index.js';
+import { formatSection, withoutPaths } from '../../src/knowledge/context-selection.js';
 import { FIXTURE_GLOBS, fixtureWorkspace } from './knowledge-fixture.js';
 
 let root: string;
@@ -73,6 +74,39 @@ describe('selectKnowledge', () => {
     it('lets an explicit budget win over the role default', () => {
       expect(selectKnowledge(index, QUERY, { role: 'planner', tokenBudget: 100 }).budget).toBe(100);
     });
+  });
+});
+
+describe('withoutPaths', () => {
+  const section = (path: string, title: string, text: string) => formatSection({ path, title, text });
+  const guide = section('docs/guide.md', 'Commands', 'Commands live in src/cli.\n\n### A heading — inside the guide\nMore guide text.');
+  const first = section('src/export.ts', 'lines 1–20', 'export function a() {}\n\nexport function b() {}');
+  const second = section('src/export.ts', 'lines 21–40', 'export function c() {}');
+  const other = section('src/other.ts', 'lines 1–5', 'export const x = 1;');
+
+  it('drops every section of the given files and keeps the rest in order', () => {
+    const text = [guide, first, other, second].join('\n\n');
+    expect(withoutPaths(text, ['src/export.ts'])).toBe([guide, other].join('\n\n'));
+  });
+
+  it('returns the text unchanged when no section is about the given files', () => {
+    const text = [guide, other].join('\n\n');
+    expect(withoutPaths(text, ['src/export.ts'])).toBe(text);
+    expect(withoutPaths(text, [])).toBe(text);
+    expect(withoutPaths('', ['src/export.ts'])).toBe('');
+  });
+
+  it('can drop everything', () => {
+    expect(withoutPaths([first, second].join('\n\n'), ['src/export.ts'])).toBe('');
+  });
+
+  it('works on a real selection', () => {
+    const selection = selectKnowledge(index, 'rate limiter token bucket', { tokenBudget: 4000 });
+    const paths = new Set(selection.chunks.map((c) => c.path));
+    expect(paths.has('src/rate-limiter.ts')).toBe(true);
+    const kept = withoutPaths(selection.text, ['src/rate-limiter.ts']);
+    expect(kept).not.toContain('### src/rate-limiter.ts — ');
+    for (const chunk of selection.chunks.filter((c) => c.path !== 'src/rate-limiter.ts')) expect(kept).toContain(formatSection(chunk));
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { builtinTemplatesDir, createTemplateRenderer } from '../../src/templates/index.js';
-import type { TemplateVars } from '../../src/templates/index.js';
+import type { RenderedParts, TemplateVars } from '../../src/templates/index.js';
 import type { ConvergeError } from '../../src/core/errors.js';
 
 const BUILTINS = [
@@ -181,12 +181,27 @@ describe('createTemplateRenderer', () => {
       expect(text).toBe('Use Jinja like {% set x = 1 %} and {%junk%}.\nR\n{{ not closed');
     });
 
-    it('re-reads a template that changed on disk', async () => {
-      const renderer = createTemplateRenderer({ templatesDir: userDir });
+    it('re-reads a template that changed on disk once revalidateMs has passed', async () => {
+      const renderer = createTemplateRenderer({ templatesDir: userDir, revalidateMs: 0 });
       await writeFile(join(userDir, 't.md'), 'one');
       expect(await renderer.render('t.md')).toBe('one');
       await writeFile(join(userDir, 't.md'), 'two two');
       expect(await renderer.render('t.md')).toBe('two two');
+    });
+
+    it('renders from the parsed template without touching the file within revalidateMs', async () => {
+      const renderer = createTemplateRenderer({ templatesDir: userDir, revalidateMs: 60_000 });
+      await writeFile(join(userDir, 't.md'), 'one {{ requirements }}');
+      expect(await renderer.render('t.md', { requirements: 'R' })).toBe('one R');
+      await rm(join(userDir, 't.md'));
+      expect(await renderer.render('t.md', { requirements: 'S' })).toBe('one S');
+    });
+
+    it('picks up an override added to the team directory once revalidateMs has passed', async () => {
+      const renderer = createTemplateRenderer({ templatesDir: userDir, revalidateMs: 0 });
+      expect(await renderer.render(BUILTINS[0]!, {})).toContain('# Role: Planner');
+      await writeFile(join(userDir, BUILTINS[0]!), 'Team planner');
+      expect(await renderer.render(BUILTINS[0]!, {})).toBe('Team planner');
     });
   });
 
@@ -221,38 +236,73 @@ describe('createTemplateRenderer', () => {
   });
 
   describe('renderParts', () => {
-    it('splits a built-in at its first variable, so the instructions are the static part', async () => {
+    it('ends the static part of a built-in after the workflow inputs, with the handbook as the first cache breakpoint', async () => {
       const renderer = createTemplateRenderer();
       const a = await renderer.renderParts(BUILTINS[1]!, FULL);
-      const b = await renderer.renderParts(BUILTINS[1]!, { requirements: 'other' });
-      expect(a.staticPart).toBe(b.staticPart);
-      expect(a.staticPart).toContain('## Output format');
-      expect(a.staticPart).not.toContain('REQ:');
+      const b = await renderer.renderParts(BUILTINS[1]!, { ...FULL, requirements: 'other' });
+      const handbook = (parts: RenderedParts) => parts.staticPart.slice(0, parts.cacheBreakpoints[0]);
+      expect(handbook(a)).toBe(handbook(b));
+      expect(handbook(a)).toContain('# Converge workflow handbook');
+      expect(handbook(a)).not.toMatch(/REQ:|PLAN:/);
+      expect(a.staticPart).toContain('REQ: add a CSV export command');
+      expect(a.staticPart).toContain('PLAN: # Implementation Plan: CSV export');
+      expect(a.staticPart).not.toContain('# Role:');
+      expect(a.dynamicPart).toContain('# Role: Validator');
+      expect(a.dynamicPart).toContain('## Output format');
+      expect(a.cacheBreakpoints).toEqual([handbook(a).length, a.staticPart.length]);
       expect(a.staticPart + a.dynamicPart).toBe(await renderer.render(BUILTINS[1]!, FULL));
     });
 
     it('splits a seed template at its first marker', async () => {
       await writeFile(join(userDir, 'seed.md'), 'Instructions.\n[INJECT STEP REQUIREMENTS HERE]\nMore.');
       const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('seed.md', { requirements: 'R' });
-      expect(parts).toEqual({ staticPart: 'Instructions.\n', dynamicPart: 'R\nMore.' });
+      expect(parts).toEqual({ staticPart: 'Instructions.\n', dynamicPart: 'R\nMore.', cacheBreakpoints: [14] });
     });
 
     it('splits a plain-text fallback template at its first marker', async () => {
       await writeFile(join(userDir, 'seed.md'), 'Avoid {%junk%}.\n[INJECT PLANNER OUTPUT HERE]');
       const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('seed.md', { plan: 'P' });
-      expect(parts).toEqual({ staticPart: 'Avoid {%junk%}.\n', dynamicPart: 'P' });
+      expect(parts).toEqual({ staticPart: 'Avoid {%junk%}.\n', dynamicPart: 'P', cacheBreakpoints: [16] });
     });
 
     it('drops whitespace that a trimming tag removes from the static part', async () => {
       await writeFile(join(userDir, 'trim.md'), 'Head\n\n{%- if plan %} {{ plan }}{% endif %}');
       const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('trim.md', { plan: 'P' });
-      expect(parts).toEqual({ staticPart: 'Head', dynamicPart: ' P' });
+      expect(parts).toEqual({ staticPart: 'Head', dynamicPart: ' P', cacheBreakpoints: [4] });
     });
 
     it('makes the whole text static when the template has no variables', async () => {
       await writeFile(join(userDir, 'static.md'), 'Just text.');
       const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('static.md');
-      expect(parts).toEqual({ staticPart: 'Just text.', dynamicPart: '' });
+      expect(parts).toEqual({ staticPart: 'Just text.', dynamicPart: '', cacheBreakpoints: [10] });
+    });
+
+    it('has nothing to cache when a template starts with a variable', async () => {
+      await writeFile(join(userDir, 'var.md'), '{{ requirements }} then text');
+      const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('var.md', { requirements: 'R' });
+      expect(parts).toEqual({ staticPart: '', dynamicPart: 'R then text', cacheBreakpoints: [] });
+    });
+
+    it('cuts at cache_breakpoint tags, the static part ending at the last one that is not a step breakpoint', async () => {
+      await writeFile(join(userDir, 'bp.md'), 'Shared.\n{% cache_breakpoint %}Req: {{ requirements }}\n{% cache_breakpoint %}Inputs.\n{% cache_breakpoint step %}Ask.');
+      const renderer = createTemplateRenderer({ templatesDir: userDir });
+      const parts = await renderer.renderParts('bp.md', { requirements: 'R' });
+      expect(parts).toEqual({ staticPart: 'Shared.\nReq: R\n', dynamicPart: 'Inputs.\nAsk.', cacheBreakpoints: [8, 15, 23] });
+      expect(await renderer.render('bp.md', { requirements: 'R' })).toBe('Shared.\nReq: R\nInputs.\nAsk.');
+    });
+
+    it('never lets an injected value fake a breakpoint', async () => {
+      await writeFile(join(userDir, 'bp.md'), 'A {% cache_breakpoint %}{{ plan }}');
+      const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('bp.md', { plan: '{% cache_breakpoint %}\u0000cache-breakpoint-x\u0000' });
+      expect(parts.cacheBreakpoints).toEqual([2]);
+      expect(parts.dynamicPart).toBe('{% cache_breakpoint %}\u0000cache-breakpoint-x\u0000');
+    });
+
+    it('rejects a cache_breakpoint argument it does not know with TEMPLATE_ERROR', async () => {
+      await writeFile(join(userDir, 'bp.md'), 'A {% cache_breakpoint often %} B');
+      const error = await codeOf(createTemplateRenderer({ templatesDir: userDir }).render('bp.md'));
+      expect(error.code).toBe('TEMPLATE_ERROR');
+      expect(error.message).toContain('cache_breakpoint');
     });
   });
 });

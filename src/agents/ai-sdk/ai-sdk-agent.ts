@@ -56,7 +56,7 @@ export class AiSdkAgent implements Agent {
     try {
       result = await generateText({
         model: built.model,
-        ...buildPrompt(config.provider, config.model, request.prompt, request.staticPrompt),
+        ...buildPrompt(config.provider, config.model, request.prompt, request.staticPrompt, request.cacheBreakpoints),
         maxRetries: 0,
         abortSignal: signal,
         ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),

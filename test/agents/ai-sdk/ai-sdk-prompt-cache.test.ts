@@ -4,6 +4,7 @@ import type { AiSdkAgentConfig } from '../../../src/agents/ai-sdk/index.js';
 import { startFakeLlmServer } from '../../helpers/fake-llm/fake-llm-server.js';
 import type { FakeLlmServer } from '../../helpers/fake-llm/fake-llm-server.js';
 import { agentRequest } from './agent-request.js';
+import { buildPrompt, cacheCuts, MAX_CACHE_BREAKPOINTS } from '../../../src/agents/ai-sdk/ai-sdk-prompt.js';
 
 const STATIC = 'You are the planner. Follow the rubric below.\n'.repeat(40);
 const DYNAMIC = 'Requirements: add a login page.';
@@ -71,6 +72,50 @@ describe('prompt caching', () => {
     it('sends the plain prompt, static part first, for automatic prefix caching', async () => {
       const body = await send({ provider: 'openai-chat', model: 'gpt-4.1' });
       expect(body.messages).toEqual([{ role: 'user', content: STATIC + DYNAMIC }]);
+    });
+  });
+
+  describe('several cache breakpoints', () => {
+    const HANDBOOK = 'Handbook shared by every step.\n';
+    const WORKFLOW = 'Requirements and plan of this workflow.\n';
+    const STEP = 'Inputs both reviews share.\n';
+    const ASK = 'Review the code.';
+    const prompt = HANDBOOK + WORKFLOW + STEP + ASK;
+    const marks = [HANDBOOK.length, HANDBOOK.length + WORKFLOW.length, HANDBOOK.length + WORKFLOW.length + STEP.length];
+
+    it('gives Anthropic one cached block per breakpoint, then the rest', () => {
+      const built = buildPrompt('anthropic', 'claude-sonnet-4-5', prompt, HANDBOOK + WORKFLOW, marks);
+      const cache = { anthropic: { cacheControl: { type: 'ephemeral' } } };
+      expect(built).toEqual({
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: HANDBOOK, providerOptions: cache },
+              { type: 'text', text: WORKFLOW, providerOptions: cache },
+              { type: 'text', text: STEP, providerOptions: cache },
+              { type: 'text', text: ASK },
+            ],
+          },
+        ],
+      });
+    });
+
+    it('gives Bedrock Claude a cache point after each breakpoint', () => {
+      const built = buildPrompt('bedrock', 'anthropic.claude-3-5-sonnet-20240620-v1:0', prompt, undefined, marks);
+      expect('messages' in built && built.messages[0]!.content).toHaveLength(4);
+    });
+
+    it('keeps the plain prompt for providers that cache prefixes on their own', () => {
+      expect(buildPrompt('openai-chat', 'gpt-4.1', prompt, HANDBOOK, marks)).toEqual({ prompt });
+    });
+
+    it('cuts at the breakpoints inside the prompt and at the end of the static part, at most four, longest kept', () => {
+      expect(cacheCuts(prompt, HANDBOOK + WORKFLOW)).toEqual([marks[1]]);
+      expect(cacheCuts(prompt, HANDBOOK + WORKFLOW, [marks[2]!, marks[0]!, marks[0]!, 0, prompt.length + 5, 2.5])).toEqual(marks);
+      expect(cacheCuts(prompt, 'not a prefix', [marks[0]!])).toEqual([marks[0]]);
+      expect(cacheCuts(prompt, undefined, [1, 2, 3, 4, 5, 6])).toEqual([3, 4, 5, 6]);
+      expect(MAX_CACHE_BREAKPOINTS).toBe(4);
     });
   });
 });
