@@ -38,6 +38,9 @@ const RESULT_TYPES = new Set(['step_output_recorded', 'validation_recorded', 'st
 const TERMINAL = new Set(['completed', 'rejected', 'failed', 'cancelled']);
 
 const { openStore, openMemoryStore } = await dist('store/index.js');
+const { EventCodec } = await dist('store/event-codec.js');
+// Reads stored bodies the way the store does (plain JSON, or deflated with the event dictionary).
+const codec = new EventCodec();
 
 function spawnWorker(dir, seed) {
   const child = spawn(process.execPath, [join(BENCH_DIR, 'lib', 'recovery-worker.mjs'), `--dir=${dir}`, `--seed=${seed}`], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -133,9 +136,9 @@ async function trial(seed) {
 
     const atKill = progress();
     const unfinished = ids.filter((id) => !TERMINAL.has(atKill.get(id).status));
-    // Rows as stored: type and at live in their own columns, the rest in the body.
-    const readEvents = db.prepare("SELECT seq, type, at, body, type || ' ' || at || ' ' || body AS stored FROM events WHERE workflow_id = ? ORDER BY seq");
-    const eventOf = (row) => ({ type: row.type, at: row.at, ...JSON.parse(row.body) });
+    // Rows as stored: type and at in their own columns, the body as JSON text or compressed.
+    const readEvents = db.prepare("SELECT seq, type, at, body, type || ' ' || at || ' ' || hex(body) AS stored FROM events WHERE workflow_id = ? ORDER BY seq");
+    const eventOf = (row) => ({ type: row.type, at: row.at, ...JSON.parse(codec.text(row.body)) });
     const before = new Map(ids.map((id) => [id, readEvents.all(id)]));
     const finishedActions = new Set();
     for (const rows of before.values()) {

@@ -20,9 +20,9 @@
  * whole workflow: calls that share a prefix are minutes apart, within the 5-minute TTL, which
  * every cache read renews):
  *
- *   Anthropic, as sent    the request the ai-sdk agent builds today (`buildPrompt` with the
- *                         AgentRequest's `staticPrompt`, and `cacheBreakpoints` once the request
- *                         carries them): each marked block end writes an entry when the prefix
+ *   Anthropic, as sent    the request the ai-sdk agent builds (`buildPrompt` with the
+ *                         AgentRequest's `staticPrompt` and `cacheBreakpoints`): each marked
+ *                         block end writes an entry when the prefix
  *                         up to it has at least 1,024 tokens; a call reads the longest entry that
  *                         is a prefix of it ending at one of its block ends.
  *   Anthropic, every      the same with every breakpoint the template marks
@@ -66,7 +66,7 @@ const METHOD =
   'with what knowledge selection picks within the role budgets (planner 4,000, validator 2,000, programmer 3,000 tokens). ' +
   "Cache columns replay the workflow's calls against a model of the provider's cache and count uncached tokens (cache writes included; entries live for the whole workflow): " +
   "Anthropic, as sent — the blocks and cache marks the ai-sdk agent sends today, an entry written at each mark whose prefix has at least 1,024 tokens, a call reading the longest entry ending at one of its block ends; " +
-  'Anthropic, every template breakpoint — the same with every breakpoint the templates mark, which needs the engine to pass RenderedParts.cacheBreakpoints on to the agent; ' +
+  'Anthropic, every template breakpoint — the same with every breakpoint the templates mark (the engine passes them all on in the request, so it equals "as sent"); ' +
   'automatic prefix — OpenAI-style, the longest prefix shared with an earlier prompt read from the cache from 1,024 tokens on, in steps of 128. ' +
   '"warm" also counts as cached the prefixes holding none of the workflow\'s own inputs (the handbook), as an earlier workflow would have left them. ' +
   "The agents are recorded, so the decisions cannot depend on the prompts; the two runs' decision trails (steps, scores, issues, checks, gates) are compared anyway. " +

@@ -5,9 +5,16 @@
  * `{ "$definition": hash }`. `type` and `at` have their own columns, so the body leaves them out.
  * Reads put both back, in their places, so callers see the events exactly as they were appended.
  *
+ * Bodies other than `workflow_started` (which stays plain JSON, so SQL can read its definition
+ * reference) are stored deflated with a preset dictionary of Converge's own vocabulary: a BLOB
+ * whose first byte names the dictionary. A TEXT body is plain JSON; both kinds read back the same.
+ *
  * Definitions read back are shared between workflows and frozen: nothing may edit one in place.
  */
 import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { ConvergeError } from '../core/errors.js';
+import { EVENT_DICTIONARY_V1 } from './event-dictionary.js';
 import type { WorkflowDefinition } from '../core/definition-schema.js';
 import type { NewEvent, WorkflowEvent } from '../core/events.js';
 
@@ -18,8 +25,15 @@ export interface StoredDefinition {
   json: string;
 }
 
+/** A body as stored: plain JSON text, or a compressed BLOB. */
+export type StoredBody = string | Buffer;
+
+/** The first byte of a compressed body: which dictionary it was deflated with. */
+const DICTIONARIES: Record<number, Buffer> = { 1: EVENT_DICTIONARY_V1 };
+const CURRENT_DICTIONARY = 1;
+
 export interface EncodedEvent {
-  body: string;
+  body: StoredBody;
   /** The definition to store (insert-if-missing) in the same transaction as the event. */
   definition?: StoredDefinition;
 }
@@ -28,7 +42,7 @@ export interface EventRow {
   seq: number;
   type: string;
   at: string;
-  body: string;
+  body: StoredBody;
 }
 
 export class EventCodec {
@@ -39,7 +53,7 @@ export class EventCodec {
 
   encode(event: NewEvent): EncodedEvent {
     const { seq: _seq, type: _type, at: _at, ...rest } = event as NewEvent & { seq?: number };
-    if (event.type !== 'workflow_started') return { body: JSON.stringify(rest) };
+    if (event.type !== 'workflow_started') return { body: compress(JSON.stringify(rest)) };
     const definition = this.#stored(event.definition);
     return { body: JSON.stringify({ ...rest, definition: { [REF]: definition.hash } }), definition };
   }
@@ -47,15 +61,29 @@ export class EventCodec {
   /** The snapshot as stored, with its definition by reference. */
   encodeState(state: unknown): EncodedEvent {
     const definition = (state as { definition?: WorkflowDefinition }).definition;
-    if (definition === undefined || isRef(definition)) return { body: JSON.stringify(state) };
+    if (definition === undefined || isRef(definition)) return { body: compress(JSON.stringify(state)) };
     const stored = this.#stored(definition);
-    return { body: JSON.stringify({ ...(state as object), definition: { [REF]: stored.hash } }), definition: stored };
+    return { body: compress(JSON.stringify({ ...(state as object), definition: { [REF]: stored.hash } })), definition: stored };
+  }
+
+  /** The JSON text of a stored body. */
+  text(body: StoredBody): string {
+    if (typeof body === 'string') return body;
+    const dictionary = DICTIONARIES[body[0]!];
+    if (dictionary === undefined) {
+      throw new ConvergeError('STORE_TOO_NEW', `An event in this store is compressed with dictionary ${body[0]}, which this Converge does not know.`, {
+        hint: 'The store was written by a newer Converge: upgrade to read it.',
+      });
+    }
+    return inflateRawSync(body.subarray(1), { dictionary }).toString('utf8');
   }
 
   /** Hashes referenced by these bodies that this codec has not read yet. */
-  missing(bodies: readonly string[]): string[] {
+  missing(bodies: readonly StoredBody[]): string[] {
     const wanted = new Set<string>();
     for (const body of bodies) {
+      // Only workflow_started bodies (always text) and snapshots (passed as text) hold references.
+      if (typeof body !== 'string') continue;
       const hash = refIn(body);
       if (hash !== undefined && !this.#byHash.has(hash)) wanted.add(hash);
     }
@@ -68,14 +96,14 @@ export class EventCodec {
   }
 
   decode(row: EventRow): WorkflowEvent {
-    const body = JSON.parse(row.body) as Record<string, unknown>;
+    const body = JSON.parse(this.text(row.body)) as Record<string, unknown>;
     if (isRef(body.definition)) body.definition = this.#definition(body.definition[REF]);
     // Rows written before type and at left the body hold them too; the columns are authoritative.
     return { type: row.type, at: row.at, ...body, seq: row.seq } as unknown as WorkflowEvent;
   }
 
-  decodeState(body: string): unknown {
-    const state = JSON.parse(body) as Record<string, unknown>;
+  decodeState(body: StoredBody): unknown {
+    const state = JSON.parse(this.text(body)) as Record<string, unknown>;
     if (isRef(state.definition)) state.definition = this.#definition(state.definition[REF]);
     return state;
   }
@@ -97,6 +125,11 @@ export class EventCodec {
     }
     return stored;
   }
+}
+
+function compress(json: string): Buffer {
+  const deflated = deflateRawSync(json, { dictionary: DICTIONARIES[CURRENT_DICTIONARY]! });
+  return Buffer.concat([Buffer.of(CURRENT_DICTIONARY), deflated]);
 }
 
 function isRef(value: unknown): value is { [REF]: string } {

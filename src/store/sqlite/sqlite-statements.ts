@@ -3,7 +3,7 @@
  * Variable filters use `json_each` so that one prepared statement serves every filter.
  */
 import type Database from 'better-sqlite3';
-import type { EventRow } from '../event-codec.js';
+import type { EventRow, StoredBody } from '../event-codec.js';
 import type { WorkflowSummary } from '../store.js';
 
 export interface WorkflowRow {
@@ -88,7 +88,7 @@ export function prepareStatements(db: Database.Database) {
         created_at = @created_at, updated_at = @updated_at, last_seq = @last_seq
        WHERE id = @id`,
     ),
-    insertEvent: prepare<[string, number, string, string, string]>(
+    insertEvent: prepare<[string, number, string, string, StoredBody]>(
       'INSERT INTO events (workflow_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)',
     ),
     readEvents: prepare<[string, number], EventRow>(
@@ -120,12 +120,12 @@ export function prepareStatements(db: Database.Database) {
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
     // An older snapshot saved late must not replace a newer one.
-    saveSnapshot: prepare<[string, number, string]>(
+    saveSnapshot: prepare<[string, number, StoredBody]>(
       `INSERT INTO snapshots (workflow_id, seq, state) VALUES (?, ?, ?)
        ON CONFLICT (workflow_id) DO UPDATE SET seq = excluded.seq, state = excluded.state
        WHERE excluded.seq >= snapshots.seq`,
     ),
-    loadSnapshot: prepare<[string], { seq: number; state: string }>(
+    loadSnapshot: prepare<[string], { seq: number; state: StoredBody }>(
       'SELECT seq, state FROM snapshots WHERE workflow_id = ?',
     ),
     getLease: prepare<[string], { owner: string; expiresAt: string }>(

@@ -16,7 +16,7 @@ import type {
   WorkflowFilter,
   WorkflowSummary,
 } from '../store.js';
-import { EventCodec } from '../event-codec.js';
+import { EventCodec, type StoredBody } from '../event-codec.js';
 import { toStoreError } from './sqlite-errors.js';
 import { migrateSqlite, migrationFailed } from './sqlite-migrator.js';
 import { fromWorkflowRow, prepareStatements, type SqliteStatements } from './sqlite-statements.js';
@@ -138,8 +138,9 @@ export class SqliteStore implements Store {
     return this.#run(workflowId, () => {
       const row = this.#s.loadSnapshot.get(workflowId);
       if (row === undefined) return undefined;
-      this.#learnDefinitions([row.state]);
-      return { seq: row.seq, state: this.#codec.decodeState(row.state) };
+      const text = this.#codec.text(row.state);
+      this.#learnDefinitions([text]);
+      return { seq: row.seq, state: this.#codec.decodeState(text) };
     });
   }
 
@@ -188,7 +189,7 @@ export class SqliteStore implements Store {
     this.#db.close();
   }
 
-  #learnDefinitions(bodies: readonly string[]): void {
+  #learnDefinitions(bodies: readonly StoredBody[]): void {
     for (const hash of this.#codec.missing(bodies)) {
       const row = this.#s.getDefinition.get(hash);
       if (row !== undefined) this.#codec.learn(hash, row.body);

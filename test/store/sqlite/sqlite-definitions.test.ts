@@ -7,9 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../../src/core/events.js';
+import { EVENT_DICTIONARY_V1 } from '../../../src/store/event-dictionary.js';
 import { openSqliteStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { sevenStep } from '../../core/helpers.js';
 import { at, note, summary } from '../store-conformance.case.js';
@@ -83,13 +85,35 @@ describe('SqliteStore definitions and event bodies', () => {
     expect(events[1]).toEqual({ ...started('old'), seq: 2 });
   });
 
+  it('stores other bodies deflated with the versioned dictionary and still reads plain JSON rows', async () => {
+    await store.createWorkflow(summary('wf_1'), started('one'));
+    await store.append('wf_1', 1, [note(2)], summary('wf_1'));
+    const db = raw();
+    const stored = db.prepare("SELECT body FROM events WHERE workflow_id = 'wf_1' AND seq = 2").get() as { body: unknown };
+    expect(Buffer.isBuffer(stored.body)).toBe(true);
+    expect((stored.body as Buffer)[0]).toBe(1);
+    // A row written before bodies were compressed: plain JSON text with type and at inside.
+    db.prepare('INSERT INTO events (workflow_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)').run('wf_1', 3, 'phase_transitioned', at(3), JSON.stringify(note(3)));
+    db.prepare("UPDATE workflows SET last_seq = 3 WHERE id = 'wf_1'").run();
+    db.close();
+    expect((await store.readEvents('wf_1')).slice(1)).toEqual([{ ...note(2), seq: 2 }, { ...note(3), seq: 3 }]);
+  });
+
+  it('refuses a body compressed with a dictionary it does not know, naming it', async () => {
+    await store.createWorkflow(summary('wf_1'), started('one'));
+    const db = raw();
+    db.prepare('INSERT INTO events (workflow_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)').run('wf_1', 2, 'phase_transitioned', at(2), Buffer.of(9, 1, 2, 3));
+    db.close();
+    await expect(store.readEvents('wf_1')).rejects.toThrow(/dictionary 9/);
+  });
+
   it('keeps snapshots with the definition by reference and gives them back whole', async () => {
     await store.createWorkflow(summary('wf_1'), started('one'));
     await store.saveSnapshot('wf_1', { seq: 1, state: { workflowId: 'wf_1', definition, seq: 1 } });
     const db = raw();
-    const row = db.prepare("SELECT state FROM snapshots WHERE workflow_id = 'wf_1'").get() as { state: string };
+    const row = db.prepare("SELECT state FROM snapshots WHERE workflow_id = 'wf_1'").get() as { state: Buffer };
     db.close();
-    expect(row.state).not.toContain('"steps"');
+    expect(inflateRawSync(row.state.subarray(1), { dictionary: EVENT_DICTIONARY_V1 }).toString()).not.toContain('"steps"');
     expect(await store.loadSnapshot('wf_1')).toEqual({ seq: 1, state: { workflowId: 'wf_1', definition, seq: 1 } });
   });
 

@@ -33,6 +33,8 @@ export function transpileForChildProcess(outDir: string): string {
         return match;
       }
       if (specifier.startsWith('node:')) return match;
+      // The pattern also meets string data such as `"from":"…"`; only a package name is resolved.
+      if (!/^(@[\w.-]+\/)?[\w.-]+(\/[\w./-]+)?$/.test(specifier)) return match;
       return `${lead}${quote}${pathToFileURL(requireFromProject.resolve(specifier)).href}${quote}`;
     });
     mkdirSync(dirname(outFile(file)), { recursive: true });
