@@ -8,12 +8,11 @@
  * open issues by severity, the checks, the reviewers' notes without the repeated scores), and
  * `check_summary` leaves out check output lines an earlier check already showed.
  */
-import { evaluateConvergence } from '../core/convergence.js';
 import type { Rubric, WorkflowDefinition } from '../core/definition-schema.js';
 import type { FileChange, Issue, Severity, ToolResult, ValidationReport } from '../core/records.js';
 import type { StepRun, WorkflowState } from '../core/state.js';
 import { withoutPaths } from '../knowledge/context-selection.js';
-import { formatFiles, formatReport, formatToolResults } from './report-format.js';
+import { formatFiles, formatReport, formatToolResults, scoreLines } from './report-format.js';
 
 export interface PromptInputs {
   requirements: string;
@@ -97,14 +96,7 @@ const SEVERITY_ORDER: readonly Severity[] = ['critical', 'major', 'minor', 'info
  * that did not pass, and the reviewers' own words without the score lines already listed.
  */
 export function formatFindings(report: ValidationReport, rubric?: Rubric): string {
-  const lines: string[] = [];
-  for (const [name, value] of Object.entries(report.scoreCard.dimensions)) lines.push(`- ${title(name)} Score: ${value}/10`);
-  for (const name of report.scoreCard.missing) lines.push(`- ${title(name)} Score: MISSING`);
-  if (report.scoreCard.weighted !== undefined) lines.push(`- Weighted Overall Score: ${report.scoreCard.weighted}/10`);
-  if (rubric !== undefined) {
-    const result = evaluateConvergence(rubric, report);
-    lines.push(`- Converged: ${result.converged ? 'yes' : 'no'}${result.unmet.length > 0 ? ` (unmet: ${result.unmet.join('; ')})` : ''}`);
-  }
+  const lines = scoreLines(report, rubric);
   const open = report.issues.filter((i) => i.falsePositive === undefined);
   const falsePositives = report.issues.filter((i) => i.falsePositive !== undefined);
   const bySeverity = (a: Issue, b: Issue) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity);

@@ -19,8 +19,9 @@ export function formatToolResults(results: readonly ToolResult[]): string {
   return lines.join('\n');
 }
 
-export function formatReport(report: ValidationReport, rubric?: Rubric): string {
-  const lines = [`## Validation report (${report.kind})`, ''];
+/** The score lines of a report, and with a rubric whether it converged and what it did not meet. */
+export function scoreLines(report: ValidationReport, rubric?: Rubric): string[] {
+  const lines: string[] = [];
   for (const [name, value] of Object.entries(report.scoreCard.dimensions)) lines.push(`- ${title(name)} Score: ${value}/10`);
   for (const name of report.scoreCard.missing) lines.push(`- ${title(name)} Score: MISSING`);
   if (report.scoreCard.weighted !== undefined) lines.push(`- Weighted Overall Score: ${report.scoreCard.weighted}/10`);
@@ -28,6 +29,11 @@ export function formatReport(report: ValidationReport, rubric?: Rubric): string 
     const result = evaluateConvergence(rubric, report);
     lines.push(`- Converged: ${result.converged ? 'yes' : 'no'}${result.unmet.length > 0 ? ` (unmet: ${result.unmet.join('; ')})` : ''}`);
   }
+  return lines;
+}
+
+export function formatReport(report: ValidationReport, rubric?: Rubric): string {
+  const lines = [`## Validation report (${report.kind})`, '', ...scoreLines(report, rubric)];
   lines.push('', '### Issues');
   if (report.issues.length === 0) lines.push('- none');
   for (const issue of report.issues) {

@@ -121,7 +121,7 @@ export class Runner {
     const run = currentRun(state);
     if (run !== undefined) {
       if (run.status === 'started' && !startedHere.has(run.actionId)) {
-        // Its step_started was the first attempt; each stop since then counts one more.
+        // Recording the start was its first attempt; each stop since then counts one more.
         const attempts = (await this.#o.store.recordAttempt(state.workflowId, run.actionId)) + 1;
         const rule = recoveryRule(state.definition.recovery, 'interrupted');
         if (attempts > rule.max_attempts + 1) {
