@@ -129,6 +129,12 @@ describe('SqliteStore definitions and event bodies', () => {
       db.close();
       return n;
     };
+    // A log from before definitions were shared, holding its definition inline, must not stop the prune.
+    await store.createWorkflow(summary('wf_old', { updatedAt: at(1) }), note(1));
+    const db = raw();
+    const old: Record<string, unknown> = { ...started('old') };
+    db.prepare('INSERT INTO events (workflow_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)').run('wf_old', 2, 'workflow_started', at(0), JSON.stringify(old));
+    db.close();
     expect(count()).toBe(2);
     expect(await store.prune(at(100))).toBe(1);
     expect(count()).toBe(1);
