@@ -30,7 +30,7 @@ export class CancelWatch {
    * Entries per outer signal, with one abort listener per signal: a worker passes the same
    * signal to a thousand runs, and a listener each would trip Node's leak warning.
    */
-  readonly #byOuter = new Map<AbortSignal, Set<Entry>>();
+  readonly #byOuter = new Map<AbortSignal, { entries: Set<Entry>; onAbort: () => void }>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(store: Store, clock: Clock, everyMs = 500) {
@@ -49,7 +49,7 @@ export class CancelWatch {
       signal: entry.controller.signal,
       cancelled: () => entry.cancelled,
       stop: () => {
-        if (outer !== undefined) this.#byOuter.get(outer)?.delete(entry);
+        if (outer !== undefined) this.#unfollow(outer, entry);
         if (this.#watched.get(workflowId) === entry) this.#watched.delete(workflowId);
         if (this.#watched.size === 0 && this.#timer !== undefined) {
           clearInterval(this.#timer);
@@ -60,21 +60,29 @@ export class CancelWatch {
   }
 
   #follow(outer: AbortSignal, entry: Entry): void {
-    let entries = this.#byOuter.get(outer);
-    if (entries === undefined) {
-      const followers = new Set<Entry>();
-      entries = followers;
+    let followers = this.#byOuter.get(outer);
+    if (followers === undefined) {
+      const entries = new Set<Entry>();
+      const onAbort = () => {
+        this.#byOuter.delete(outer);
+        for (const e of entries) e.controller.abort(outer.reason);
+      };
+      followers = { entries, onAbort };
       this.#byOuter.set(outer, followers);
-      outer.addEventListener(
-        'abort',
-        () => {
-          this.#byOuter.delete(outer);
-          for (const e of followers) e.controller.abort(outer.reason);
-        },
-        { once: true },
-      );
+      outer.addEventListener('abort', onAbort, { once: true });
     }
-    entries.add(entry);
+    followers.entries.add(entry);
+  }
+
+  /** Forgets an entry; the last one of a signal also takes the listener off it (a run's own signal would leak otherwise). */
+  #unfollow(outer: AbortSignal, entry: Entry): void {
+    const followers = this.#byOuter.get(outer);
+    if (followers === undefined) return;
+    followers.entries.delete(entry);
+    if (followers.entries.size === 0) {
+      outer.removeEventListener('abort', followers.onAbort);
+      this.#byOuter.delete(outer);
+    }
   }
 
   async #poll(): Promise<void> {

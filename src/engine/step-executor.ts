@@ -101,8 +101,9 @@ export async function executeRun(
   let checks = currentChecks(state, run);
   if (step.kind === 'validate' && step.run_checks && checks === undefined) {
     const results = await deps.runChecks(def.checks, state.workspace.path, signal);
-    // Recorded so a resume never runs them again; with no checks there is nothing to keep.
-    if (results.length > 0) state = await record([{ type: 'checks_recorded', at: deps.clock.now(), actionId: run.actionId, results }]);
+    // Recorded even when empty: a resume never runs them again, and "checks done" is visible to
+    // whoever waits on this step (next-action for a host-driven workflow reads it).
+    state = await record([{ type: 'checks_recorded', at: deps.clock.now(), actionId: run.actionId, results }]);
     checks = results;
   }
   if (choice.kind === 'external') return { kind: 'waiting_external', state };

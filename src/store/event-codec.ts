@@ -5,8 +5,8 @@
  * `{ "$definition": hash }`. `type` and `at` have their own columns, so the body leaves them out.
  * Reads put both back, in their places, so callers see the events exactly as they were appended.
  *
- * Bodies other than `workflow_started` (which stays plain JSON, so SQL can read its definition
- * reference) are stored deflated with a preset dictionary of Converge's own vocabulary: a BLOB
+ * Bodies other than `workflow_started` (which stays plain JSON, as snapshots do, so SQL can read
+ * their definition references) are stored deflated with a preset dictionary of Converge's own vocabulary: a BLOB
  * whose first byte names the dictionary. A TEXT body is plain JSON; both kinds read back the same.
  *
  * Definitions read back are shared between workflows and frozen: nothing may edit one in place.
@@ -58,12 +58,15 @@ export class EventCodec {
     return { body: JSON.stringify({ ...rest, definition: { [REF]: definition.hash } }), definition };
   }
 
-  /** The snapshot as stored, with its definition by reference. */
+  /**
+   * The snapshot as stored, with its definition by reference. Kept as plain JSON (snapshots are
+   * one per 50 events, so compressing them saves little) so that prune can see the reference.
+   */
   encodeState(state: unknown): EncodedEvent {
     const definition = (state as { definition?: WorkflowDefinition }).definition;
-    if (definition === undefined || isRef(definition)) return { body: compress(JSON.stringify(state)) };
+    if (definition === undefined || isRef(definition)) return { body: JSON.stringify(state) };
     const stored = this.#stored(definition);
-    return { body: compress(JSON.stringify({ ...(state as object), definition: { [REF]: stored.hash } })), definition: stored };
+    return { body: JSON.stringify({ ...(state as object), definition: { [REF]: stored.hash } }), definition: stored };
   }
 
   /** The JSON text of a stored body. */
@@ -98,7 +101,8 @@ export class EventCodec {
   decode(row: EventRow): WorkflowEvent {
     const body = JSON.parse(this.text(row.body)) as Record<string, unknown>;
     if (isRef(body.definition)) body.definition = this.#definition(body.definition[REF]);
-    // Rows written before type and at left the body hold them too; the columns are authoritative.
+    // Rows written before type and at left the body hold them too, equal to the columns and in
+    // the same first places, so spreading the body over them keeps the event as it was.
     return { type: row.type, at: row.at, ...body, seq: row.seq } as unknown as WorkflowEvent;
   }
 

@@ -3,6 +3,7 @@
  * process (here: straight into the store) must abort that workflow's signal and no other, and
  * a worker's single stop signal must reach every watched run without one listener per run.
  */
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelWatch } from '../../src/engine/cancel-watch.js';
 import { systemClock } from '../../src/engine/clock.js';
@@ -42,8 +43,21 @@ describe('CancelWatch', () => {
     outer.abort(new Error('worker stopping'));
     expect(runs.every((r) => r.signal.aborted && !r.cancelled())).toBe(true);
     for (const r of runs) r.stop();
+    expect(getEventListeners(outer.signal, 'abort')).toHaveLength(0);
     await new Promise((resolve) => setImmediate(resolve));
     expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+  });
+
+  it('takes its listener off a run\'s own signal once the run stops, so finished runs leave nothing behind', async () => {
+    const watch = new CancelWatch(await openMemoryStore(), systemClock, 1000);
+    const own = new AbortController();
+    const a = watch.watch('wf_1', own.signal);
+    const b = watch.watch('wf_2', own.signal);
+    expect(getEventListeners(own.signal, 'abort')).toHaveLength(1);
+    a.stop();
+    expect(getEventListeners(own.signal, 'abort')).toHaveLength(1);
+    b.stop();
+    expect(getEventListeners(own.signal, 'abort')).toHaveLength(0);
   });
 
   it('aborts at once when the outer signal already aborted', async () => {

@@ -26,12 +26,12 @@ afterEach(async () => {
   store = undefined;
 });
 
-async function hostWorkflow(definition?: WorkflowDefinition): Promise<{ engine: Engine; id: string; workspace: string }> {
+async function hostWorkflow(definition?: WorkflowDefinition, checks: unknown[] = [{ id: 'value', command: ['node', 'check.mjs'], required: true }]): Promise<{ engine: Engine; id: string; workspace: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'converge-next-action-'));
   cpSync(join(FIXTURE, 'project'), dir, { recursive: true });
   store = await openStore(':memory:');
   const config = ProjectConfigSchema.parse({
-    checks: [{ id: 'value', command: ['node', 'check.mjs'], required: true }],
+    checks,
     agents: { default: { provider: 'external' } },
   });
   const engine = createEngine({ store, config, baseDir: dir });
@@ -134,6 +134,17 @@ describe('nextAction', () => {
       ]);
       expect(action.prompts[0]!.text).toContain('value');
       expect(action.expected_output.description).toContain('texts[1] answers prompts[1]');
+    });
+
+    it('asks for the reviews at once when the project has no checks', async () => {
+      const { engine, id } = await hostWorkflow(undefined, []);
+      await engine.runner.run(id, { waitForHumans: false });
+      await submit(engine, id, 1, 'plan-v2.md');
+      await submit(engine, id, 2, 'plan-review-2.md');
+      await respondToGate(engine.store, engine.clock, id, { decision: 'approve' }, { id: 'tester', via: 'cli' });
+      await engine.runner.run(id, { waitForHumans: false });
+      await submit(engine, id, 4, 'code-v2.md');
+      expect(await next(engine, id)).toMatchObject({ kind: 'submit_step_result', step_number: 5, check_results: [] });
     });
 
     it('says the programmer must return files as blocks to have them recorded', async () => {

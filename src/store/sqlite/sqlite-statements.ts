@@ -96,12 +96,14 @@ export function prepareStatements(db: Database.Database) {
     ),
     putDefinition: prepare<[string, string]>('INSERT INTO definitions (hash, body) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING'),
     getDefinition: prepare<[string], { body: string }>('SELECT body FROM definitions WHERE hash = ?'),
-    // Definitions no remaining workflow's first event names; snapshots only name their own workflow's.
-    // Logs written before definitions were shared name none (NULL), which NOT IN must not see.
+    // Definitions that no remaining log's first event and no snapshot names. A log or snapshot
+    // from before definitions were shared names none (NULL), which NOT IN must not see.
     pruneDefinitions: prepare<[]>(
       `DELETE FROM definitions WHERE hash NOT IN (
          SELECT json_extract(body, '$.definition."$definition"') AS hash FROM events
          WHERE type = 'workflow_started' AND hash IS NOT NULL
+         UNION
+         SELECT json_extract(state, '$.definition."$definition"') AS hash FROM snapshots WHERE hash IS NOT NULL
        )`,
     ),
     getWorkflow: prepare<[string], WorkflowRow>(`SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE id = ?`),
