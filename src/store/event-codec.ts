@@ -59,6 +59,33 @@ export class EventCodec {
   }
 
   /**
+   * For stores that keep events as JSON values (PostgreSQL): the event with its definition, if it
+   * carries one, replaced by a reference, and the definition to store.
+   */
+  shareDefinition(event: NewEvent): { event: NewEvent; definition?: StoredDefinition } {
+    if (event.type !== 'workflow_started') return { event };
+    const definition = this.#stored(event.definition);
+    return { event: { ...event, definition: { [REF]: definition.hash } } as unknown as NewEvent, definition };
+  }
+
+  /** Hashes referenced by these parsed bodies that this codec has not read yet. */
+  missingIn(values: readonly unknown[]): string[] {
+    const wanted = new Set<string>();
+    for (const value of values) {
+      const definition = (value as { definition?: unknown } | null)?.definition;
+      if (isRef(definition) && !this.#byHash.has(definition[REF])) wanted.add(definition[REF]);
+    }
+    return [...wanted];
+  }
+
+  /** A parsed body with its definition reference, if any, replaced by the definition. */
+  restoreDefinition<T>(value: T): T {
+    const body = value as { definition?: unknown } | null;
+    if (body !== null && isRef(body.definition)) body.definition = this.#definition(body.definition[REF]);
+    return value;
+  }
+
+  /**
    * The snapshot as stored, with its definition by reference. Kept as plain JSON (snapshots are
    * one per 50 events, so compressing them saves little) so that prune can see the reference.
    */

@@ -108,6 +108,11 @@ export function buildStatements(schemaName: string) {
       SELECT $1, $2::integer + e.ord, e.type, e.at, e.body
       FROM unnest($3::text[], $4::text[], $5::json[]) WITH ORDINALITY AS e (type, at, body, ord)`,
     readEvents: `SELECT seq, body FROM ${s}.events WHERE workflow_id = $1 AND seq > $2 ORDER BY seq`,
+    putDefinition: `INSERT INTO ${s}.definitions (hash, body) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING`,
+    getDefinitions: `SELECT hash, body FROM ${s}.definitions WHERE hash = ANY ($1::text[])`,
+    setDefinitionHash: `UPDATE ${s}.workflows SET definition_hash = $2 WHERE id = $1`,
+    pruneDefinitions: `DELETE FROM ${s}.definitions WHERE hash NOT IN (
+      SELECT definition_hash FROM ${s}.workflows WHERE definition_hash IS NOT NULL)`,
     getWorkflow: `SELECT ${WORKFLOW_COLUMNS} FROM ${s}.workflows WHERE id = $1`,
     // LIMIT NULL means no limit; ties on updated_at are broken by id for stable paging.
     listWorkflows: `SELECT ${WORKFLOW_COLUMNS} FROM ${s}.workflows

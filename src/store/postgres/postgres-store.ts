@@ -16,6 +16,7 @@ import type {
   WorkflowFilter,
   WorkflowSummary,
 } from '../store.js';
+import { EventCodec } from '../event-codec.js';
 import { toStoreError } from './postgres-errors.js';
 import { migratePostgres, migrationFailed } from './postgres-migrator.js';
 import {
@@ -44,6 +45,7 @@ export class PostgresStore implements Store {
   readonly #config: ResolvedPostgresStoreConfig;
   readonly #s: PostgresStatements;
   readonly #tx: PostgresTransactions;
+  readonly #codec = new EventCodec();
   #closed = false;
   /** What opening the store did to its schema, step by step (`converge migrate` reports it). */
   readonly openSteps: readonly MigrationStep[];
@@ -55,7 +57,7 @@ export class PostgresStore implements Store {
     this.location = config.location;
     this.schema = config.schema;
     this.#s = buildStatements(config.schema);
-    this.#tx = buildTransactions(pool, this.#s);
+    this.#tx = buildTransactions(pool, this.#s, this.#codec);
   }
 
   /** Connects, creates the schema if needed and migrates it. */
@@ -115,7 +117,13 @@ export class PostgresStore implements Store {
       if (rows.length === 0 && (await this.#pool.query(this.#s.workflowExists, [workflowId])).rowCount === 0) {
         throw workflowNotFound(workflowId);
       }
-      return rows.map((row) => ({ ...(fromJsonb(row.body) as NewEvent), seq: row.seq }) as WorkflowEvent);
+      const bodies = rows.map((row) => fromJsonb(row.body));
+      const missing = this.#codec.missingIn(bodies);
+      if (missing.length > 0) {
+        const found = await this.#pool.query<{ hash: string; body: string }>(this.#s.getDefinitions, [missing]);
+        for (const definition of found.rows) this.#codec.learn(definition.hash, definition.body);
+      }
+      return bodies.map((body, i) => ({ ...(this.#codec.restoreDefinition(body) as NewEvent), seq: rows[i]!.seq }) as WorkflowEvent);
     });
   }
 

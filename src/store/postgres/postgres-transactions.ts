@@ -7,6 +7,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { NewEvent, WorkflowEvent } from '../../core/events.js';
 import { sequenceConflict, workflowExists, workflowNotFound } from '../store-error.js';
 import { FINISHED_STATUSES, leaseExpiry, mayTakeLease } from '../store-rules.js';
+import type { EventCodec } from '../event-codec.js';
 import type { WorkflowSummary } from '../store.js';
 import { isConnectionError } from './postgres-errors.js';
 import { toJsonb, toWorkflowParams, type PostgresStatements } from './postgres-statements.js';
@@ -65,7 +66,7 @@ function withSeq(event: NewEvent, seq: number): WorkflowEvent {
   return { ...event, seq } as WorkflowEvent;
 }
 
-export function buildTransactions(pool: Pool, s: PostgresStatements) {
+export function buildTransactions(pool: Pool, s: PostgresStatements, codec: EventCodec) {
   const transaction = <T>(body: (client: PoolClient) => Promise<T>): Promise<T> =>
     withClient(pool, (client) => inTransaction(client, () => body(client)));
 
@@ -74,7 +75,13 @@ export function buildTransactions(pool: Pool, s: PostgresStatements) {
       transaction(async (client) => {
         const inserted = await client.query(s.insertWorkflow, toWorkflowParams(summary, summary.id, 1));
         if (inserted.rowCount === 0) throw workflowExists(summary.id);
-        await client.query(s.insertEvents, [summary.id, 0, [first.type], [first.at], [eventBody(first)]]);
+        // The definition is stored once for every workflow that uses it; the event names it.
+        const shared = codec.shareDefinition(first);
+        if (shared.definition !== undefined) {
+          await client.query(s.putDefinition, [shared.definition.hash, shared.definition.json]);
+          await client.query(s.setDefinitionHash, [summary.id, shared.definition.hash]);
+        }
+        await client.query(s.insertEvents, [summary.id, 0, [first.type], [first.at], [eventBody(shared.event)]]);
         await client.query(s.bumpChangeMarker);
         return withSeq(first, 1);
       }),
@@ -117,7 +124,10 @@ export function buildTransactions(pool: Pool, s: PostgresStatements) {
     prune: (before: string): Promise<number> =>
       transaction(async (client) => {
         const deleted = (await client.query(s.prune, [FINISHED_STATUSES, before])).rowCount ?? 0;
-        if (deleted > 0) await client.query(s.bumpChangeMarker);
+        if (deleted > 0) {
+          await client.query(s.pruneDefinitions);
+          await client.query(s.bumpChangeMarker);
+        }
         return deleted;
       }),
   };

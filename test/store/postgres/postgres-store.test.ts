@@ -13,6 +13,7 @@ import { openStore } from '../../../src/store/index.js';
 import { migratePostgres } from '../../../src/store/postgres/postgres-migrator.js';
 import { openPostgresStore, type PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { at, note, runStoreConformance, summary } from '../store-conformance.case.js';
+import { sevenStep } from '../../core/helpers.js';
 
 const url = process.env.CONVERGE_TEST_PG_URL;
 const SKIP_REASON = 'CONVERGE_TEST_PG_URL is not set; start a server with: eval "$(scripts/pg-test-server.sh start)"';
@@ -88,12 +89,15 @@ describe.skipIf(url === undefined)(server('PostgresStore'), () => {
   });
 
   describe('opening a new schema', () => {
-    it('creates the schema and records schema version 1', async () => {
+    it('creates the schema and records schema version 2', async () => {
       const schema = freshSchema();
       const store = await open(schema);
       expect(store.schema).toBe(schema);
-      expect(await store.getSetting('schema_version')).toBe('1');
-      expect(await store.migrate()).toEqual([{ version: 1, name: 'initial', status: 'already_applied' }]);
+      expect(await store.getSetting('schema_version')).toBe('2');
+      expect(await store.migrate()).toEqual([
+        { version: 1, name: 'initial', status: 'already_applied' },
+        { version: 2, name: 'shared-definitions', status: 'already_applied' },
+      ]);
     });
 
     it('reports a multi-process store with a distributed queue', async () => {
@@ -123,7 +127,7 @@ describe.skipIf(url === undefined)(server('PostgresStore'), () => {
     it('opens three stores on one new schema at the same moment without error', async () => {
       const schema = freshSchema();
       const stores = await Promise.all([open(schema), open(schema), open(schema)]);
-      for (const store of stores) expect(await store.getSetting('schema_version')).toBe('1');
+      for (const store of stores) expect(await store.getSetting('schema_version')).toBe('2');
       await stores[0]?.createWorkflow(summary('wf_1'), note(1));
       expect((await stores[2]?.readEvents('wf_1'))?.map((event) => event.seq)).toEqual([1]);
     });
@@ -147,8 +151,8 @@ describe.skipIf(url === undefined)(server('PostgresStore'), () => {
       await sql(`UPDATE "${schema}".settings SET value = '7' WHERE key = 'schema_version'`);
 
       const opening = openPostgresStore(url ?? '', { schema });
-      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 1 } });
-      await expect(opening).rejects.toThrow(/schema 7, this one knows 1/);
+      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 2 } });
+      await expect(opening).rejects.toThrow(/schema 7, this one knows 2/);
     });
 
     it('refuses a schema holding a foreign events table with MIGRATION_FAILED and leaves it unchanged', async () => {
@@ -224,6 +228,61 @@ describe.skipIf(url === undefined)(server('PostgresStore'), () => {
       } finally {
         other.release(true);
       }
+    });
+  });
+
+  describe('shared workflow definitions', () => {
+    const definition = sevenStep();
+    const started = (requirements: string, def = definition): NewEvent => ({
+      type: 'workflow_started',
+      at: at(0),
+      definition: def,
+      requirements,
+      workspace: { path: '/tmp/project', type: 'shared' },
+      documentationLocations: [],
+      autoApprove: false,
+    });
+
+    it('stores one definition for many workflows, names it from each log, and reads the events back whole', async () => {
+      const schema = freshSchema();
+      const store = await open(schema);
+      // The second requirement holds a NUL, so its body is stored wrapped (see toJsonb).
+      for (const [id, text] of [['wf_1', 'one'], ['wf_2', 'two \u0000'], ['wf_3', 'three']] as const) {
+        await store.createWorkflow(summary(id), started(text));
+      }
+      expect((await sql(`SELECT COUNT(*)::int AS n FROM "${schema}".definitions`)).rows).toEqual([{ n: 1 }]);
+      const hashes = await sql(`SELECT DISTINCT definition_hash FROM "${schema}".workflows`);
+      expect(hashes.rows).toHaveLength(1);
+      const body = await sql(`SELECT body::text AS body FROM "${schema}".events WHERE workflow_id = 'wf_1'`);
+      expect(body.rows[0].body).not.toContain('"steps"');
+
+      const fresh = await open(schema);
+      expect(await fresh.readEvents('wf_2')).toEqual([{ ...started('two \u0000'), seq: 1 }]);
+      expect(await fresh.readEvents('wf_3')).toEqual([{ ...started('three'), seq: 1 }]);
+    });
+
+    it('reads a log written before definitions were shared', async () => {
+      const schema = freshSchema();
+      const store = await open(schema);
+      await store.createWorkflow(summary('wf_old'), note(1));
+      const { seq: _seq, ...old } = { ...started('old'), seq: 2 };
+      await sql(`INSERT INTO "${schema}".events (workflow_id, seq, type, at, body) VALUES ('wf_old', 2, 'workflow_started', $1, $2::json)`, [at(0), JSON.stringify(old)]);
+      expect((await store.readEvents('wf_old'))[1]).toEqual({ ...started('old'), seq: 2 });
+    });
+
+    it('prunes a definition with the last workflow that uses it', async () => {
+      const schema = freshSchema();
+      const store = await open(schema);
+      const variant = sevenStep((doc) => {
+        doc.id = 'seven-step-variant';
+      });
+      await store.createWorkflow(summary('wf_done', { status: 'completed', updatedAt: at(1) }), started('done', variant));
+      await store.createWorkflow(summary('wf_live', { updatedAt: at(1) }), started('live'));
+      const count = async () => (await sql(`SELECT COUNT(*)::int AS n FROM "${schema}".definitions`)).rows[0].n as number;
+      expect(await count()).toBe(2);
+      expect(await store.prune(at(100))).toBe(1);
+      expect(await count()).toBe(1);
+      expect((await (await open(schema)).readEvents('wf_live'))[0]).toEqual({ ...started('live'), seq: 1 });
     });
   });
 
