@@ -8,6 +8,10 @@
  * handbook first, then the workflow's inputs, then the step's own inputs and instructions).
  * Parsed templates are kept in memory; the files are checked for changes at most once per
  * `revalidateMs`, so rendering neither re-reads nor re-parses them on every call.
+ *
+ * Files whose name starts with `_` are partials (`{% include "_handbook" %}`), not templates: the
+ * built-ins share their handbook and workflow inputs that way, and a team's directory can override
+ * a partial as it overrides a template. Partials are parsed once per process.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -115,6 +119,11 @@ interface CacheEntry {
 }
 
 const TEMPLATE_EXTENSIONS = ['.md', '.liquid'];
+
+/** Whether a directory entry is a template a step can name (not a hidden file, not a `_` partial). */
+export function isTemplateFileName(entry: string): boolean {
+  return !entry.startsWith('.') && !entry.startsWith('_') && TEMPLATE_EXTENSIONS.includes(extname(entry));
+}
 const DEFAULT_REVALIDATE_MS = 1000;
 
 /**
@@ -138,6 +147,8 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
     root: directories,
     extname: '.md',
     relativeReference: false,
+    // Partials are included on every render; parsed once, they cost no file read on the hot path.
+    cache: true,
     strictFilters: true,
     strictVariables: false,
     ownPropertyOnly: true,
@@ -259,7 +270,7 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
       const names = new Set<string>();
       for (const dir of directories) {
         for (const entry of await readdirOrEmpty(dir)) {
-          if (!entry.startsWith('.') && TEMPLATE_EXTENSIONS.includes(extname(entry))) names.add(entry);
+          if (isTemplateFileName(entry)) names.add(entry);
         }
       }
       return [...names].sort();

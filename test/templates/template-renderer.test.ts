@@ -122,6 +122,17 @@ describe('createTemplateRenderer', () => {
       expect(names).toEqual([...BUILTINS, 'team_review.md'].sort());
     });
 
+    it('overrides a shared partial for every built-in, and never lists a partial as a template', async () => {
+      await writeFile(join(userDir, '_handbook.md'), '# Team handbook\n');
+      const renderer = createTemplateRenderer({ templatesDir: userDir });
+      for (const name of [BUILTINS[0]!, BUILTINS[4]!]) {
+        const parts = await renderer.renderParts(name, { requirements: 'X' });
+        expect(parts.staticPart.startsWith('# Team handbook\n')).toBe(true);
+        expect(parts.staticPart).not.toContain('# Converge workflow handbook');
+      }
+      expect(await renderer.list()).toEqual([...BUILTINS].sort());
+    });
+
     it('fills the seed markers, tolerating case and extra spaces', async () => {
       const seed = [
         '## Requirements',
@@ -308,7 +319,7 @@ describe('createTemplateRenderer', () => {
 });
 
 describe('builtin directory', () => {
-  it('holds only the seven templates', async () => {
-    expect((await readdir(builtinTemplatesDir())).sort()).toEqual([...BUILTINS].sort());
+  it('holds the seven templates and the two partials they share', async () => {
+    expect((await readdir(builtinTemplatesDir())).sort()).toEqual(['_handbook.md', '_workflow_inputs.md', ...BUILTINS].sort());
   });
 });

@@ -9,10 +9,10 @@ import { z } from 'zod';
 import type { StepRun } from '../../core/state.js';
 import { promptInputs } from '../../engine/prompt-inputs.js';
 import { loadState } from '../../engine/workflow-log.js';
+import { isTemplateFileName } from '../../templates/template-renderer.js';
 import type { TemplateVars } from '../../templates/template-renderer.js';
 import type { McpContext } from './mcp-context.js';
 
-const EXTENSIONS = new Set(['.md', '.liquid']);
 
 // `.describe()` goes on the optional wrapper: prompt arguments take their description from the outer schema.
 const argsSchema = {
@@ -39,7 +39,7 @@ export function templateNames(directories: readonly string[]): string[] {
     } catch {
       // A configured templates directory that does not exist yet has no templates.
     }
-    for (const entry of entries) if (!entry.startsWith('.') && EXTENSIONS.has(extname(entry))) names.add(entry);
+    for (const entry of entries) if (isTemplateFileName(entry)) names.add(entry);
   }
   return [...names].sort();
 }
