@@ -181,7 +181,7 @@ async function callAgent(
   const firstIndex = invocationIndex(state, run);
   for (const template of step.templates) {
     const calls = countCall();
-    const requestFor = (parts: RenderedParts, calls: number): AgentRequest => ({
+    const requestFor = (parts: RenderedParts): AgentRequest => ({
       workflowId: state.workflowId,
       actionId: run.actionId,
       stepId: step.id,
@@ -204,7 +204,7 @@ async function callAgent(
     const prompted = async () => {
       inputs ??= promptInputs(state.definition, state, run, (await deps.knowledgeFor?.(state, step, `${state.requirements}\n${planTitle}`)) ?? '');
       const parts = await deps.templates.renderParts(template, inputs);
-      return agent.call(requestFor(parts, calls));
+      return agent.call(requestFor(parts));
     };
     const call = () => deps.limiter.run(agent.provider, prompted);
     const response = deps.breaker ? await deps.breaker.run(agent.provider, call) : await call();

@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../src/core/events.js';
+import type { WorkflowDefinition } from '../../src/core/definition-schema.js';
 import type { Store, WorkflowSummary } from '../../src/store/store.js';
 
 export interface StoreConformanceOptions {
@@ -35,6 +36,19 @@ export function summary(id: string, overrides: Partial<WorkflowSummary> = {}): W
 }
 
 /** A small, fully typed event; `n` makes each one recognisable when read back. */
+/** A workflow's first event, carrying `definition` as the engine writes it. */
+export function startedWith(definition: WorkflowDefinition, requirements: string): NewEvent {
+  return {
+    type: 'workflow_started',
+    at: at(0),
+    definition,
+    requirements,
+    workspace: { path: '/tmp/project', type: 'shared' },
+    documentationLocations: [],
+    autoApprove: false,
+  };
+}
+
 export function note(n: number, minutes = n): NewEvent {
   return { type: 'phase_transitioned', at: at(minutes), from: 'planning', to: 'planning', trigger: `note-${n}` };
 }

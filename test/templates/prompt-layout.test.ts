@@ -15,16 +15,8 @@ import { formatSection } from '../../src/knowledge/context-selection.js';
 import { createTemplateRenderer } from '../../src/templates/index.js';
 import type { RenderedParts, TemplateVars } from '../../src/templates/index.js';
 import { Run, planReport } from '../core/helpers.js';
+import { BUILTINS } from './builtin-names.js';
 
-const BUILTINS = [
-  'step1_initial_planner_prompt_template.md',
-  'step2_plan_validator_prompt_template.md',
-  'step3_revision_planner_prompt_template.md',
-  'step4_programmer_prompt_template.md',
-  'step5a_two_level_validation_agent_prompt_template.md',
-  'step5b_two_level_standardization_validation_agent_prompt_template.md',
-  'step6_code_refinement_programmer_prompt_template.md',
-];
 const SEED_PORT = join(import.meta.dirname, '..', '..', 'bench', 'fixtures', 'seed-port');
 
 const PLAN = '# Implementation Plan: CSV export\n\n## 1. Overview\nAdd `exportCsv` in src/export.ts.';

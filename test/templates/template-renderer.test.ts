@@ -5,16 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { builtinTemplatesDir, createTemplateRenderer } from '../../src/templates/index.js';
 import type { RenderedParts, TemplateVars } from '../../src/templates/index.js';
 import type { ConvergeError } from '../../src/core/errors.js';
+import { BUILTINS } from './builtin-names.js';
 
-const BUILTINS = [
-  'step1_initial_planner_prompt_template.md',
-  'step2_plan_validator_prompt_template.md',
-  'step3_revision_planner_prompt_template.md',
-  'step4_programmer_prompt_template.md',
-  'step5a_two_level_validation_agent_prompt_template.md',
-  'step5b_two_level_standardization_validation_agent_prompt_template.md',
-  'step6_code_refinement_programmer_prompt_template.md',
-];
 
 const FULL: TemplateVars = {
   requirements: 'REQ: add a CSV export command',

@@ -12,7 +12,7 @@ import { isConvergeError } from '../../../src/core/errors.js';
 import { openStore } from '../../../src/store/index.js';
 import { migratePostgres } from '../../../src/store/postgres/postgres-migrator.js';
 import { openPostgresStore, type PostgresStore } from '../../../src/store/postgres/postgres-store.js';
-import { at, note, runStoreConformance, summary } from '../store-conformance.case.js';
+import { at, note, runStoreConformance, startedWith, summary } from '../store-conformance.case.js';
 import { sevenStep } from '../../core/helpers.js';
 
 const url = process.env.CONVERGE_TEST_PG_URL;
@@ -233,15 +233,7 @@ describe.skipIf(url === undefined)(server('PostgresStore'), () => {
 
   describe('shared workflow definitions', () => {
     const definition = sevenStep();
-    const started = (requirements: string, def = definition): NewEvent => ({
-      type: 'workflow_started',
-      at: at(0),
-      definition: def,
-      requirements,
-      workspace: { path: '/tmp/project', type: 'shared' },
-      documentationLocations: [],
-      autoApprove: false,
-    });
+    const started = (requirements: string, def = definition): NewEvent => startedWith(def, requirements);
 
     it('stores one definition for many workflows, names it from each log, and reads the events back whole', async () => {
       const schema = freshSchema();

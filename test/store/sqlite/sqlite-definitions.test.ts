@@ -12,21 +12,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../../src/core/events.js';
 import { openSqliteStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { sevenStep } from '../../core/helpers.js';
-import { at, note, summary } from '../store-conformance.case.js';
+import { at, note, startedWith, summary } from '../store-conformance.case.js';
 
 const definition = sevenStep();
 
-function started(requirements: string, def = definition): NewEvent {
-  return {
-    type: 'workflow_started',
-    at: at(0),
-    definition: def,
-    requirements,
-    workspace: { path: '/tmp/project', type: 'shared' },
-    documentationLocations: [],
-    autoApprove: false,
-  };
-}
+const started = (requirements: string, def = definition): NewEvent => startedWith(def, requirements);
 
 describe('SqliteStore definitions and event bodies', () => {
   let dir: string;
