@@ -6,7 +6,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { reduce } from '../core/apply.js';
 import { decide } from '../core/decide.js';
 import type { Decision } from '../core/decision.js';
 import { isConvergeError } from '../core/errors.js';
@@ -24,7 +23,7 @@ import { askAdvisor } from './advisor.js';
 import { needsSettling, settleWorkspace } from './workspace-settle.js';
 import { leaseOwnerIsDead } from './lease-owner.js';
 import type { StepExecutorDeps } from './step-executor.js';
-import { appendEvents, loadState } from './workflow-log.js';
+import { appendEvents, foldOnto, loadState } from './workflow-log.js';
 
 export interface RunnerOptions {
   store: Store;
@@ -170,7 +169,7 @@ export class Runner {
       batch.push(...next);
       folded = foldOnto(folded, next);
     }
-    return this.#record(state, batch);
+    return this.#record(state, batch, folded);
   }
 
   /** The events of a decision; an agent step is recorded as started at once, as this runner goes on to run it. */
@@ -259,8 +258,8 @@ export class Runner {
     return this.#record(state, events);
   }
 
-  async #record(state: WorkflowState, events: NewEvent[]): Promise<WorkflowState> {
-    const next = await appendEvents(this.#o.store, state, events);
+  async #record(state: WorkflowState, events: NewEvent[], folded?: WorkflowState): Promise<WorkflowState> {
+    const next = await appendEvents(this.#o.store, state, events, folded);
     this.#o.onEvents?.(next, events.map((e, i) => ({ ...e, seq: state.seq + i + 1 }) as WorkflowEvent));
     return next;
   }
@@ -298,11 +297,6 @@ export class Runner {
 
 /** Bounds deciding ahead; the seven-step workflow needs at most two (gate, then the next step). */
 const MAX_DECISIONS_PER_WRITE = 8;
-
-/** The state after `events`, not yet recorded, numbered as the append will number them. */
-function foldOnto(state: WorkflowState, events: readonly NewEvent[]): WorkflowState {
-  return reduce(state.workflowId, events.map((e, i) => ({ ...e, seq: state.seq + i + 1 }) as WorkflowEvent), state);
-}
 
 function interrupted(at: string, actionId: string, attempts: number): NewEvent {
   return {

@@ -48,10 +48,16 @@ export function waitingFor(state: WorkflowState): string | null {
   return null;
 }
 
-/** Stamps sequence numbers, folds the events, and appends them fenced by `state.seq`. */
-export async function appendEvents(store: Store, state: WorkflowState, events: NewEvent[]): Promise<WorkflowState> {
-  const stamped = events.map((e, i) => ({ ...e, seq: state.seq + i + 1 }) as WorkflowEvent);
-  const next = reduce(state.workflowId, stamped, state);
+/** `events` numbered after `state` and folded onto it: the state once they are appended. */
+export function foldOnto(state: WorkflowState, events: readonly NewEvent[]): WorkflowState {
+  return reduce(state.workflowId, events.map((e, i) => ({ ...e, seq: state.seq + i + 1 }) as WorkflowEvent), state);
+}
+
+/**
+ * Appends events fenced by `state.seq` and returns the state after them; `next` is that state when
+ * the caller already folded it (the runner does, to decide ahead).
+ */
+export async function appendEvents(store: Store, state: WorkflowState, events: NewEvent[], next = foldOnto(state, events)): Promise<WorkflowState> {
   await store.append(state.workflowId, state.seq, events, summaryOf(next));
   if (Math.floor(next.seq / SNAPSHOT_EVERY) > Math.floor(state.seq / SNAPSHOT_EVERY)) {
     await store.saveSnapshot(state.workflowId, { seq: next.seq, state: next });
