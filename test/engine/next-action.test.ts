@@ -49,6 +49,15 @@ async function submit(engine: Engine, id: string, step: number, ...files: string
   return engine.runner.run(id, { waitForHumans: false });
 }
 
+/** Runs the plan loop with the converging plan, approves it, and leaves the workflow at step 4. */
+async function throughPlanApproval(engine: Engine, id: string) {
+  await engine.runner.run(id, { waitForHumans: false });
+  await submit(engine, id, 1, 'plan-v2.md');
+  await submit(engine, id, 2, 'plan-review-2.md');
+  await respondToGate(engine.store, engine.clock, id, { decision: 'approve' }, { id: 'tester', via: 'cli' });
+  await engine.runner.run(id, { waitForHumans: false });
+}
+
 async function next(engine: Engine, id: string) {
   return nextAction(engine, await loadState(engine.store, id));
 }
@@ -114,11 +123,7 @@ describe('nextAction', () => {
   describe('a code validation with checks', () => {
     it('asks for two reports, one per template, with the check results already run', async () => {
       const { engine, id } = await hostWorkflow();
-      await engine.runner.run(id, { waitForHumans: false });
-      await submit(engine, id, 1, 'plan-v2.md');
-      await submit(engine, id, 2, 'plan-review-2.md');
-      await respondToGate(engine.store, engine.clock, id, { decision: 'approve' }, { id: 'tester', via: 'cli' });
-      await engine.runner.run(id, { waitForHumans: false });
+      await throughPlanApproval(engine, id);
       await submit(engine, id, 4, 'code-v2.md');
       const action = await next(engine, id);
       expect(action).toMatchObject({
@@ -138,22 +143,14 @@ describe('nextAction', () => {
 
     it('asks for the reviews at once when the project has no checks', async () => {
       const { engine, id } = await hostWorkflow(undefined, []);
-      await engine.runner.run(id, { waitForHumans: false });
-      await submit(engine, id, 1, 'plan-v2.md');
-      await submit(engine, id, 2, 'plan-review-2.md');
-      await respondToGate(engine.store, engine.clock, id, { decision: 'approve' }, { id: 'tester', via: 'cli' });
-      await engine.runner.run(id, { waitForHumans: false });
+      await throughPlanApproval(engine, id);
       await submit(engine, id, 4, 'code-v2.md');
       expect(await next(engine, id)).toMatchObject({ kind: 'submit_step_result', step_number: 5, check_results: [] });
     });
 
     it('says the programmer must return files as blocks to have them recorded', async () => {
       const { engine, id } = await hostWorkflow();
-      await engine.runner.run(id, { waitForHumans: false });
-      await submit(engine, id, 1, 'plan-v2.md');
-      await submit(engine, id, 2, 'plan-review-2.md');
-      await respondToGate(engine.store, engine.clock, id, { decision: 'approve' }, { id: 'tester', via: 'cli' });
-      await engine.runner.run(id, { waitForHumans: false });
+      await throughPlanApproval(engine, id);
       const action = await next(engine, id);
       expect(action).toMatchObject({ kind: 'submit_step_result', step_number: 4, expected_output: { format: 'files' } });
       if (action.kind !== 'submit_step_result') throw new Error('unreachable');
