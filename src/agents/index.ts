@@ -11,6 +11,7 @@ import { ScriptedAgent } from './scripted/scripted-agent.js';
 import { createAiSdkAgent, providerKeyOf } from './ai-sdk/index.js';
 import { createCommandAgent } from './command/index.js';
 import { loadSession } from './scripted/scripted-session.js';
+import { registerSecret, registerUrlCredentials } from '../store/record-redaction.js';
 import type { LoadedSession } from './scripted/scripted-session.js';
 
 export type AgentChoice = { kind: 'agent'; agent: Agent } | { kind: 'external' };
@@ -32,6 +33,7 @@ export function createAgentResolver(config: AgentsConfig, baseDir: string): Agen
   const cache = new Map<string, AgentChoice>();
 
   const build = (entry: AgentConfig | Omit<AgentConfig, 'fallback'>, role: Role): AgentChoice => {
+    registerAgentSecrets(entry);
     switch (entry.provider) {
       case 'external':
         return { kind: 'external' };
@@ -95,4 +97,13 @@ export function createAgentResolver(config: AgentsConfig, baseDir: string): Agen
       return limits;
     },
   };
+}
+
+/**
+ * The key an agent is configured with never reaches the record, even when its variable has a
+ * name that does not look like a key (`api_key_env: MY_LLM`), nor does a password in its base URL.
+ */
+function registerAgentSecrets(entry: Partial<Record<'api_key_env' | 'base_url', unknown>>): void {
+  if (typeof entry.api_key_env === 'string') registerSecret(process.env[entry.api_key_env]);
+  if (typeof entry.base_url === 'string') registerUrlCredentials(entry.base_url);
 }

@@ -7,6 +7,7 @@ import { ConvergeError } from '../core/errors.js';
 import type { NewEvent, WorkflowEvent } from '../core/events.js';
 import { currentRun } from '../core/state.js';
 import type { WorkflowState } from '../core/state.js';
+import { redactRecord } from '../store/record-redaction.js';
 import type { Store, WorkflowSummary } from '../store/store.js';
 
 const SNAPSHOT_EVERY = 50;
@@ -57,8 +58,12 @@ export function foldOnto(state: WorkflowState, events: readonly NewEvent[]): Wor
  * Appends events fenced by `state.seq` and returns the state after them; `next` is that state when
  * the caller already folded it (the runner does, to decide ahead).
  */
-export async function appendEvents(store: Store, state: WorkflowState, events: NewEvent[], next = foldOnto(state, events)): Promise<WorkflowState> {
-  await store.append(state.workflowId, state.seq, events, summaryOf(next));
+export async function appendEvents(store: Store, state: WorkflowState, events: NewEvent[], folded?: WorkflowState): Promise<WorkflowState> {
+  // The store redacts what it writes; folding the redacted events keeps the state in memory equal to
+  // the state a restart reads back, and keeps a secret out of the prompts built from it.
+  const clean = redactRecord(events);
+  const next = clean === events && folded !== undefined ? folded : foldOnto(state, clean);
+  await store.append(state.workflowId, state.seq, clean, summaryOf(next));
   if (Math.floor(next.seq / SNAPSHOT_EVERY) > Math.floor(state.seq / SNAPSHOT_EVERY)) {
     await store.saveSnapshot(state.workflowId, { seq: next.seq, state: next });
   }

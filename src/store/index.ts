@@ -9,6 +9,7 @@ import { openMemoryStore } from './memory/memory-store.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
+import { registerUrlCredentials } from './record-redaction.js';
 
 export type {
   MigrationStep,
@@ -24,6 +25,7 @@ export type { PostgresStoreConfig } from './postgres/postgres-store-config.js';
 export { SqliteStore, openSqliteStore } from './sqlite/sqlite-store.js';
 export type { SqliteStoreConfig } from './sqlite/sqlite-store-config.js';
 export { FINISHED_STATUSES } from './store-rules.js';
+export { redactRecord, redactText, registerSecret, registerUrlCredentials } from './record-redaction.js';
 
 export interface OpenStoreOptions {
   /** Resolves relative paths; defaults to the process's working directory. */
@@ -53,7 +55,10 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   if (MEMORY_URLS.has(value)) return openMemoryStore();
   const sqliteOptions = options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs };
   // Errors name the server without the password the URL may hold.
-  if (/^postgres(ql)?:\/\//i.test(value)) return openPostgresStore(value);
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    registerUrlCredentials(value);
+    return openPostgresStore(value);
+  }
   return openSqliteStore(sqlitePath(value, options.cwd ?? process.cwd()), sqliteOptions);
 }
 

@@ -274,6 +274,35 @@ export function runStoreConformance({ name, newStore, skip = [] }: StoreConforma
       });
     });
 
+    describe('secret redaction (#13)', () => {
+      const KEY_NAME = 'CONVERGE_CONFORMANCE_PROVIDER_KEY';
+      const key = 'sk-conformance-7f3a9c1e5b2d4f60';
+      const token = `cv_${'Q'.repeat(43)}`;
+      beforeEach(() => {
+        process.env[KEY_NAME] = key;
+      });
+      afterEach(() => {
+        delete process.env[KEY_NAME];
+      });
+
+      test('writes no secret value in events, the index row or a snapshot', async () => {
+        const leaky = (n: number): NewEvent => ({ type: 'phase_transitioned', at: at(n), from: 'planning', to: 'planning', trigger: `printed ${key} and ${token}` });
+        await store.createWorkflow(summary('wf_1', { requirements: `use ${key}` }), leaky(1));
+        await store.append('wf_1', 1, [leaky(2)], summary('wf_1', { requirements: `use ${key}` }));
+        await store.saveSnapshot('wf_1', { seq: 2, state: { output: { text: `key=${key}` }, list: [token] } });
+        const written = JSON.stringify([await store.readEvents('wf_1'), await store.getWorkflow('wf_1'), await store.loadSnapshot('wf_1')]);
+        expect(written).not.toContain(key);
+        expect(written).not.toContain(token);
+        expect(written).toContain('printed [redacted] and [redacted]');
+        expect(written).toContain('key=[redacted]');
+      });
+
+      test('keeps text without secrets exactly as given', async () => {
+        await seed('wf_1', 2);
+        expect((await store.readEvents('wf_1')).map((e) => (e as { trigger?: string }).trigger)).toEqual(['note-1', 'note-2']);
+      });
+    });
+
     describe('leases', () => {
       beforeEach(async () => {
         await seed('wf_1');

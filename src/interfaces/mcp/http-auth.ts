@@ -4,6 +4,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConvergeError } from '../../core/errors.js';
+import { registerSecret } from '../../store/index.js';
 
 export interface Authorized {
   /** The caller's name for the audit record, when the credential names one (a named token). */
@@ -39,6 +40,8 @@ export function createAuthorizer(options: AuthOptions): Authorize {
       hint: 'Pass --token T or set CONVERGE_MCP_TOKEN; on 127.0.0.1 you may pass --no-auth instead.',
     });
   }
+  // A token given with --token may have any shape; it must never be written to the record.
+  registerSecret(options.token);
   const expected = digest(options.token.trim());
   return function authorize(request: Request): Authorized | Response {
     const header = request.headers.get('authorization') ?? '';

@@ -4,6 +4,7 @@
  * sees exactly what a database would give back, and cannot change stored data by mutation.
  */
 import type { NewEvent, WorkflowEvent } from '../../core/events.js';
+import { redactRecord } from '../record-redaction.js';
 import { sequenceConflict, storeClosed, workflowExists, workflowNotFound } from '../store-error.js';
 import { FINISHED_STATUSES, leaseExpiry, mayTakeLease } from '../store-rules.js';
 import type {
@@ -53,8 +54,8 @@ export class MemoryStore implements Store {
   async createWorkflow(summary: WorkflowSummary, first: NewEvent): Promise<WorkflowEvent> {
     this.#open();
     if (this.#workflows.has(summary.id)) throw workflowExists(summary.id);
-    const event = stored(first, 1);
-    this.#workflows.set(summary.id, { summary: { ...copy(summary), lastSeq: 1 }, events: [event], attempts: new Map() });
+    const event = stored(redactRecord(first), 1);
+    this.#workflows.set(summary.id, { summary: { ...copy(redactRecord(summary)), lastSeq: 1 }, events: [event], attempts: new Map() });
     this.#changes += 1;
     return copy(event);
   }
@@ -70,10 +71,10 @@ export class MemoryStore implements Store {
     if (found !== expectedSeq) throw sequenceConflict(workflowId, expectedSeq, found);
     // Nothing to fence: a summary change that no event explains is not written.
     if (events.length === 0) return [];
-    const written = events.map((event, index) => stored(event, expectedSeq + index + 1));
+    const written = redactRecord(events).map((event, index) => stored(event, expectedSeq + index + 1));
     workflow.events.push(...written);
     // The store owns id and lastSeq, so the index can never disagree with the log.
-    workflow.summary = { ...copy(summary), id: workflowId, lastSeq: workflow.events.length };
+    workflow.summary = { ...copy(redactRecord(summary)), id: workflowId, lastSeq: workflow.events.length };
     this.#changes += 1;
     return copy(written);
   }
@@ -108,7 +109,7 @@ export class MemoryStore implements Store {
   async saveSnapshot(workflowId: string, snapshot: Snapshot): Promise<void> {
     const workflow = this.#get(workflowId);
     // An older snapshot saved late must not replace a newer one.
-    if (workflow.snapshot === undefined || snapshot.seq >= workflow.snapshot.seq) workflow.snapshot = copy(snapshot);
+    if (workflow.snapshot === undefined || snapshot.seq >= workflow.snapshot.seq) workflow.snapshot = copy(redactRecord(snapshot));
   }
 
   async loadSnapshot(workflowId: string): Promise<Snapshot | undefined> {

@@ -4,6 +4,7 @@
  * workflow's row, so writers to one workflow queue there and the check cannot go stale before
  * the write. Nothing else is ever locked for long, so workers on different workflows do not wait.
  */
+import { redactRecord } from '../record-redaction.js';
 import pg from 'pg';
 import type { Pool } from 'pg';
 import type { NewEvent, WorkflowEvent } from '../../core/events.js';
@@ -99,7 +100,7 @@ export class PostgresStore implements Store {
   }
 
   async createWorkflow(summary: WorkflowSummary, first: NewEvent): Promise<WorkflowEvent> {
-    return this.#run(summary.id, () => this.#tx.create(summary, first));
+    return this.#run(summary.id, () => this.#tx.create(redactRecord(summary), redactRecord(first)));
   }
 
   async append(
@@ -108,7 +109,7 @@ export class PostgresStore implements Store {
     events: NewEvent[],
     summary: WorkflowSummary,
   ): Promise<WorkflowEvent[]> {
-    return this.#run(workflowId, () => this.#tx.append(workflowId, expectedSeq, events, summary));
+    return this.#run(workflowId, () => this.#tx.append(workflowId, expectedSeq, redactRecord(events), redactRecord(summary)));
   }
 
   async readEvents(workflowId: string, afterSeq = 0): Promise<WorkflowEvent[]> {
@@ -157,7 +158,7 @@ export class PostgresStore implements Store {
   }
 
   async saveSnapshot(workflowId: string, snapshot: Snapshot): Promise<void> {
-    await this.#run(workflowId, () => this.#pool.query(this.#s.saveSnapshot, [workflowId, snapshot.seq, toJsonb(snapshot.state)]));
+    await this.#run(workflowId, () => this.#pool.query(this.#s.saveSnapshot, [workflowId, snapshot.seq, toJsonb(redactRecord(snapshot.state))]));
   }
 
   async loadSnapshot(workflowId: string): Promise<Snapshot | undefined> {

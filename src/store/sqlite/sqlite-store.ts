@@ -3,6 +3,7 @@
  * on one machine. Every write is one short IMMEDIATE transaction, so a writer takes the file's
  * write lock before it reads what it checks, and the check cannot go stale before the write.
  */
+import { redactRecord } from '../record-redaction.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -77,7 +78,7 @@ export class SqliteStore implements Store {
   }
 
   async createWorkflow(summary: WorkflowSummary, first: NewEvent): Promise<WorkflowEvent> {
-    return this.#run(summary.id, () => this.#tx.create.immediate(summary, first));
+    return this.#run(summary.id, () => this.#tx.create.immediate(redactRecord(summary), redactRecord(first)));
   }
 
   async append(
@@ -86,7 +87,7 @@ export class SqliteStore implements Store {
     events: NewEvent[],
     summary: WorkflowSummary,
   ): Promise<WorkflowEvent[]> {
-    return this.#run(workflowId, () => this.#tx.append.immediate(workflowId, expectedSeq, events, summary));
+    return this.#run(workflowId, () => this.#tx.append.immediate(workflowId, expectedSeq, redactRecord(events), redactRecord(summary)));
   }
 
   async readEvents(workflowId: string, afterSeq = 0): Promise<WorkflowEvent[]> {
@@ -131,7 +132,7 @@ export class SqliteStore implements Store {
   }
 
   async saveSnapshot(workflowId: string, snapshot: Snapshot): Promise<void> {
-    this.#run(workflowId, () => this.#tx.saveSnapshot.immediate(workflowId, snapshot.seq, snapshot.state));
+    this.#run(workflowId, () => this.#tx.saveSnapshot.immediate(workflowId, snapshot.seq, redactRecord(snapshot.state)));
   }
 
   async loadSnapshot(workflowId: string): Promise<Snapshot | undefined> {
