@@ -155,6 +155,7 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
         requestedAt: event.at,
         ...(event.timeoutAt !== undefined ? { timeoutAt: event.timeoutAt } : {}),
         timedOut: false,
+        ...(event.protectedPaths !== undefined && event.protectedPaths.length > 0 ? { protectedPaths: event.protectedPaths } : {}),
       };
       if (!state.askedReviewGates.includes(event.gateId)) state.askedReviewGates.push(event.gateId);
       state.status = 'waiting_for_human';

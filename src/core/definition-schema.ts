@@ -158,6 +158,11 @@ export const WorkflowDefinitionSchema = z.strictObject({
   checks: z.array(CheckSchema).default([]),
   /** Knowledge globs (the seed's documentation_locations); added to the profile's. */
   knowledge: z.array(z.string()).default([]),
+  /**
+   * Workspace paths (globs) whose change needs a person's eyes: build and test configuration, CI,
+   * lockfiles. An agent's change to one is a finding of its own and stops automatic approval.
+   */
+  protected_paths: z.array(z.string().min(1)).default([]),
 });
 export type WorkflowDefinition = z.infer<typeof WorkflowDefinitionSchema>;
 export type WorkflowDefinitionInput = z.input<typeof WorkflowDefinitionSchema>;

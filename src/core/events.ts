@@ -40,6 +40,8 @@ export interface AgentOutput {
   files: FileChange[];
   /** Paths the agent tried to write outside the workspace; refused and reported. */
   refusedPaths?: string[];
+  /** Changed paths the definition protects (package.json, CI config …): a person must see them before approval. */
+  protectedPaths?: string[];
 }
 
 interface Base<T extends string> {
@@ -91,7 +93,14 @@ export type WorkflowEvent =
       calls?: number;
     })
   | (Base<'phase_transitioned'> & { from: string; to: string; trigger: string })
-  | (Base<'approval_requested'> & { gateId: string; interactionId: string; stepId: string; timeoutAt?: string })
+  | (Base<'approval_requested'> & {
+      gateId: string;
+      interactionId: string;
+      stepId: string;
+      timeoutAt?: string;
+      /** Protected paths changed since a person last approved: why this gate is not approved automatically. */
+      protectedPaths?: string[];
+    })
   | (Base<'approval_decided'> & {
       interactionId: string;
       decision: ApprovalDecision;

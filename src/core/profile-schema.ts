@@ -16,6 +16,13 @@ export const CheckFormatSchema = z.enum([
 ]);
 export type CheckFormat = z.infer<typeof CheckFormatSchema>;
 
+/**
+ * How a process that runs agent-influenced code is confined: `bwrap` (bubblewrap, Linux), `none`,
+ * or `auto` — bwrap when this machine has a working one, else none with a warning.
+ */
+export const SandboxModeSchema = z.enum(['auto', 'bwrap', 'none']);
+export type SandboxMode = z.infer<typeof SandboxModeSchema>;
+
 export const CheckSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, "_" or "-"'),
@@ -34,6 +41,10 @@ export const CheckSchema = z
     /** Where the check writes its report (JUnit XML, SARIF, coverage…), relative to the check's cwd; stdout when absent. */
     report: z.string().optional(),
     max_output_bytes: z.number().int().positive().default(64 * 1024),
+    /** Overrides converge.yaml's `sandbox` for this check. */
+    sandbox: SandboxModeSchema.optional(),
+    /** Checks run without network unless they need it (a test that downloads, an integration test). */
+    network: z.boolean().default(false),
     /** Run the check only when the project has what it needs; otherwise it is skipped, not failed. */
     when: z
       .strictObject({
@@ -79,6 +90,8 @@ export const ProfileSchema = z.strictObject({
     })
     .default({ shared_root: '.', read_only: [] }),
   checks: z.array(CheckSchema).default([]),
+  /** Paths (globs, workspace-relative) whose change by an agent needs a person's eyes before approval. */
+  protected_paths: z.array(z.string().min(1)).default([]),
   knowledge: z.array(KnowledgeSourceSchema).default([]),
   naming: z.record(z.string(), z.string()).default({}),
 });

@@ -66,6 +66,8 @@ export interface PendingGate {
   requestedAt: string;
   timeoutAt?: string;
   timedOut: boolean;
+  /** Protected paths changed since a person last approved; the gate waits for a person whatever the policy. */
+  protectedPaths?: string[];
 }
 
 export interface ApprovalRecord {

@@ -75,7 +75,7 @@ export interface SubmitStepResultAction {
 export interface RespondToApprovalAction {
   kind: 'respond_to_approval';
   workflow_id: string;
-  gate: { id: string; name?: string; interaction_id: string; requested_at: string; timeout_at?: string };
+  gate: { id: string; name?: string; interaction_id: string; requested_at: string; timeout_at?: string; protected_paths?: string[] };
   step: { id: string; number: number; name?: string };
   summary: ConvergenceSummary;
   answers: Array<'approve' | 'reject' | 'request_changes'>;
@@ -126,11 +126,14 @@ export async function nextAction(engine: NextActionEngine, state: WorkflowState)
         interaction_id: state.gate.interactionId,
         requested_at: state.gate.requestedAt,
         ...(state.gate.timeoutAt !== undefined ? { timeout_at: state.gate.timeoutAt } : {}),
+        ...(state.gate.protectedPaths !== undefined ? { protected_paths: state.gate.protectedPaths } : {}),
       },
       step: stepRef(step),
       summary: convergenceSummary(def, state, step),
       answers: ['approve', 'reject', 'request_changes'],
-      how: `Approve, reject (the workflow ends as rejected) or request changes (back to step ${stepOf(def, gate?.changes_to ?? step.id).number} with the change requests in its prompt).`,
+      how:
+        `Approve, reject (the workflow ends as rejected) or request changes (back to step ${stepOf(def, gate?.changes_to ?? step.id).number} with the change requests in its prompt).` +
+        protectedNote(state.gate.protectedPaths),
     };
   }
   if (state.escalation !== null) {
@@ -268,4 +271,10 @@ function stepRef(step: Step): { id: string; number: number; name?: string } {
 
 function title(name: string): string {
   return name.replace(/_/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
+}
+
+/** Why a gate waits for a person even under --auto-approve. */
+function protectedNote(paths: readonly string[] | undefined): string {
+  if (paths === undefined || paths.length === 0) return '';
+  return ` Protected files changed (review them before approving; automatic approval is held): ${paths.join(', ')}.`;
 }

@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { protectedChangesAwaitingReview } from '../core/protected-changes.js';
 import { decide } from '../core/decide.js';
 import type { Decision } from '../core/decision.js';
 import { isConvergeError } from '../core/errors.js';
@@ -207,8 +208,18 @@ export class Runner {
         const gate = state.definition.gates.find((g) => g.id === d.gate_id)!;
         const interactionId = `${state.workflowId}.g${nextSeq()}`;
         const timeoutAt = gate.timeout_s !== undefined ? new Date(Date.parse(at) + gate.timeout_s * 1000).toISOString() : undefined;
-        events.push({ type: 'approval_requested', at, gateId: gate.id, interactionId, stepId: d.step_id!, ...(timeoutAt ? { timeoutAt } : {}) });
-        if (state.autoApprove) {
+        const protectedPaths = protectedChangesAwaitingReview(state);
+        events.push({
+          type: 'approval_requested',
+          at,
+          gateId: gate.id,
+          interactionId,
+          stepId: d.step_id!,
+          ...(timeoutAt ? { timeoutAt } : {}),
+          ...(protectedPaths.length > 0 ? { protectedPaths } : {}),
+        });
+        // A protected change waits for a person, whatever --auto-approve says.
+        if (state.autoApprove && protectedPaths.length === 0) {
           events.push({
             type: 'approval_decided',
             at,
@@ -239,8 +250,10 @@ export class Runner {
     }
   }
 
-  async #gateTimedOut(state: WorkflowState, policy: 'pause' | 'reject' | 'approve'): Promise<WorkflowState> {
+  async #gateTimedOut(state: WorkflowState, configured: 'pause' | 'reject' | 'approve'): Promise<WorkflowState> {
     const at = this.#o.clock.now();
+    // A timeout never approves a protected change: the gate keeps waiting for a person.
+    const policy = configured === 'approve' && (state.gate?.protectedPaths?.length ?? 0) > 0 ? 'pause' : configured;
     const interactionId = state.gate!.interactionId;
     const events: NewEvent[] = [{ type: 'gate_timed_out', at, interactionId }];
     if (policy !== 'pause') {

@@ -14,6 +14,8 @@ import type { Agent, AgentRequest, ExpectedOutput } from '../agents/agent.js';
 import { agentFailure, failureClassOf } from '../agents/agent.js';
 import { parseFileBlocks, parsePlan, parseValidationReport } from '../agents/parsing/index.js';
 import { applyFileChanges } from '../workspace/path-guard.js';
+import { protectedAmong } from '../workspace/protected-paths.js';
+import { protectedChangesAwaitingReview } from '../core/protected-changes.js';
 import type { Clock } from './clock.js';
 import { promptInputs, type PromptInputs } from './prompt-inputs.js';
 import type { ProviderLimiter } from './provider-limiter.js';
@@ -243,6 +245,10 @@ function produceResult(
   // Command agents wrote their files themselves; only text-producing agents are written here.
   const written = agentFiles === undefined ? applyFileChanges(state.workspace.path, files, deps.readOnlyPaths ?? []) : { written: files.map((f) => f.path), refused: agentRefused };
   const kept = files.filter((f) => written.written.includes(f.path));
+  const protectedPaths = protectedAmong(
+    kept.map((f) => f.path),
+    state.definition.protected_paths ?? [],
+  );
   return {
     type: 'step_output_recorded',
     at: deps.clock.now(),
@@ -252,6 +258,7 @@ function produceResult(
       content: text,
       files: kept,
       ...(written.refused.length > 0 ? { refusedPaths: written.refused.map((r) => r.path) } : {}),
+      ...(protectedPaths.length > 0 ? { protectedPaths } : {}),
     },
     usage,
     calls,
@@ -285,6 +292,16 @@ function mergeReports(def: WorkflowDefinition, step: Step, texts: string[], chec
   const latestCode = state.outputs.findLast((o) => o.output.artifact === step.artifact);
   for (const path of latestCode?.output.refusedPaths ?? []) {
     issues.push({ severity: 'critical', source: 'workspace', level: 2, message: `The agent tried to write outside the workspace: ${path} (refused).` });
+  }
+  // A finding, not a failure: the change may be right, but a person must see it before approval.
+  for (const path of kind === 'code' ? protectedChangesAwaitingReview(state) : []) {
+    issues.push({
+      severity: 'info',
+      source: 'protected_path',
+      level: 2,
+      location: { file: path },
+      message: `Protected file changed: ${path}. A person must review it at the gate; automatic approval is held until then.`,
+    });
   }
   const missing = dimensionNames.filter((d) => rubric.dimensions[d]!.min !== undefined && dimensions[d] === undefined);
   return {

@@ -109,5 +109,6 @@ export function effectiveDefinition(def: WorkflowDefinition, profile: Profile, c
   }
   const checks = config.checks ?? (def.checks.length > 0 ? def.checks : profile.checks);
   const knowledge = [...new Set([...def.knowledge, ...profile.knowledge.map((k) => k.glob), ...config.documentation])];
-  return { ...def, gates, checks, knowledge };
+  const protectedPaths = config.protected_paths ?? [...new Set([...(def.protected_paths ?? []), ...profile.protected_paths])];
+  return { ...def, gates, checks, knowledge, protected_paths: protectedPaths };
 }

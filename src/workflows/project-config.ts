@@ -2,7 +2,7 @@
  * converge.yaml: which definition and profile a project uses, its agents, checks and templates.
  */
 import { z } from 'zod';
-import { CheckSchema } from '../core/profile-schema.js';
+import { CheckSchema, SandboxModeSchema } from '../core/profile-schema.js';
 import { AgentsConfigSchema } from '../agents/agent-config.js';
 
 export const GateOverrideSchema = z.strictObject({
@@ -26,6 +26,13 @@ export const ProjectConfigSchema = z.strictObject({
   /** Replaces the profile's checks when given. */
   checks: z.array(CheckSchema).optional(),
   gates: z.record(z.string(), GateOverrideSchema).default({}),
+  /** Replaces the definition's and profile's protected paths when given (`[]` protects nothing). */
+  protected_paths: z.array(z.string().min(1)).optional(),
+  /**
+   * How checks and command agents are confined; a check or agent may override it. `auto`: bwrap
+   * when it works here, else unsandboxed with one warning per run.
+   */
+  sandbox: SandboxModeSchema.default('auto'),
   agents: AgentsConfigSchema.default({}),
   /** Finished workflows older than this are pruned by `converge prune` (0 keeps them forever). */
   retention_days: z.number().int().min(0).default(0),

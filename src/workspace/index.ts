@@ -4,6 +4,8 @@
  * agent asks for goes through the path guard.
  */
 export { applyFileChanges, resolveInside } from './path-guard.js';
+export { protectedAmong, protectedPathMatcher } from './protected-paths.js';
+export type { ProtectedPathMatcher } from './protected-paths.js';
 export type { WriteResult } from './path-guard.js';
 export {
   BRANCH_PREFIX,

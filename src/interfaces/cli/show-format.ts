@@ -19,7 +19,8 @@ function duration(from: string, to: string): string {
 export function statusLine(state: WorkflowState): string {
   const run = state.runs.at(-1);
   const step = run ? `step ${run.stepNumber} (${run.stepId}, ${run.status})` : 'not started';
-  const waiting = state.gate ? `, waiting for approval "${state.gate.gateId}"` : state.escalation ? `, escalated: ${state.escalation.message}` : '';
+  const held = state.gate?.protectedPaths ? ` (protected files changed: ${state.gate.protectedPaths.join(', ')})` : '';
+  const waiting = state.gate ? `, waiting for approval "${state.gate.gateId}"${held}` : state.escalation ? `, escalated: ${state.escalation.message}` : '';
   return `${state.workflowId}  ${state.status}${state.paused ? ' (paused)' : ''}  ${state.phase}  ${step}${waiting}`;
 }
 
@@ -142,6 +143,9 @@ export function showText(state: WorkflowState): string {
     lines.push('', `Isolated worktree removed; branch ${state.workspaceResult.branch} kept for inspection (delete with: git branch -D ${state.workspaceResult.branch}).`);
   }
   if (state.gate) lines.push('', `Waiting for approval "${state.gate.gateId}": converge approve ${state.workflowId} [--comment "…"] | reject | request-changes --change "…"`);
+  if (state.gate?.protectedPaths) {
+    lines.push(`  Protected files changed — review them before approving (automatic approval is held): ${state.gate.protectedPaths.join(', ')}`);
+  }
   if (state.escalation) lines.push('', `Escalated: ${state.escalation.message}`, `  Answer: converge answer ${state.workflowId} --grant N | --accept | --send-back "…" | --retry | --cancel`);
   return lines.join('\n');
 }

@@ -190,6 +190,7 @@ export function pendingView(state: WorkflowState) {
     step_id: state.gate.stepId,
     requested_at: state.gate.requestedAt,
     timeout_at: state.gate.timeoutAt ?? null,
+    protected_paths: state.gate.protectedPaths ?? [],
     changes_to: def.gates.find((g) => g.id === state.gate!.gateId)?.changes_to ?? null,
   };
   const escalation = state.escalation && {

@@ -11,6 +11,13 @@ function criteria(round) {
     round.unmet.map((m) => h('li', { class: 'unmet' }, '✗ ', m)));
 }
 
+function protectedFiles(paths) {
+  if (!paths || paths.length === 0) return null;
+  return h('div', { class: 'notice protected-files', role: 'note' },
+    h('strong', {}, 'Protected files changed'), ' — review them before approving; automatic approval is held:',
+    h('ul', {}, paths.map((p) => h('li', {}, h('code', {}, p)))));
+}
+
 function fields(prefix) {
   const comment = h('textarea', { id: `${prefix}-comment`, rows: 3, placeholder: 'Recorded with your decision and shown in the timeline' });
   const changes = h('textarea', { id: `${prefix}-changes`, rows: 3, placeholder: 'One change per line' });
@@ -37,7 +44,7 @@ function gatePanel(wf, me, latest, onDone) {
   const head = h('div', { class: 'card-head' },
     h('div', { class: 'decision-title' }, h('span', { class: 'eyebrow' }, can(me, 'approver') ? 'Waiting for you' : 'Waiting for an approver'), h('h2', { id: 'decision-title' }, wf.gate.gate_name)),
     h('span', { class: 'spacer' }), h('span', { class: 'small faint' }, 'requested ', time(wf.gate.requested_at)));
-  const body = h('div', { class: 'card-body' }, criteria(latest));
+  const body = h('div', { class: 'card-body' }, protectedFiles(wf.gate.protected_paths), criteria(latest));
   if (!can(me, 'approver')) {
     body.append(h('p', { class: 'notice' }, `Only approvers answer gates; you are signed in as ${me.role}.`));
     return h('section', { class: 'card decision', 'aria-labelledby': 'decision-title' }, head, body);
