@@ -1,7 +1,7 @@
 /** Operations: access control, the audit trail, metrics and logs. */
 export * from './auth/index.js';
 export * from './audit/index.js';
-export type { AuditEntry, AuditHead, AuditLog, AuditRow } from './audit-log.js';
+export type { AuditAppend, AuditAppendContext, AuditCheckpoint, AuditEntry, AuditHashAlg, AuditKeySource, AuditLog, AuditRow } from './audit-log.js';
 export type { TokenKind, TokenRecord, TokenStore } from './token-store.js';
 export type { OpsStore } from './ops-store.js';
 export { openOpsStore } from './open-ops-store.js';

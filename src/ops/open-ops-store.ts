@@ -1,7 +1,8 @@
 /**
  * Opens the ops tables next to a workflow store: the caller passes the store it opened and the
  * value it was opened from (`--store`), because a PostgreSQL store's `location` hides the
- * password the connection needs.
+ * password the connection needs. The audit key is looked at here (not created): a key file other
+ * users can read stops `serve` at its start, instead of every audit row failing afterwards.
  */
 import { ConvergeError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
@@ -18,6 +19,17 @@ export interface OpenOpsStoreOptions {
 }
 
 export async function openOpsStore(store: Pick<Store, 'location'>, options: OpenOpsStoreOptions = {}): Promise<OpsStore> {
+  const ops = await openUnchecked(store, options);
+  try {
+    ops.auditLog.key.get({ create: false });
+  } catch (error) {
+    await ops.close();
+    throw error;
+  }
+  return ops;
+}
+
+async function openUnchecked(store: Pick<Store, 'location'>, options: OpenOpsStoreOptions): Promise<OpsStore> {
   const url = options.url?.trim() ?? '';
   if (/^postgres(ql)?:\/\//i.test(url)) return PostgresOpsStore.open({ url, ...(options.schema ? { schema: options.schema } : {}) });
   if (store.location.startsWith('postgres://')) {

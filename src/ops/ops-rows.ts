@@ -1,5 +1,5 @@
 /** Row shapes shared by the SQL implementations: snake_case columns ↔ records. */
-import type { AuditRow } from './audit-log.js';
+import type { AuditHashAlg, AuditRow } from './audit-log.js';
 import type { Role } from './auth/roles.js';
 import type { TokenKind, TokenRecord } from './token-store.js';
 
@@ -26,6 +26,7 @@ export interface AuditDbRow {
   details: string;
   prev_hash: string;
   hash: string;
+  hash_alg: string;
 }
 
 export function toTokenParams(r: TokenRecord): TokenDbRow {
@@ -69,5 +70,8 @@ export function fromAuditRow(r: AuditDbRow): AuditRow {
     // Unparseable details can only come from an edit; verify reports the row.
     details = { unparseable: r.details };
   }
-  return { seq: Number(r.seq), at: r.at, actor: r.actor, action: r.action, target: r.target, details, prevHash: r.prev_hash, hash: r.hash };
+  // An unknown hash_alg is passed through as it is: verify names the row.
+  return { seq: Number(r.seq), at: r.at, actor: r.actor, action: r.action, target: r.target, details, prevHash: r.prev_hash, hash: r.hash, hashAlg: r.hash_alg as AuditHashAlg };
 }
+
+export const AUDIT_COLUMNS = 'seq, at, actor, action, target, details, prev_hash, hash, hash_alg';

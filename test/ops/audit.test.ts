@@ -1,30 +1,17 @@
 /**
- * The audit trail: rows chained by hash, verified by `converge audit verify`, exported as JSON
- * lines. Editing one row in the SQLite file breaks the chain at exactly that row.
+ * The audit trail: rows chained by HMAC, verified by `converge audit verify`, exported as JSON
+ * lines. Editing one row in the SQLite file breaks the chain at exactly that row. Re-sealing
+ * attacks and a cut-off tail are in audit-tamper.test.ts, the key in audit-key.test.ts.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH, canonicalJson, createAudit, rowHash } from '../../src/ops/audit/index.js';
+import { GENESIS_HASH, auditKeyFile, canonicalJson, createAudit, rowMac } from '../../src/ops/audit/index.js';
 import { MemoryAuditLog } from '../../src/ops/memory/memory-ops-store.js';
-import { SqliteOpsStore } from '../../src/ops/sqlite/sqlite-ops-store.js';
-import { openSqliteStore } from '../../src/store/index.js';
+import { sqliteWithRows } from './audit-fixtures.js';
 import { runCli } from './cli-harness.js';
-
-async function sqliteWithRows(count: number): Promise<string> {
-  const path = join(mkdtempSync(join(tmpdir(), 'converge-audit-')), 'converge.db');
-  // The workflow store creates the file; the ops tables live beside its tables.
-  await (await openSqliteStore(path)).close();
-  const ops = new SqliteOpsStore(path);
-  const audit = createAudit(ops.auditLog);
-  for (let i = 1; i <= count; i++) {
-    await audit.record({ actor: i % 2 ? 'alice' : 'bob', action: i === 3 ? 'approval.approve' : 'workflow.start', target: `wf-${i}xyz`, details: { comment: `row ${i}`, nested: { b: 1, a: [1, 2] } } });
-  }
-  await ops.close();
-  return path;
-}
 
 describe('canonicalJson', () => {
   it('sorts keys at every level and drops undefined values', () => {
@@ -34,12 +21,14 @@ describe('canonicalJson', () => {
 
 describe('audit chain › memory log', () => {
   it('links each row to the hash of the one before it', async () => {
-    const audit = createAudit(new MemoryAuditLog());
+    const log = new MemoryAuditLog();
+    const audit = createAudit(log);
     const first = await audit.record({ actor: 'alice', action: 'token.create', target: 'tok_1' });
     const second = await audit.record({ actor: 'bob', action: 'approval.approve', target: 'wf-1', details: { comment: 'ok' } });
     expect(first.prevHash).toBe(GENESIS_HASH);
     expect(second.prevHash).toBe(first.hash);
-    expect(second.hash).toBe(rowHash(first.hash, second));
+    expect(second.hash).toBe(rowMac(log.key.get({ create: false })!, first.hash, second));
+    expect(second.hashAlg).toBe('hmac-sha256');
     await expect(audit.verify()).resolves.toMatchObject({ ok: true, rows: 2, headHash: second.hash });
   });
 
@@ -109,7 +98,9 @@ describe('converge audit export', () => {
     const rows = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
     expect(rows[2]).toMatchObject({ actor: 'alice', action: 'approval.approve', target: 'wf-3xyz', prev_hash: rows[1].hash });
-    expect(rows[0].hash).toBe(rowHash(GENESIS_HASH, { ...rows[0], prevHash: rows[0].prev_hash }));
+    const key = auditKeyFile(join(dirname(path), 'audit.key')).get({ create: false })!;
+    expect(rows[0]).toMatchObject({ prev_hash: GENESIS_HASH, hash_alg: 'hmac-sha256' });
+    expect(rows[0].hash).toBe(rowMac(key, GENESIS_HASH, rows[0]));
   });
 
   it('writes to a file with --output', async () => {

@@ -3,13 +3,15 @@
  * Each implementation's test file calls `runOpsStoreConformance` and lists any skip with a reason.
  */
 import { describe, expect, it } from 'vitest';
-import { createAudit } from '../../src/ops/audit/index.js';
+import { checkpointValid, createAudit } from '../../src/ops/audit/index.js';
 import type { OpsStore } from '../../src/ops/ops-store.js';
 import type { TokenRecord } from '../../src/ops/token-store.js';
 
 export interface OpsConformanceOptions {
   name: string;
   newStore: () => Promise<OpsStore>;
+  /** Deletes the newest `count` audit rows behind the store's back, as someone with database access could. */
+  cutTail: (store: OpsStore, count: number) => Promise<void>;
 }
 
 export function tokenRecord(id: string, extra: Partial<TokenRecord> = {}): TokenRecord {
@@ -29,7 +31,7 @@ export function tokenRecord(id: string, extra: Partial<TokenRecord> = {}): Token
   };
 }
 
-export function runOpsStoreConformance({ name, newStore }: OpsConformanceOptions): void {
+export function runOpsStoreConformance({ name, newStore, cutTail }: OpsConformanceOptions): void {
   describe(`${name}: token store`, () => {
     it('finds a token by hash and by id, and lists it', async () => {
       const store = await newStore();
@@ -99,6 +101,45 @@ export function runOpsStoreConformance({ name, newStore }: OpsConformanceOptions
       const all = [];
       for await (const row of audit.rows(2)) all.push(row.seq);
       expect(all).toEqual([1, 2, 3, 4, 5]);
+      await store.close();
+    });
+
+    it('seals rows with HMAC and keeps a MACed head checkpoint at the last row', async () => {
+      const store = await newStore();
+      const audit = createAudit(store.auditLog);
+      for (let i = 0; i < 3; i++) await audit.record({ actor: 'alice', action: 'workflow.start', target: `wf-${i}` });
+      const rows = await audit.read();
+      expect(rows.map((r) => r.hashAlg)).toEqual(['hmac-sha256', 'hmac-sha256', 'hmac-sha256']);
+      const checkpoint = await store.auditLog.readCheckpoint();
+      expect(checkpoint).toMatchObject({ seq: 3, hash: rows[2]!.hash });
+      expect(checkpointValid(store.auditLog.key.get({ create: false })!, checkpoint!)).toBe(true);
+      await store.close();
+    });
+
+    it('fails verify when the last 3 rows are cut off, naming how many are missing', async () => {
+      const store = await newStore();
+      const audit = createAudit(store.auditLog);
+      for (let i = 0; i < 6; i++) await audit.record({ actor: 'alice', action: 'workflow.start', target: `wf-${i}` });
+      await cutTail(store, 3);
+      const result = await audit.verify();
+      expect(result).toMatchObject({ ok: false, rows: 3, broken: { seq: 4, problem: 'truncated' } });
+      expect(result.broken!.message).toContain('Audit rows 4–6 are missing (3 rows)');
+      await store.close();
+    });
+
+    it('records a cut-off tail in an audit.checkpoint_reset row on the next write, which fails verify until accepted', async () => {
+      const store = await newStore();
+      const audit = createAudit(store.auditLog);
+      for (let i = 0; i < 5; i++) await audit.record({ actor: 'alice', action: 'workflow.start', target: `wf-${i}` });
+      await cutTail(store, 2);
+      const next = await audit.record({ actor: 'bob', action: 'workflow.cancel', target: 'wf-9' });
+      expect(next.seq).toBe(5);
+      const rows = await audit.read();
+      expect(rows[3]).toMatchObject({ seq: 4, actor: 'converge', action: 'audit.checkpoint_reset', details: { problem: 'truncated', missing_rows: 2 } });
+      await expect(audit.verify()).resolves.toMatchObject({ ok: false, broken: { seq: 4, problem: 'checkpoint_reset' } });
+      const accepted = await audit.verify({ acceptResets: [4] });
+      expect(accepted).toMatchObject({ ok: true, rows: 5 });
+      expect(accepted.warnings.join('\n')).toContain('Audit row 4 records a checkpoint reset (accepted)');
       await store.close();
     });
 

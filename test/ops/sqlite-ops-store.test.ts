@@ -8,15 +8,28 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAudit } from '../../src/ops/audit/index.js';
 import { openOpsStore } from '../../src/ops/open-ops-store.js';
+import type { OpsStore } from '../../src/ops/ops-store.js';
 import { SqliteOpsStore } from '../../src/ops/sqlite/sqlite-ops-store.js';
 import { openSqliteStore } from '../../src/store/index.js';
+import { cutTail } from './audit-fixtures.js';
 import { runOpsStoreConformance } from './ops-store.case.js';
 
 function freshPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'converge-ops-')), 'converge.db');
 }
 
-runOpsStoreConformance({ name: 'sqlite', newStore: async () => new SqliteOpsStore(freshPath()) });
+const paths = new WeakMap<OpsStore, string>();
+
+runOpsStoreConformance({
+  name: 'sqlite',
+  newStore: async () => {
+    const path = freshPath();
+    const store = new SqliteOpsStore(path);
+    paths.set(store, path);
+    return store;
+  },
+  cutTail: async (store, count) => cutTail(paths.get(store)!, count),
+});
 
 describe('sqlite: ops tables beside the workflow store', () => {
   it('opens in the store file named by store.location', async () => {

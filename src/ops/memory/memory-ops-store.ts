@@ -1,7 +1,10 @@
 /**
  * Tokens and audit rows in memory: for tests and for a memory workflow store, gone with the process.
+ * The audit key is `CONVERGE_AUDIT_KEY` or a random one of this process's, and the head checkpoint
+ * a field: a file would outlive the rows it describes.
  */
-import type { AuditHead, AuditLog, AuditRow } from '../audit-log.js';
+import type { AuditAppend, AuditAppendContext, AuditCheckpoint, AuditKeySource, AuditLog, AuditRow } from '../audit-log.js';
+import { processAuditKey } from '../audit/audit-key.js';
 import type { OpsStore } from '../ops-store.js';
 import type { TokenRecord, TokenStore } from '../token-store.js';
 
@@ -48,22 +51,40 @@ export class MemoryTokenStore implements TokenStore {
 
 export class MemoryAuditLog implements AuditLog {
   readonly #rows: AuditRow[] = [];
+  #checkpoint: AuditCheckpoint | undefined;
+  readonly key: AuditKeySource;
+  readonly checkpointLocation = 'memory';
 
-  async append(build: (head: AuditHead | undefined) => AuditRow): Promise<AuditRow> {
-    const last = this.#rows.at(-1);
-    const row = build(last && { seq: last.seq, hash: last.hash });
-    this.#rows.push(structuredClone(row));
-    return row;
+  constructor(options: { env?: NodeJS.ProcessEnv } = {}) {
+    this.key = processAuditKey(options.env);
+  }
+
+  async append(build: (context: AuditAppendContext) => AuditAppend): Promise<AuditRow[]> {
+    const checkpoint = this.#checkpoint && { ...this.#checkpoint };
+    const atCheckpoint = checkpoint && this.#rows.find((r) => r.seq === checkpoint.seq);
+    const { rows, checkpoint: next } = build({ head: structuredClone(this.#rows.at(-1)), checkpoint, hashAtCheckpoint: atCheckpoint?.hash });
+    for (const row of rows) this.#rows.push(structuredClone(row));
+    this.#checkpoint = { ...next };
+    return rows;
   }
 
   async read(afterSeq = 0, limit = 1000): Promise<AuditRow[]> {
     return this.#rows.filter((r) => r.seq > afterSeq).slice(0, limit).map((r) => structuredClone(r));
   }
 
+  async readCheckpoint(): Promise<AuditCheckpoint | undefined> {
+    return this.#checkpoint && { ...this.#checkpoint };
+  }
+
   /** Tests only: stands in for someone editing the database. */
   tamper(seq: number, change: Partial<AuditRow>): void {
     const row = this.#rows.find((r) => r.seq === seq);
     if (row) Object.assign(row, change);
+  }
+
+  /** Tests only: stands in for someone deleting the newest rows. */
+  dropTail(count: number): void {
+    this.#rows.splice(Math.max(0, this.#rows.length - count));
   }
 }
 

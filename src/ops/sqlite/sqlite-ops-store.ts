@@ -1,14 +1,21 @@
 /**
  * Tokens and the audit log in the workflow store's SQLite file, on a connection of their own.
- * Appends run in an IMMEDIATE transaction, so the head read and the insert cannot interleave
- * with another process's append. Triggers refuse UPDATE and DELETE on audit rows: the chain
- * catches edits anyway, the triggers stop them happening by accident.
+ * Appends run in an IMMEDIATE transaction, so the head read, the insert and the checkpoint write
+ * cannot interleave with another process's append. Triggers refuse UPDATE and DELETE on audit
+ * rows: the chain catches edits anyway, the triggers stop them happening by accident.
+ *
+ * Outside the file, beside it: the audit key `audit.key` (shared by the stores of one folder,
+ * harmless, since each chain's rows differ) and the head checkpoint `<file>.audit-head`, one per
+ * store. Someone who can only edit the database reaches neither.
  */
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditHead, AuditLog, AuditRow } from '../audit-log.js';
+import type { AuditAppend, AuditAppendContext, AuditCheckpoint, AuditKeySource, AuditLog, AuditRow } from '../audit-log.js';
+import { readCheckpointFile, writeCheckpointFile } from '../audit/audit-checkpoint.js';
+import { auditKeyFile, processAuditKey } from '../audit/audit-key.js';
 import type { OpsStore } from '../ops-store.js';
 import type { TokenRecord, TokenStore } from '../token-store.js';
-import { fromAuditRow, fromTokenRow, toTokenParams } from '../ops-rows.js';
+import { AUDIT_COLUMNS, fromAuditRow, fromTokenRow, toTokenParams } from '../ops-rows.js';
 import type { AuditDbRow, TokenDbRow } from '../ops-rows.js';
 
 const SCHEMA = `
@@ -26,15 +33,46 @@ CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 `;
 
+// Rows from before the keyed chain keep 'sha256'; an older Converge writing here gets it too.
+const ADD_HASH_ALG = "ALTER TABLE audit_log ADD COLUMN hash_alg TEXT NOT NULL DEFAULT 'sha256'";
+
+export interface SqliteAuditOptions {
+  /** Default: `audit.key` beside the database file. */
+  keyFile?: string;
+  /** Default: `<database file>.audit-head`. */
+  checkpointFile?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
 const TOKEN_COLUMNS = 'id, name, role, kind, hash, created_at, expires_at, revoked_at, last_used_at, parent_id, created_by';
 
 export class SqliteOpsStore implements OpsStore, TokenStore, AuditLog {
   readonly #db: Database.Database;
+  readonly key: AuditKeySource;
+  readonly checkpointLocation: string;
+  /** Only for an in-memory database, which has no folder to keep a file in. */
+  #memoryCheckpoint: AuditCheckpoint | undefined;
 
-  constructor(path: string, busyTimeoutMs = 5000) {
+  constructor(path: string, busyTimeoutMs = 5000, audit: SqliteAuditOptions = {}) {
     this.#db = new Database(path, { timeout: busyTimeoutMs });
     this.#db.pragma('journal_mode = WAL');
     this.#db.exec(SCHEMA);
+    const hasHashAlg = () => (this.#db.prepare('PRAGMA table_info(audit_log)').all() as Array<{ name: string }>).some((c) => c.name === 'hash_alg');
+    // Checked again under the write lock: another process may be adding it at the same moment.
+    if (!hasHashAlg()) {
+      this.#db
+        .transaction(() => {
+          if (!hasHashAlg()) this.#db.exec(ADD_HASH_ALG);
+        })
+        .immediate();
+    }
+    const inMemory = path === '' || path === ':memory:';
+    this.key = inMemory && audit.keyFile === undefined ? processAuditKey(audit.env) : auditKeyFile(audit.keyFile ?? join(dirname(path), 'audit.key'), audit.env);
+    this.checkpointLocation = inMemory && audit.checkpointFile === undefined ? 'memory' : (audit.checkpointFile ?? join(dirname(path), `${basename(path)}.audit-head`));
+  }
+
+  #readCheckpoint(): AuditCheckpoint | undefined {
+    return this.checkpointLocation === 'memory' ? this.#memoryCheckpoint : readCheckpointFile(this.checkpointLocation);
   }
 
   get tokens(): TokenStore {
@@ -72,23 +110,30 @@ export class SqliteOpsStore implements OpsStore, TokenStore, AuditLog {
     this.#db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
   }
 
-  async append(build: (head: AuditHead | undefined) => AuditRow): Promise<AuditRow> {
+  async append(build: (context: AuditAppendContext) => AuditAppend): Promise<AuditRow[]> {
     const tx = this.#db.transaction(() => {
-      const head = this.#db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as AuditHead | undefined;
-      const row = build(head);
-      this.#db
-        .prepare('INSERT INTO audit_log (seq, at, actor, action, target, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(row.seq, row.at, row.actor, row.action, row.target, JSON.stringify(row.details), row.prevHash, row.hash);
-      return row;
+      const last = this.#db.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1`).get() as AuditDbRow | undefined;
+      const checkpoint = this.#readCheckpoint();
+      const atCheckpoint = checkpoint && (this.#db.prepare('SELECT hash FROM audit_log WHERE seq = ?').get(checkpoint.seq) as { hash: string } | undefined);
+      const { rows, checkpoint: next } = build({ head: last && fromAuditRow(last), checkpoint, hashAtCheckpoint: atCheckpoint?.hash });
+      const insert = this.#db.prepare(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      for (const row of rows) insert.run(row.seq, row.at, row.actor, row.action, row.target, JSON.stringify(row.details), row.prevHash, row.hash, row.hashAlg);
+      // Inside the transaction, so checkpoints advance in the order rows commit. If the commit
+      // itself failed now, the checkpoint would be one row ahead and verify would say so.
+      if (this.checkpointLocation === 'memory') this.#memoryCheckpoint = next;
+      else writeCheckpointFile(this.checkpointLocation, next);
+      return rows;
     });
     return tx.immediate();
   }
 
   async read(afterSeq = 0, limit = 1000): Promise<AuditRow[]> {
-    const rows = this.#db
-      .prepare('SELECT seq, at, actor, action, target, details, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?')
-      .all(afterSeq, limit) as AuditDbRow[];
+    const rows = this.#db.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`).all(afterSeq, limit) as AuditDbRow[];
     return rows.map(fromAuditRow);
+  }
+
+  async readCheckpoint(): Promise<AuditCheckpoint | undefined> {
+    return this.#readCheckpoint();
   }
 
   async ping(): Promise<void> {

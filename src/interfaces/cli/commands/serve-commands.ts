@@ -219,20 +219,34 @@ function registerToken(program: Command): void {
     });
 }
 
+function verifyHint(broken: { seq: number; problem: string }): string {
+  if (broken.problem === 'checkpoint_reset') return `compare with an export or a backup; once you know what happened, \`converge audit verify --accept-reset ${broken.seq}\` checks the rest.`;
+  if (broken.problem === 'checkpoint_missing' || broken.problem === 'checkpoint_invalid') return 'restore the checkpoint with the store and its audit key from the same backup; the next audit row records the gap otherwise.';
+  return `rows before ${broken.seq} are intact; compare with an export or a backup to see what changed.`;
+}
+
 function registerAudit(program: Command): void {
-  const audit = program.command('audit').description('the hash-chained audit trail: verify, export');
+  const audit = program.command('audit').description('the HMAC-chained audit trail: verify, export');
 
   audit
     .command('verify')
-    .description('recompute the hash chain; exit 1 and name the first broken row if anything was changed or removed')
-    .action(async (_flags: unknown, command: Command) => {
+    .description('recompute the HMAC chain and compare its end with the head checkpoint; exit 1 and name the first broken row if anything was changed or removed')
+    .option('--accept-reset <seq...>', 'treat these audit.checkpoint_reset rows as looked into: warn instead of failing')
+    .action(async (flags: { acceptReset?: string[] }, command: Command) => {
       const options = globalOptions(command);
+      const acceptResets = (flags.acceptReset ?? []).flatMap((v) => v.split(',')).map((v) => {
+        if (!/^\d+$/.test(v.trim())) throw new ConvergeError('USAGE', `--accept-reset needs audit row numbers, not ${JSON.stringify(v)}.`);
+        return Number(v);
+      });
       const { audit: trail, ops } = await openOps(options);
-      const result = await trail.verify();
-      await ops.close();
-      if (options.json) process.stdout.write(`${JSON.stringify({ ok: result.ok, rows: result.rows, head_hash: result.headHash, broken: result.broken ?? null })}\n`);
-      else if (result.ok) process.stdout.write(`Audit trail intact: ${result.rows} row${result.rows === 1 ? '' : 's'}, head ${result.headHash}.\n`);
-      else process.stderr.write(`converge: ${result.broken!.message}\n  hint: rows before ${result.broken!.seq} are intact; compare with an export or a backup to see what changed.\n`);
+      const result = await trail.verify({ acceptResets }).finally(() => ops.close());
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ ok: result.ok, rows: result.rows, head_hash: result.headHash, broken: result.broken ?? null, warnings: result.warnings })}\n`);
+      } else {
+        for (const warning of result.warnings) process.stderr.write(`converge: warning: ${warning}\n`);
+        if (result.ok) process.stdout.write(`Audit trail intact: ${result.rows} row${result.rows === 1 ? '' : 's'}, head ${result.headHash}.\n`);
+        else process.stderr.write(`converge: ${result.broken!.message}\n  hint: ${verifyHint(result.broken!)}\n`);
+      }
       process.exitCode = result.ok ? 0 : 1;
     });
 
@@ -246,7 +260,7 @@ function registerAudit(program: Command): void {
       const { audit: trail, ops } = await openOps(globalOptions(command));
       const lines: string[] = [];
       for await (const r of trail.rows()) {
-        lines.push(JSON.stringify({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, target: r.target, details: r.details, prev_hash: r.prevHash, hash: r.hash }));
+        lines.push(JSON.stringify({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, target: r.target, details: r.details, prev_hash: r.prevHash, hash: r.hash, hash_alg: r.hashAlg }));
       }
       await ops.close();
       const text = lines.length > 0 ? `${lines.join('\n')}\n` : '';
