@@ -43,6 +43,10 @@ export interface AppOptions {
   ssePollMs?: number;
   /** Keep-alive comment interval of SSE streams (default 15 s). */
   sseKeepAliveMs?: number;
+  /** Live SSE streams the server keeps open in all (default 200); more get a 429. */
+  sseMaxStreams?: number;
+  /** Live SSE streams one token (or dashboard session) may hold (default 8); more get a 429. */
+  sseMaxStreamsPerToken?: number;
   log?: Logger;
   /** Mounted at /mcp when given; callers need the approver role. */
   mcp?: FetchHandler;
@@ -58,5 +62,7 @@ export interface AppDeps extends AppOptions {
   documentation: string[];
   ssePollMs: number;
   sseKeepAliveMs: number;
+  sseMaxStreams: number;
+  sseMaxStreamsPerToken: number;
   log: Logger;
 }

@@ -3,17 +3,19 @@
  * as one Hono app. Tests drive it with `app.request()`; `serve-http.ts` puts it on a socket.
  *
  * Order of the middleware: request id → security headers → metrics timer → request log → (host
- * check when auth is off) → body limit → authenticate → audit trail → route (role check, handler).
+ * check when auth is off) → authenticate → body limit → audit trail → route (role check, handler).
+ * Authentication comes before the body limit so a caller without a token is refused before any
+ * of its body is read.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { silentLogger } from '../../ops/index.js';
 import type { AppDeps, AppEnv, AppOptions } from './app-env.js';
-import { HttpProblem, errorHandler } from './http-errors.js';
+import { errorHandler } from './http-errors.js';
 import { auditTrail } from './middleware/audit-trail/index.js';
 import { authenticate } from './middleware/authenticate/index.js';
+import { bodyLimit } from './middleware/body-limit/index.js';
 import { hostCheck } from './middleware/host-check/index.js';
 import { requestLog } from './middleware/request-log/index.js';
 import { requestMetrics } from './middleware/request-metrics/index.js';
@@ -30,6 +32,10 @@ import { registerWorkflowActionRoutes } from './routes/workflow-actions.js';
 import { registerWorkflowRoutes } from './routes/workflows.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Live SSE streams per token: a few dashboard tabs, not a leak. */
+export const DEFAULT_SSE_MAX_STREAMS_PER_TOKEN = 8;
+/** Live SSE streams in all: each one polls the store. */
+export const DEFAULT_SSE_MAX_STREAMS = 200;
 /** MCP step results carry whole files; they get more room than the REST API. */
 const MCP_BODY_LIMIT = 8 * 1024 * 1024;
 
@@ -42,16 +48,12 @@ export function createApp(options: AppOptions): ConvergeApp {
     documentation: options.documentation ?? [],
     ssePollMs: options.ssePollMs ?? 300,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
+    sseMaxStreams: options.sseMaxStreams ?? DEFAULT_SSE_MAX_STREAMS,
+    sseMaxStreamsPerToken: options.sseMaxStreamsPerToken ?? DEFAULT_SSE_MAX_STREAMS_PER_TOKEN,
     log: options.log ?? silentLogger,
   };
   const app = new Hono<AppEnv>();
-  const tooLarge = (limit: number) =>
-    bodyLimit({
-      maxSize: limit,
-      onError: () => {
-        throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${Math.round(limit / 1024)} KiB.`, 'Send less at once (a step result can be split into files).');
-      },
-    });
+  const tooLarge = (limit: number) => bodyLimit({ maxSize: limit, hint: 'Send less at once (a step result can be split into files).' });
 
   app.onError(errorHandler(deps.log));
   app.notFound((c) => c.json({ code: 'NOT_FOUND', message: `Nothing is served at ${c.req.path}.`, hint: 'The API is described at /openapi.json; the dashboard is at /.' }, 404));
@@ -77,7 +79,7 @@ export function createApp(options: AppOptions): ConvergeApp {
   if (!deps.auth.enabled) app.use('*', hostCheck(deps.allowedHosts));
 
   const authenticated = authenticate({ auth: deps.auth, audit: deps.audit });
-  app.use('/api/*', tooLarge(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT), authenticated, auditTrail(deps.audit, deps.log));
+  app.use('/api/*', authenticated, tooLarge(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT), auditTrail(deps.audit, deps.log));
   app.use('/login', tooLarge(16 * 1024));
 
   registerWorkflowRoutes(app, deps);
@@ -94,7 +96,7 @@ export function createApp(options: AppOptions): ConvergeApp {
   if (options.mcp !== undefined) {
     const mcp = options.mcp;
     // MCP tools record their own approvals in the audit trail; auditing every JSON-RPC post would drown them.
-    app.use('/mcp', tooLarge(MCP_BODY_LIMIT), authenticated, requireRole('approver', deps.audit));
+    app.use('/mcp', authenticated, requireRole('approver', deps.audit), tooLarge(MCP_BODY_LIMIT));
     app.all('/mcp', (c) => mcp.fetch(c.req.raw, c.var.principal));
   }
   return app;

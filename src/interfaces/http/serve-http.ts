@@ -19,7 +19,23 @@ export interface HttpServerOptions extends AppOptions {
   concurrency?: number;
   /** How often the worker looks for runnable workflows (default 300 ms). */
   workerPollMs?: number;
+  /** Socket timeouts; each unset one comes from DEFAULT_HTTP_TIMEOUTS. */
+  timeouts?: Partial<HttpTimeouts>;
 }
+
+export interface HttpTimeouts {
+  /** Until the request line and headers have arrived (slow-header clients). */
+  headersMs: number;
+  /**
+   * Until the whole request, body included, has arrived. Node measures only the receiving side,
+   * so an SSE response that stays open for hours is not cut by it.
+   */
+  requestMs: number;
+  /** How long an idle keep-alive connection waits for its next request. */
+  keepAliveMs: number;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: Readonly<HttpTimeouts> = Object.freeze({ headersMs: 20_000, requestMs: 60_000, keepAliveMs: 10_000 });
 
 export interface RunningHttpServer {
   app: ConvergeApp;
@@ -39,8 +55,16 @@ export function isLoopbackHost(host: string): boolean {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const host = options.host ?? '127.0.0.1';
   const app = createApp(options);
+  const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };
+  const serverOptions = {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    // Node checks the two timeouts on this interval (30 s by default), so it bounds how late they fire.
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
+  };
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8080, overrideGlobalObjects: false }, () => resolve(s as Server));
+    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8080, overrideGlobalObjects: false, serverOptions }, () => resolve(s as Server));
     (s as Server).once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;

@@ -72,6 +72,20 @@ export function checkOrigin(request: Request, allowedOrigins: readonly string[] 
   return forbidden(origin);
 }
 
+/**
+ * The Host header must name this server: a loopback name, the address it is bound to, or one
+ * given with --allow-host. A page whose own domain resolves to 127.0.0.1 (DNS rebinding) sends its
+ * domain as Host, and a same-origin GET carries no Origin to refuse it by. Any port passes, so
+ * an SSH tunnel or a port forward to another local port keeps working.
+ */
+export function checkHost(request: Request, allowedHosts: readonly string[] = []): Response | undefined {
+  const host = (request.headers.get('host') ?? new URL(request.url).host).toLowerCase();
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  const bare = name.startsWith('[') ? name.slice(1, -1) : name;
+  if (isLoopback(bare) || allowedHosts.some((h) => h.toLowerCase() === name || h.toLowerCase() === bare)) return undefined;
+  return errorResponse(403, 'FORBIDDEN', `Requests for host ${host.slice(0, 200)} are refused: it does not name this server.`, 'Connect to http://127.0.0.1:<port>/mcp, or add the name with --allow-host if clients reach the server by it.');
+}
+
 function forbidden(origin: string): Response {
   return errorResponse(403, 'FORBIDDEN', `Requests from the origin ${origin} are not allowed.`, 'Add it with --allow-origin if this page should reach the server.');
 }

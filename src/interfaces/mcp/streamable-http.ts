@@ -12,7 +12,8 @@
  * from overlapping.
  *
  * Every request passes the Origin check and then `authorize` (a bearer token unless --no-auth on
- * a loopback host) before it reaches a session.
+ * a loopback host) before it reaches a session. `serveMcpHttp` checks the Host header first (DNS
+ * rebinding); mounted in the app, the app's own checks apply instead.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -21,7 +22,7 @@ import { getRequestListener } from '@hono/node-server';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Engine } from '../../engine/create-engine.js';
-import { checkOrigin, createAuthorizer, errorResponse } from './http-auth.js';
+import { checkHost, checkOrigin, createAuthorizer, errorResponse } from './http-auth.js';
 import type { Authorize } from './http-auth.js';
 import { createMcpServer } from './mcp-server.js';
 import type { McpServerOptions } from './mcp-server.js';
@@ -35,6 +36,8 @@ export interface McpHttpOptions extends Omit<McpServerOptions, 'engine' | 'drive
   noAuth?: boolean;
   /** Browser origins allowed besides localhost ones. */
   allowedOrigins?: string[];
+  /** Host names (Host header) served by `serveMcpHttp` besides loopback names and the bound address. */
+  allowedHosts?: string[];
   /** The endpoint path (default /mcp). */
   path?: string;
   /** Sessions unused this long are closed (default one hour). */
@@ -141,6 +144,10 @@ function serverOptionsOf(o: McpHttpOptions): McpServerOptions {
   };
 }
 
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
 function rpcError(status: number, code: number, message: string): Response {
   return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), { status, headers: { 'content-type': 'application/json' } });
 }
@@ -155,7 +162,8 @@ export interface McpHttpServer {
 export async function serveMcpHttp(options: McpHttpOptions & { port?: number }): Promise<McpHttpServer> {
   const host = options.host ?? '127.0.0.1';
   const handler = createMcpHttpHandler({ ...options, host });
-  const server = createServer(getRequestListener((request) => handler.fetch(request), { overrideGlobalObjects: false }));
+  const hosts = [...(isWildcard(host) ? [] : [host]), ...(options.allowedHosts ?? [])];
+  const server = createServer(getRequestListener((request) => checkHost(request, hosts) ?? handler.fetch(request), { overrideGlobalObjects: false }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8765, host, () => resolve());

@@ -126,10 +126,11 @@ describe.skipIf(!hasChromium)(`dashboard in headless Chromium${hasChromium ? '' 
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, 'workflow-list.png') });
 
-    // The link worked once: a second visit with it is refused.
+    // The link worked once: a second visit opens the sign-in page, whose post of it is refused.
     const again = await browser.newPage();
-    const refused = await again.goto(`${server.url}/?token=${login.secret}`);
-    expect(refused?.status()).toBe(401);
+    const refused = again.waitForResponse((r) => r.url() === `${server.url}/login`);
+    await again.goto(`${server.url}/?token=${login.secret}`);
+    expect((await refused).status()).toBe(401);
     await again.close();
 
     await row.locator('a.wf-title').click();

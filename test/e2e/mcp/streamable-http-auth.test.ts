@@ -1,7 +1,8 @@
 /**
- * `converge serve-mcp` as a real server: a bearer token is required, a foreign Origin is refused,
- * and --no-auth is accepted only on a loopback host.
+ * `converge serve-mcp` as a real server: a bearer token is required, a foreign Origin or Host is
+ * refused, and --no-auth is accepted only on a loopback host.
  */
+import { request } from 'node:http';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectHttp, ENTRY, mcpProject, startHttpServer } from './helpers/mcp-e2e.js';
@@ -9,6 +10,18 @@ import type { HttpServer } from './helpers/mcp-e2e.js';
 
 const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+/** fetch() may not set Host, so the rebinding case goes through node:http. */
+function postWithHost(url: string, host: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { ...HEADERS, ...headers, host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(INIT));
+  });
+}
 
 let server: HttpServer | undefined;
 afterEach(async () => {
@@ -49,6 +62,17 @@ describe('converge serve-mcp', () => {
       });
       expect(response.status).toBe(403);
       expect(await response.json()).toMatchObject({ code: 'FORBIDDEN' });
+    });
+  });
+
+  describe('Host header', () => {
+    it('refuses a foreign Host (DNS rebinding) and serves loopback names and --allow-host names', async () => {
+      server = await startHttpServer(mcpProject(), ['--no-auth', '--allow-host', 'mcp.internal']);
+      const port = new URL(server.url).port;
+      expect(await postWithHost(server.url, 'evil.example', {})).toBe(403);
+      expect(await postWithHost(server.url, `evil.example:${port}`, {})).toBe(403);
+      expect(await postWithHost(server.url, `127.0.0.1:${port}`, {})).toBe(200);
+      expect(await postWithHost(server.url, `mcp.internal:${port}`, {})).toBe(200);
     });
   });
 

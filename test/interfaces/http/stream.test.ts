@@ -1,6 +1,7 @@
 /**
  * Server-sent events: a workflow's new events as they are appended (from any writer), resumed
- * after Last-Event-ID, and the store-wide `changed` stream for the list page.
+ * after Last-Event-ID, the store-wide `changed` stream for the list page, and the caps on live
+ * streams per token and in all.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpKit } from './http-test-kit.js';
@@ -89,5 +90,49 @@ describe('GET /api/stream', () => {
     const frames = await readFrames(res, (f) => f.some((x) => x.event === 'changed'));
     expect(frames.map((f) => f.event)).toEqual(['ready', 'changed']);
     await kit.close();
+  });
+});
+
+describe('stream caps', () => {
+  let kit: HttpKit;
+  beforeAll(async () => {
+    kit = await createHttpKit({ app: { sseMaxStreamsPerToken: 2, sseMaxStreams: 3 } });
+  });
+  afterAll(() => kit.close());
+
+  const open = (role: 'viewer' | 'operator' | 'approver') => kit.request('GET', '/api/stream', { role });
+
+  it('answers 429 with a JSON error past the per-token cap, and a closed stream frees its slot', async () => {
+    const first = await open('viewer');
+    const second = await open('viewer');
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const third = await open('viewer');
+    expect(third.status).toBe(429);
+    expect(third.headers.get('content-type')).toContain('application/json');
+    expect(await third.json()).toEqual({ code: 'TOO_MANY_STREAMS', message: expect.stringContaining('viewer-user'), hint: expect.stringContaining('Close') });
+
+    await first.body!.cancel();
+    const again = await open('viewer');
+    expect(again.status).toBe(200);
+    await Promise.all([second.body!.cancel(), again.body!.cancel()]);
+  });
+
+  it('caps the streams of all tokens together', async () => {
+    const held = [await open('viewer'), await open('viewer'), await open('operator')];
+    expect(held.map((r) => r.status)).toEqual([200, 200, 200]);
+    const over = await open('approver');
+    expect(over.status).toBe(429);
+    expect(await over.json()).toMatchObject({ code: 'TOO_MANY_STREAMS', message: expect.stringContaining('server') });
+    await held[2]!.body!.cancel();
+    const freed = await open('approver');
+    expect(freed.status).toBe(200);
+    await Promise.all([held[0]!.body!.cancel(), held[1]!.body!.cancel(), freed.body!.cancel()]);
+  });
+
+  it('holds no slot for a stream that was refused before it started', async () => {
+    for (let i = 0; i < 4; i++) expect((await kit.request('GET', '/api/workflows/wf-ghost0000/stream', { role: 'viewer' })).status).toBe(404);
+    const res = await open('viewer');
+    expect(res.status).toBe(200);
+    await res.body!.cancel();
   });
 });

@@ -1,13 +1,16 @@
 /**
- * The edges of the app: health, /metrics access, the OpenAPI document against the real routes,
- * body limits, unknown paths, unexpected errors, security headers, running without auth, and
- * the /mcp mount.
+ * The edges of the app: health (details only for callers with a token), /metrics access, the
+ * OpenAPI document against the real routes, body limits (after authentication), unknown paths,
+ * unexpected errors, security headers, running without auth, and the /mcp mount.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../../src/interfaces/http/create-app.js';
 import { documentedRoutes, openApiDocument } from '../../../src/interfaces/http/openapi.js';
 import type { Principal } from '../../../src/ops/auth/index.js';
 import { createAuth } from '../../../src/ops/auth/index.js';
 import { MemoryTokenStore } from '../../../src/ops/memory/memory-ops-store.js';
+import { openStore } from '../../../src/store/index.js';
 import { createHttpKit } from './http-test-kit.js';
 import type { HttpKit } from './http-test-kit.js';
 
@@ -20,6 +23,37 @@ describe('health', () => {
     const down = await kit.json('GET', '/health/ready', { role: 'none' });
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ status: 'unavailable', code: 'STORE_UNAVAILABLE' });
+  });
+
+  describe('/health/ready over a store file', () => {
+    let kit: HttpKit;
+    let app: ReturnType<typeof createApp>;
+    let path: string;
+    beforeAll(async () => {
+      kit = await createHttpKit();
+      path = join(kit.dir, '.converge', 'converge.db');
+      const store = await openStore(path);
+      app = createApp({ engine: { ...kit.engine, store }, auth: kit.auth, audit: kit.audit, metrics: kit.metrics });
+    });
+    afterAll(() => kit.close());
+    const ready = (headers: Record<string, string> = {}) => app.request('/health/ready', { headers });
+
+    it('tells an anonymous caller only that it is ready, with no path', async () => {
+      const res = await ready();
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(JSON.parse(text)).toEqual({ status: 'ok' });
+      expect(text).not.toContain(kit.dir);
+      expect(text).not.toContain('converge.db');
+    });
+
+    it('hides the details from a wrong token too', async () => {
+      expect(await (await ready({ authorization: 'Bearer cv_not_a_real_token_at_all' })).json()).toEqual({ status: 'ok' });
+    });
+
+    it.each(['viewer', 'admin'] as const)('names the store for a %s', async (role) => {
+      expect(await (await ready({ authorization: `Bearer ${kit.tokens[role]}` })).json()).toEqual({ status: 'ok', store: path });
+    });
   });
 });
 
@@ -84,9 +118,34 @@ describe('request limits and errors', () => {
     expect(body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('1024 KiB') });
   });
 
-  it('answers 413 before authentication is even checked', async () => {
-    const { status } = await kit.json('POST', '/api/tokens', { role: 'none', raw: 'x'.repeat(2 * 1024 * 1024), headers: { 'content-type': 'application/json' } });
-    expect(status).toBe(413);
+  it('refuses a caller without a token with 401 before reading its body', async () => {
+    let pulled = 0;
+    const chunk = new Uint8Array(64 * 1024);
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += chunk.byteLength;
+        if (pulled > 4 * 1024 * 1024) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const res = await kit.app.request('/api/tokens', { method: 'POST', body, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit);
+    expect(res.status).toBe(401);
+    expect(pulled).toBeLessThan(1024 * 1024);
+  });
+
+  it('caps a body sent without Content-Length (chunked) at the limit too', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += chunk.byteLength;
+        if (sent > 2 * 1024 * 1024) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const res = await kit.app.request('/api/tokens', { method: 'POST', body, duplex: 'half', headers: { 'content-type': 'application/json', authorization: `Bearer ${kit.tokens.admin}` } } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', hint: expect.any(String) });
   });
 
   it('answers an unknown path with a JSON 404', async () => {

@@ -1,6 +1,7 @@
 /**
  * Token management and the audit log over HTTP (admins only), and the dashboard's sign-in:
- * a `?token=` link becomes an HttpOnly session cookie and leaves the address bar.
+ * a `?token=` link opens a page that trades the token for an HttpOnly session cookie, on a
+ * same-origin POST only (no login CSRF).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpKit } from './http-test-kit.js';
@@ -79,9 +80,40 @@ describe('dashboard sign-in', () => {
     expect(await res.text()).toContain('<form method="post" action="/login"');
   });
 
-  it('trades a one-time link for an HttpOnly session cookie and redirects without the token', async () => {
+  /** A form post from the dashboard's own page, as a browser marks it. */
+  function postLogin(fields: Record<string, string>, headers: Record<string, string> = { 'sec-fetch-site': 'same-origin' }) {
+    return kit.app.request('/login', { method: 'POST', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  }
+
+  it('opens a one-time link as a sign-in page without using the token up', async () => {
     const login = await kit.auth.issue({ role: 'approver', name: 'alice', kind: 'login', ttlMs: 60_000 });
-    const res = await kit.request('GET', `/workflows/wf-abc123?token=${login.secret}`, { role: 'none' });
+    for (let visit = 0; visit < 2; visit++) {
+      const res = await kit.request('GET', `/workflows/wf-abc123?token=${login.secret}`, { role: 'none', headers: { 'sec-fetch-site': 'none' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('set-cookie')).toBeNull();
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const html = await res.text();
+      expect(html).toContain('<form method="post" action="/login"');
+      expect(html).toContain(`name="token" value="${login.secret}"`);
+      expect(html).toContain('name="next" value="/workflows/wf-abc123"');
+      expect(html).toContain('data-auto="true"');
+      expect(html).toContain('src="/assets/sign-in-link.js"');
+    }
+  });
+
+  it('posts the link by itself only when the person opened it directly', async () => {
+    const login = await kit.auth.issue({ role: 'approver', name: 'alice', kind: 'login', ttlMs: 60_000 });
+    for (const site of ['cross-site', 'same-site', undefined]) {
+      const res = await kit.request('GET', `/?token=${login.secret}`, { role: 'none', headers: site === undefined ? {} : { 'sec-fetch-site': site } });
+      const html = await res.text();
+      expect(html).toContain('data-auto="false"');
+      expect(html).toContain('opened from another page');
+    }
+  });
+
+  it('trades the token for an HttpOnly session cookie on a same-origin POST, once', async () => {
+    const login = await kit.auth.issue({ role: 'approver', name: 'alice', kind: 'login', ttlMs: 60_000 });
+    const res = await postLogin({ token: login.secret, next: '/workflows/wf-abc123' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/workflows/wf-abc123');
     const setCookie = res.headers.get('set-cookie')!;
@@ -94,14 +126,45 @@ describe('dashboard sign-in', () => {
     expect(await page.text()).toContain('/assets/app.js');
     const me = await kit.json('GET', '/api/me', { role: 'none', headers: { cookie } });
     expect(me.body).toMatchObject({ name: 'alice', role: 'approver', kind: 'session' });
-    expect((await kit.request('GET', `/?token=${login.secret}`, { role: 'none' })).status).toBe(401);
+    expect((await postLogin({ token: login.secret })).status).toBe(401);
     expect((await kit.audit.read()).map((r) => r.action)).toContain('auth.login');
+  });
+
+  it.each([
+    ['a cross-site form', { 'sec-fetch-site': 'cross-site' }],
+    ['a same-site form on another port', { 'sec-fetch-site': 'same-site' }],
+    ['a foreign Origin without Sec-Fetch-Site', { origin: 'https://evil.example' }],
+    ['an opaque Origin', { origin: 'null' }],
+  ])('refuses %s with 403 and leaves the token unused', async (_what, headers) => {
+    const login = await kit.auth.issue({ role: 'admin', name: 'mallory', kind: 'login', ttlMs: 60_000 });
+    const refused = await postLogin({ token: login.secret }, headers);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+    expect(await refused.text()).toContain('came from another site');
+    expect((await kit.audit.read()).at(-1)).toMatchObject({ action: 'auth.denied', details: expect.objectContaining({ reason: 'cross_site_login' }) });
+    expect((await postLogin({ token: login.secret }, { origin: 'http://localhost' })).status).toBe(303);
+  });
+
+  it('redirects only to dashboard pages after sign-in', async () => {
+    const api = await kit.auth.issue({ role: 'viewer', name: 'v' });
+    for (const next of ['//evil.example/', 'https://evil.example/', '/api/tokens', '/\\evil.example']) {
+      expect((await postLogin({ token: api.secret, next })).headers.get('location')).toBe('/');
+    }
   });
 
   it('marks the cookie Secure behind a TLS proxy', async () => {
     const api = await kit.auth.issue({ role: 'viewer', name: 'v' });
-    const res = await kit.request('GET', `/?token=${api.secret}`, { role: 'none', headers: { 'x-forwarded-proto': 'https' } });
+    const res = await postLogin({ token: api.secret }, { 'sec-fetch-site': 'same-origin', 'x-forwarded-proto': 'https' });
     expect(res.headers.get('set-cookie')).toMatch(/Secure/);
+  });
+
+  it('refuses a sign-out posted from another site', async () => {
+    const api = await kit.auth.issue({ role: 'viewer', name: 'v' });
+    const cookie = sessionCookie(await postLogin({ token: api.secret }));
+    const out = await kit.app.request('/logout', { method: 'POST', headers: { cookie, 'sec-fetch-site': 'cross-site' } });
+    expect(out.status).toBe(403);
+    expect(out.headers.get('set-cookie')).toBeNull();
+    expect((await kit.request('GET', '/api/me', { role: 'none', headers: { cookie } })).status).toBe(200);
   });
 
   it('signs in with a pasted token and signs out, ending the session', async () => {

@@ -1,12 +1,14 @@
 /**
- * The Streamable HTTP handler in-process (no socket): Origin check, bearer token, sessions.
+ * The Streamable HTTP handler in-process (no socket): Origin check, bearer token, sessions; and
+ * `serveMcpHttp` on a socket, for the Host check (DNS rebinding).
  */
+import { request as httpRequest } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkOrigin, createAuthorizer } from '../../../src/interfaces/mcp/http-auth.js';
-import { createMcpHttpHandler } from '../../../src/interfaces/mcp/streamable-http.js';
-import type { McpHttpHandler } from '../../../src/interfaces/mcp/streamable-http.js';
+import { checkHost, checkOrigin, createAuthorizer } from '../../../src/interfaces/mcp/http-auth.js';
+import { createMcpHttpHandler, serveMcpHttp } from '../../../src/interfaces/mcp/streamable-http.js';
+import type { McpHttpHandler, McpHttpServer } from '../../../src/interfaces/mcp/streamable-http.js';
 import { createKit } from './mcp-test-kit.js';
 import type { Kit } from './mcp-test-kit.js';
 
@@ -22,12 +24,32 @@ function post(body: unknown, headers: Record<string, string> = {}): Request {
 
 let kit: Kit | undefined;
 let handler: McpHttpHandler | undefined;
+let server: McpHttpServer | undefined;
 afterEach(async () => {
+  await server?.close();
   await handler?.close();
   await kit?.close();
+  server = undefined;
   handler = undefined;
   kit = undefined;
 });
+
+/** POSTs an initialize over a socket with a chosen Host header (fetch may not set one). */
+function initializeWithHost(port: number, host: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host, 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(INIT));
+  });
+}
 
 describe('authorize', () => {
   it('accepts the configured bearer token and refuses others with 401 JSON', async () => {
@@ -98,5 +120,50 @@ describe('createMcpHttpHandler', () => {
     await transport.terminateSession();
     await client.close();
     expect(handler.sessionCount()).toBe(0);
+  });
+});
+
+describe('checkHost', () => {
+  it.each([
+    ['127.0.0.1:8765', [], undefined],
+    ['localhost:8765', [], undefined],
+    ['[::1]:8765', [], undefined],
+    ['127.0.0.1', [], undefined],
+    ['evil.example', [], 403],
+    ['evil.example:8765', [], 403],
+    ['127.0.0.1.evil.example:8765', [], 403],
+    ['mcp.example.com', ['mcp.example.com'], undefined],
+    ['MCP.example.com:443', ['mcp.example.com'], undefined],
+  ])('Host %s with allowed %j → %s', (host, allowed, status) => {
+    expect(checkHost(post({}, { host }), allowed)?.status).toBe(status);
+  });
+});
+
+describe('serveMcpHttp', () => {
+  it('refuses a foreign Host header with 403 JSON before it reaches the token check or a session', async () => {
+    kit = await createKit();
+    server = await serveMcpHttp({ engine: kit.engine, noAuth: true, port: 0 });
+    const refused = await initializeWithHost(server.port, 'evil.example');
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toEqual({ code: 'FORBIDDEN', message: expect.stringContaining('evil.example'), hint: expect.stringContaining('--allow-host') });
+    const rebinding = await initializeWithHost(server.port, `evil.example:${server.port}`);
+    expect(rebinding.status).toBe(403);
+  });
+
+  it('serves a loopback Host with its port', async () => {
+    kit = await createKit();
+    server = await serveMcpHttp({ engine: kit.engine, noAuth: true, port: 0 });
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`]) {
+      const answer = await initializeWithHost(server.port, host);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toContain('"protocolVersion"');
+    }
+  });
+
+  it('serves a name given in allowedHosts (serve-mcp --allow-host)', async () => {
+    kit = await createKit();
+    server = await serveMcpHttp({ engine: kit.engine, token: 'secret', port: 0, allowedHosts: ['mcp.example.com'] });
+    expect((await initializeWithHost(server.port, 'mcp.example.com', { authorization: 'Bearer secret' })).status).toBe(200);
+    expect((await initializeWithHost(server.port, 'other.example.com', { authorization: 'Bearer secret' })).status).toBe(403);
   });
 });

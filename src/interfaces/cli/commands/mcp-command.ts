@@ -12,6 +12,7 @@ interface ServeFlags {
   token?: string;
   auth: boolean;
   allowOrigin?: string[];
+  allowHost?: string[];
 }
 
 export function registerMcpCommand(program: Command): void {
@@ -36,6 +37,7 @@ export function registerMcpCommand(program: Command): void {
     .option('--token <token>', 'the bearer token clients must send (default $CONVERGE_MCP_TOKEN)')
     .option('--no-auth', 'accept requests without a token (loopback hosts only)')
     .option('--allow-origin <origin...>', 'browser origins allowed besides localhost')
+    .option('--allow-host <name...>', 'Host header names served besides loopback names and --host (e.g. a proxy\'s name)')
     .action(async (flags: ServeFlags, command: Command) => {
       if (!Number.isInteger(flags.port) || flags.port < 0 || flags.port > 65535) {
         throw new ConvergeError('USAGE', `--port must be a port number, not ${String(flags.port)}.`);
@@ -54,8 +56,12 @@ export function registerMcpCommand(program: Command): void {
         ...(token !== undefined ? { token } : {}),
         noAuth: !flags.auth,
         ...(flags.allowOrigin !== undefined ? { allowedOrigins: flags.allowOrigin } : {}),
+        ...(flags.allowHost !== undefined ? { allowedHosts: flags.allowHost } : {}),
         log: (message) => process.stderr.write(`converge serve-mcp: ${message}\n`),
       });
+      if ((flags.host === '0.0.0.0' || flags.host === '::') && flags.allowHost === undefined) {
+        process.stderr.write('converge serve-mcp: only loopback Host names are served; clients that connect by another name or address need --allow-host <name>.\n');
+      }
       process.stdout.write(
         options.json
           ? `${JSON.stringify({ url: server.url, port: server.port })}\n`

@@ -2,12 +2,14 @@
  * Server-sent events. `/api/workflows/:id/stream` sends each new event of one workflow (polling
  * the store, which any process may write to), then a `summary`; `/api/stream` sends `changed`
  * whenever any workflow changes, for the list page. Comments keep proxies from closing idle streams.
+ * Both share one cap on live streams, per token and in all.
  */
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { SSEStreamingApi } from 'hono/streaming';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { requireRole } from '../middleware/require-role/index.js';
+import { streamLimit } from '../middleware/stream-limit/index.js';
 import { summaryView } from '../workflow-views.js';
 import { lastSeqOf, workflowIdOf } from './route-helpers.js';
 
@@ -17,8 +19,9 @@ export function registerStreamRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const { engine, audit, ssePollMs, sseKeepAliveMs } = deps;
   const store = engine.store;
   const viewer = requireRole('viewer', audit);
+  const limit = streamLimit({ perToken: deps.sseMaxStreamsPerToken, total: deps.sseMaxStreams });
 
-  app.get('/api/workflows/:id/stream', viewer, async (c) => {
+  app.get('/api/workflows/:id/stream', viewer, limit, async (c) => {
     const id = workflowIdOf(c);
     await lastSeqOf(deps, id);
     const from = Number(c.req.header('last-event-id') ?? c.req.query('after') ?? 0);
@@ -41,7 +44,7 @@ export function registerStreamRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     });
   });
 
-  app.get('/api/stream', viewer, async (c) => {
+  app.get('/api/stream', viewer, limit, async (c) => {
     for (const [k, v] of Object.entries(SSE_HEADERS)) c.header(k, v);
     return streamSSE(c, async (stream) => {
       let marker = await store.changeMarker();
