@@ -48,7 +48,8 @@ export function readDocument(path: string, code: ConvergeErrorCode): unknown {
   }
 }
 
-function resolveNamed(kind: 'definitions' | 'profiles', nameOrPath: string, baseDir: string): string {
+/** The file a definition or profile value names: a built-in by name, or a path resolved against `baseDir`. */
+export function resolveNamed(kind: 'definitions' | 'profiles', nameOrPath: string, baseDir: string): string {
   if (/^[a-z][a-z0-9-]*$/.test(nameOrPath) && !existsSync(resolve(baseDir, nameOrPath))) {
     const path = builtinPath(kind, `${nameOrPath}.yaml`);
     if (existsSync(path)) return path;

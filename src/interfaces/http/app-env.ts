@@ -2,12 +2,15 @@
  * What the HTTP app is built from and what each request carries through the middleware.
  */
 import type { Engine } from '../../engine/create-engine.js';
+import type { WorkflowAccess } from '../shared/workflow-access.js';
 import type { Audit, Auth, ConvergeMetrics, Logger, Principal } from '../../ops/index.js';
 
 export interface AuditNote {
   action: string;
   target?: string | null;
   details?: Record<string, unknown>;
+  /** The access layer wrote the row itself (with the outcome); the audit middleware writes none. */
+  recorded?: boolean;
 }
 
 export interface AppVariables {
@@ -59,6 +62,8 @@ export interface AppOptions {
 /** The options with defaults filled in, as routes see them. */
 export interface AppDeps extends AppOptions {
   workspaceRoot: string;
+  /** The access rules every interface shares: roles, workspace root, definition sources, audit rows. */
+  access: WorkflowAccess;
   documentation: string[];
   ssePollMs: number;
   sseKeepAliveMs: number;

@@ -12,6 +12,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { silentLogger } from '../../ops/index.js';
 import type { AppDeps, AppEnv, AppOptions } from './app-env.js';
+import { WorkflowAccess } from '../shared/workflow-access.js';
 import { errorHandler } from './http-errors.js';
 import { auditTrail } from './middleware/audit-trail/index.js';
 import { authenticate } from './middleware/authenticate/index.js';
@@ -42,15 +43,26 @@ const MCP_BODY_LIMIT = 8 * 1024 * 1024;
 export type ConvergeApp = Hono<AppEnv>;
 
 export function createApp(options: AppOptions): ConvergeApp {
+  const workspaceRoot = options.workspaceRoot ?? process.cwd();
+  const log = options.log ?? silentLogger;
   const deps: AppDeps = {
     ...options,
-    workspaceRoot: options.workspaceRoot ?? process.cwd(),
+    workspaceRoot,
+    access: new WorkflowAccess({
+      store: options.engine.store,
+      clock: options.engine.clock,
+      engine: options.engine,
+      audit: options.audit,
+      workspaceRoot,
+      definitionRoots: [workspaceRoot],
+      onAuditError: (error) => log.error({ err: error instanceof Error ? error.message : String(error) }, 'audit record failed'),
+    }),
     documentation: options.documentation ?? [],
     ssePollMs: options.ssePollMs ?? 300,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
     sseMaxStreams: options.sseMaxStreams ?? DEFAULT_SSE_MAX_STREAMS,
     sseMaxStreamsPerToken: options.sseMaxStreamsPerToken ?? DEFAULT_SSE_MAX_STREAMS_PER_TOKEN,
-    log: options.log ?? silentLogger,
+    log,
   };
   const app = new Hono<AppEnv>();
   const tooLarge = (limit: number) => bodyLimit({ maxSize: limit, hint: 'Send less at once (a step result can be split into files).' });
@@ -95,8 +107,9 @@ export function createApp(options: AppOptions): ConvergeApp {
 
   if (options.mcp !== undefined) {
     const mcp = options.mcp;
-    // MCP tools record their own approvals in the audit trail; auditing every JSON-RPC post would drown them.
-    app.use('/mcp', authenticated, requireRole('approver', deps.audit), tooLarge(MCP_BODY_LIMIT));
+    // Each tool checks the caller's role and writes its own audit row in the shared access layer;
+    // auditing every JSON-RPC post would drown them. Reading needs a valid token at all.
+    app.use('/mcp', authenticated, requireRole('viewer', deps.audit), tooLarge(MCP_BODY_LIMIT));
     app.all('/mcp', (c) => mcp.fetch(c.req.raw, c.var.principal));
   }
   return app;

@@ -13,7 +13,6 @@ import type { WorkflowState, WorkflowStatus } from '../../core/state.js';
 import { nextAction } from '../../engine/next-action.js';
 import type { NextAction } from '../../engine/next-action.js';
 import type { RunOutcome } from '../../engine/runner.js';
-import { respondToGate } from '../../engine/workflow-commands.js';
 import type { GateResponse } from '../../engine/workflow-commands.js';
 import { loadState, waitingFor } from '../../engine/workflow-log.js';
 import { elicitApproval } from './approval-elicitation.js';
@@ -72,9 +71,9 @@ export async function advanceAndDescribe(ctx: McpContext, workflowId: string, ex
         note = `Approval "${gate.gateId}" was answered elsewhere while the client asked; that answer stands.`;
         continue;
       }
-      const actor = ctx.actorFor(extra);
-      await respondToGate(ctx.engine.store, ctx.engine.clock, workflowId, answer.response, actor);
-      approvals.push({ gate: gate.gateId, decision: answer.response.decision, actor: actor.id });
+      const caller = ctx.callerFor(extra);
+      await ctx.access.respondToGate(caller, workflowId, answer.response);
+      approvals.push({ gate: gate.gateId, decision: answer.response.decision, actor: caller.name });
     }
   } finally {
     progress.stop();

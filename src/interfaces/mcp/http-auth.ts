@@ -4,11 +4,15 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConvergeError } from '../../core/errors.js';
+import type { Role } from '../../ops/auth/roles.js';
 import { registerSecret } from '../../store/index.js';
 
 export interface Authorized {
   /** The caller's name for the audit record, when the credential names one (a named token). */
   actor?: string;
+  /** The caller's role, when the credential carries one (a token of the token store). */
+  role?: Role;
+  tokenId?: string;
 }
 
 export type Authorize = (request: Request) => Authorized | Response;

@@ -7,7 +7,11 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Actor } from '../../core/events.js';
 import type { Engine } from '../../engine/create-engine.js';
+import type { Role } from '../../ops/auth/roles.js';
+import { isRole } from '../../ops/auth/roles.js';
 import type { ProjectConfig } from '../../workflows/project-config.js';
+import { WorkflowAccess } from '../shared/workflow-access.js';
+import type { AuditSink, Caller } from '../shared/workflow-access.js';
 import type { WorkflowDriver } from './workflow-driver.js';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -33,6 +37,17 @@ export interface McpServerOptions {
   elicitation?: boolean;
   /** Diagnostics; stdio servers must write these to stderr, never stdout. */
   log?: (message: string) => void;
+  /** Where starts, answers, cancels and forks are recorded with the actor and `via: mcp`. */
+  audit?: AuditSink;
+  /** Workspaces of started workflows must lie inside this folder; the CLI's servers default it to their working directory. */
+  workspaceRoot?: string;
+  /**
+   * The role of a caller whose request names none. Over HTTP the authorizer names each caller's
+   * role; on stdio the caller is the local user who started the server, as on the CLI.
+   */
+  defaultRole?: Role;
+  /** The shared access layer; built from the options above when not given. */
+  access?: WorkflowAccess;
 }
 
 export interface McpContext {
@@ -44,7 +59,11 @@ export interface McpContext {
   elicitTimeoutMs: number;
   pollMs: number;
   log: (message: string) => void;
+  /** The rules every interface shares: roles, the workspace root, definition sources, audit rows. */
+  access: WorkflowAccess;
   actorFor(extra: ToolExtra): Actor;
+  /** The caller with their role, for the access layer. */
+  callerFor(extra: ToolExtra): Caller;
   /** The client declared form elicitation and the server may use it. */
   canElicit(): boolean;
 }
@@ -54,7 +73,37 @@ export const DEFAULT_ELICIT_TIMEOUT_MS = 600_000;
 
 export function createContext(server: McpServer, driver: WorkflowDriver, options: McpServerOptions): McpContext {
   const log = options.log ?? (() => undefined);
+  const access =
+    options.access ??
+    new WorkflowAccess({
+      store: options.engine.store,
+      clock: options.engine.clock,
+      engine: options.engine,
+      ...(options.workspaceRoot !== undefined ? { workspaceRoot: options.workspaceRoot } : {}),
+      // converge.yaml's folder holds the project's own definitions; nothing else is loaded from disk.
+      definitionRoots: [options.project?.baseDir ?? process.cwd()],
+      ...(options.audit !== undefined ? { audit: options.audit } : {}),
+      ...(options.project !== undefined ? { project: options.project } : {}),
+      onAuditError: (error) => log(`the audit trail was not written: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  const actorFor = (extra: ToolExtra): Actor => {
+    // Over HTTP the authorizer names the caller (a token's name); otherwise the client does.
+    const fromAuth = extra.authInfo?.extra?.actor;
+    const id = typeof fromAuth === 'string' && fromAuth !== '' ? fromAuth : options.actor ?? server.server.getClientVersion()?.name ?? 'mcp-client';
+    return { id, via: 'mcp' };
+  };
   return {
+    access,
+    callerFor(extra) {
+      const role = extra.authInfo?.extra?.role;
+      const tokenId = extra.authInfo?.extra?.tokenId;
+      return {
+        name: actorFor(extra).id,
+        role: isRole(role) ? role : (options.defaultRole ?? 'admin'),
+        via: 'mcp',
+        ...(typeof tokenId === 'string' ? { tokenId } : {}),
+      };
+    },
     engine: options.engine,
     server,
     driver,
@@ -63,12 +112,7 @@ export function createContext(server: McpServer, driver: WorkflowDriver, options
     elicitTimeoutMs: options.elicitTimeoutMs ?? DEFAULT_ELICIT_TIMEOUT_MS,
     pollMs: options.pollMs ?? 500,
     log,
-    actorFor(extra) {
-      // Over HTTP the authorizer names the caller (a token's name); otherwise the client does.
-      const fromAuth = extra.authInfo?.extra?.actor;
-      const id = typeof fromAuth === 'string' && fromAuth !== '' ? fromAuth : options.actor ?? server.server.getClientVersion()?.name ?? 'mcp-client';
-      return { id, via: 'mcp' };
-    },
+    actorFor,
     canElicit() {
       const declared = server.server.getClientCapabilities()?.elicitation;
       // An empty `elicitation: {}` is the 2025-06-18 form of "form mode supported".

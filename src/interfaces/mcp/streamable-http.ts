@@ -102,7 +102,12 @@ export function createMcpHttpHandler(options: McpHttpOptions): McpHttpHandler {
       const auth = authorize(request);
       if (auth instanceof Response) return auth;
       // The caller's name travels with each request, so a session's actions are attributed per request.
-      const authInfo = { authInfo: { token: '', clientId: auth.actor ?? 'mcp-client', scopes: [], extra: auth.actor !== undefined ? { actor: auth.actor } : {} } };
+      const extra = {
+        ...(auth.actor !== undefined ? { actor: auth.actor } : {}),
+        ...(auth.role !== undefined ? { role: auth.role } : {}),
+        ...(auth.tokenId !== undefined ? { tokenId: auth.tokenId } : {}),
+      };
+      const authInfo = { authInfo: { token: '', clientId: auth.actor ?? 'mcp-client', scopes: [], extra } };
 
       const sessionId = request.headers.get('mcp-session-id');
       if (sessionId !== null) {
@@ -132,9 +137,13 @@ export function createMcpHttpHandler(options: McpHttpOptions): McpHttpHandler {
 }
 
 function serverOptionsOf(o: McpHttpOptions): McpServerOptions {
-  const { engine, project, runBudgetMs, elicitTimeoutMs, pollMs, elicitation, log } = o;
+  const { engine, project, runBudgetMs, elicitTimeoutMs, pollMs, elicitation, log, audit, workspaceRoot } = o;
   return {
     engine,
+    // The one bearer token of a standalone server belongs to whoever started it; it may approve.
+    defaultRole: o.defaultRole ?? 'approver',
+    ...(audit !== undefined ? { audit } : {}),
+    ...(workspaceRoot !== undefined ? { workspaceRoot } : {}),
     ...(project !== undefined ? { project } : {}),
     ...(runBudgetMs !== undefined ? { runBudgetMs } : {}),
     ...(elicitTimeoutMs !== undefined ? { elicitTimeoutMs } : {}),

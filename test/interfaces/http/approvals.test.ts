@@ -32,7 +32,7 @@ describe('approvals', () => {
       actor: 'approver-user',
       action: 'approval.approve',
       target: id,
-      details: { gate: 'plan_approval', comment: 'looks right', status: 200, token_id: kit.tokenIds.approver },
+      details: { gate: 'plan_approval', comment: 'looks right', outcome: 'ok', via: 'http', token_id: kit.tokenIds.approver },
     });
     await expect(kit.audit.verify()).resolves.toMatchObject({ ok: true });
   });
@@ -66,7 +66,7 @@ describe('approvals', () => {
     const { status, body } = await kit.json('POST', `/api/workflows/${id}/approval`, { role: 'approver', body: { decision: 'approve' } });
     expect(status).toBe(409);
     expect(body).toMatchObject({ code: 'NOT_WAITING', hint: expect.any(String) });
-    expect((await kit.audit.read()).at(-1)).toMatchObject({ action: 'approval.approve', details: { status: 409, outcome: 'error' } });
+    expect((await kit.audit.read()).at(-1)).toMatchObject({ action: 'approval.approve', details: { outcome: 'error', error: 'NOT_WAITING', via: 'http' } });
   });
 
   it('answers 409 to an escalation answer when nothing is escalated', async () => {

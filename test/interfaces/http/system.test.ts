@@ -201,7 +201,7 @@ describe('authentication off (serve --no-auth on loopback)', () => {
 });
 
 describe('/mcp mount', () => {
-  it('passes authenticated approver requests to the MCP handler with the caller', async () => {
+  it('passes authenticated requests of every role to the MCP handler with the caller; each tool checks the role (#13)', async () => {
     const seen: Principal[] = [];
     const kit = await createHttpKit({
       app: {
@@ -214,9 +214,9 @@ describe('/mcp mount', () => {
       },
     });
     expect((await kit.request('POST', '/mcp', { role: 'none', body: {} })).status).toBe(401);
-    expect((await kit.request('POST', '/mcp', { role: 'operator', body: {} })).status).toBe(403);
+    expect((await kit.request('POST', '/mcp', { role: 'operator', body: {} })).status).toBe(200);
     expect((await kit.request('POST', '/mcp', { role: 'approver', body: {} })).status).toBe(200);
-    expect(seen).toEqual([expect.objectContaining({ name: 'approver-user', role: 'approver' })]);
+    expect(seen).toEqual([expect.objectContaining({ name: 'operator-user', role: 'operator' }), expect.objectContaining({ name: 'approver-user', role: 'approver' })]);
     await kit.close();
   });
 });

@@ -21,7 +21,7 @@ describe('POST /api/workflows', () => {
     expect(body.workflow).toMatchObject({ name: 'csv', status: 'running', definition_id: 'seven-step', round: 0 });
     const stored = await kit.engine.store.getWorkflow(body.workflow.id);
     expect(stored?.requirements).toBe('Add a CSV export');
-    expect((await kit.audit.read()).at(-1)).toMatchObject({ action: 'workflow.start', target: body.workflow.id, actor: 'operator-user', details: { status: 201, via: 'http' } });
+    expect((await kit.audit.read()).at(-1)).toMatchObject({ action: 'workflow.start', target: body.workflow.id, actor: 'operator-user', details: { outcome: 'ok', via: 'http' } });
   });
 
   it('names the field of an invalid body in a 400', async () => {

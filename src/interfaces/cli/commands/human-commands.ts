@@ -7,11 +7,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
 import type { EscalationAnswer } from '../../../core/events.js';
-import { answerEscalation, cancelWorkflow, respondToGate, setPaused, submitStepResult } from '../../../engine/workflow-commands.js';
 import type { GateResponse } from '../../../engine/workflow-commands.js';
-import { systemClock } from '../../../engine/clock.js';
-import { auditFromCli } from './serve-commands.js';
-import { buildEngine, cliActor, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
+import { cliAccess, cliCaller } from '../cli-access.js';
+import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { statusLine } from '../show-format.js';
 import type { WorkflowState } from '../../../core/state.js';
 
@@ -22,13 +20,7 @@ function report(command: Command, state: WorkflowState, what: string): void {
 
 async function gate(command: Command, id: string, response: GateResponse, as?: string): Promise<void> {
   const store = await openCliStore(globalOptions(command));
-  const state = await respondToGate(store, systemClock, id, response, cliActor(as));
-  await auditFromCli(store, globalOptions(command), {
-    actor: cliActor(as).id,
-    action: `approval.${response.decision}`,
-    target: id,
-    details: { comment: response.comment ?? null, change_requests: response.decision === 'request_changes' ? response.changeRequests : [] },
-  });
+  const state = await cliAccess(store, globalOptions(command)).respondToGate(cliCaller(as), id, response);
   const verb = response.decision === 'approve' ? 'Approved' : response.decision === 'reject' ? 'Rejected' : 'Changes requested';
   report(command, state, `${verb}. ${state.status === 'running' ? 'A waiting `converge run` continues on its own; otherwise run `converge resume ' + id + '`.' : ''}`);
 }
@@ -94,8 +86,7 @@ export function registerHumanCommands(program: Command): void {
         throw new ConvergeError('USAGE', 'Give exactly one answer.', { hint: 'Use one of --grant N, --accept, --send-back "…", --retry, --cancel.' });
       }
       const store = await openCliStore(globalOptions(command));
-      const state = await answerEscalation(store, systemClock, id, answers[0]!, cliActor(flags.as), flags.comment);
-      await auditFromCli(store, globalOptions(command), { actor: cliActor(flags.as).id, action: `escalation.${answers[0]!.kind}`, target: id, details: { comment: flags.comment ?? null } });
+      const state = await cliAccess(store, globalOptions(command)).answerEscalation(cliCaller(flags.as), id, answers[0]!, flags.comment);
       report(command, state, `Answered: ${answers[0]!.kind}.`);
     });
 
@@ -117,7 +108,7 @@ export function registerHumanCommands(program: Command): void {
       const options = globalOptions(command);
       const store = await openCliStore(options);
       const engine = buildEngine(store, loadConfig(options));
-      const state = await submitStepResult(store, engine.executor, id, flags.step, texts);
+      const state = await cliAccess(store, options, engine).submitResult(cliCaller(), id, flags.step, texts);
       report(command, state, 'Result recorded. Continue with `converge resume ' + id + '` (a waiting run continues on its own).');
     });
 
@@ -128,8 +119,7 @@ export function registerHumanCommands(program: Command): void {
     .option('-m, --reason <text>', 'why')
     .action(async (id: string, flags: { reason?: string }, command: Command) => {
       const store = await openCliStore(globalOptions(command));
-      const state = await cancelWorkflow(store, systemClock, id, cliActor(), flags.reason);
-      await auditFromCli(store, globalOptions(command), { action: 'workflow.cancel', target: id, details: { reason: flags.reason ?? null } });
+      const state = await cliAccess(store, globalOptions(command)).cancel(cliCaller(), id, flags.reason);
       report(command, state, 'Cancelled.');
     });
 
@@ -140,7 +130,7 @@ export function registerHumanCommands(program: Command): void {
       .argument('<id>', 'workflow id')
       .action(async (id: string, _flags: unknown, command: Command) => {
         const store = await openCliStore(globalOptions(command));
-          const state = await setPaused(store, systemClock, id, paused, cliActor());
+        const state = await cliAccess(store, globalOptions(command)).setPaused(cliCaller(), id, paused);
         report(command, state, paused ? 'Paused.' : 'Unpaused.');
       });
   }

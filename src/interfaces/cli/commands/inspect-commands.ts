@@ -4,10 +4,9 @@
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
 import { toSeedState } from '../../../core/seed-state.js';
-import { systemClock } from '../../../engine/clock.js';
-import { forkWorkflow } from '../../../engine/workflow-commands.js';
 import { loadState } from '../../../engine/workflow-log.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
+import { cliAccess, cliCaller } from '../cli-access.js';
 import { nextAction } from '../../../engine/next-action.js';
 import { formatReport } from '../../../engine/report-format.js';
 import { nextActionText } from '../../mcp/next-action-text.js';
@@ -145,7 +144,7 @@ export function registerInspectCommands(program: Command): void {
     .requiredOption('--from-step <n>', 'the step to run again', (v) => Number.parseInt(v, 10))
     .action(async (id: string, flags: { fromStep: number }, command: Command) => {
       const store = await openCliStore(globalOptions(command));
-      const state = await forkWorkflow(store, systemClock, id, flags.fromStep);
+      const state = await cliAccess(store, globalOptions(command)).fork(cliCaller(), id, flags.fromStep);
       print(command, { workflow: state.workflowId, forkedFrom: id }, `${state.workflowId}\nForked from ${id} at step ${flags.fromStep}. Run it with \`converge resume ${state.workflowId}\`.`);
     });
 }

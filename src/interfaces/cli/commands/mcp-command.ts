@@ -2,9 +2,11 @@
  * mcp, serve-mcp: Converge as an MCP server — on stdio for a client that starts it as a
  * subprocess, or on Streamable HTTP for clients that connect to a URL.
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
+import { auditFromCli } from './serve-commands.js';
 
 interface ServeFlags {
   port: number;
@@ -13,20 +15,28 @@ interface ServeFlags {
   auth: boolean;
   allowOrigin?: string[];
   allowHost?: string[];
+  workspaceRoot?: string;
 }
+
+const WORKSPACE_ROOT_HELP = 'workflows started over MCP must use a folder inside this one (default: here)';
 
 export function registerMcpCommand(program: Command): void {
   program
     .command('mcp')
     .description('serve Converge over MCP on stdio (for Claude Code, Cursor, VS Code …); stdout carries the protocol, logs go to stderr')
-    .action(async (_flags: unknown, command: Command) => {
+    .option('--workspace-root <dir>', WORKSPACE_ROOT_HELP)
+    .action(async (flags: { workspaceRoot?: string }, command: Command) => {
       // The MCP SDK is imported when an MCP command runs, not by every command.
       const { runStdioServer } = await import('../../mcp/stdio.js');
       const options = globalOptions(command);
       const loaded = loadConfig(options);
       const store = await openCliStore(options);
       const engine = buildEngine(store, loaded);
-      await runStdioServer(engine, { project: { config: loaded.config, baseDir: loaded.baseDir } });
+      await runStdioServer(engine, {
+        project: { config: loaded.config, baseDir: loaded.baseDir },
+        workspaceRoot: resolve(flags.workspaceRoot ?? '.'),
+        audit: { record: (entry) => auditFromCli(store, options, entry) },
+      });
     });
 
   program
@@ -38,6 +48,7 @@ export function registerMcpCommand(program: Command): void {
     .option('--no-auth', 'accept requests without a token (loopback hosts only)')
     .option('--allow-origin <origin...>', 'browser origins allowed besides localhost')
     .option('--allow-host <name...>', 'Host header names served besides loopback names and --host (e.g. a proxy\'s name)')
+    .option('--workspace-root <dir>', WORKSPACE_ROOT_HELP)
     .action(async (flags: ServeFlags, command: Command) => {
       if (!Number.isInteger(flags.port) || flags.port < 0 || flags.port > 65535) {
         throw new ConvergeError('USAGE', `--port must be a port number, not ${String(flags.port)}.`);
@@ -53,6 +64,8 @@ export function registerMcpCommand(program: Command): void {
         project: { config: loaded.config, baseDir: loaded.baseDir },
         host: flags.host,
         port: flags.port,
+        workspaceRoot: resolve(flags.workspaceRoot ?? '.'),
+        audit: { record: (entry) => auditFromCli(store, options, entry) },
         ...(token !== undefined ? { token } : {}),
         noAuth: !flags.auth,
         ...(flags.allowOrigin !== undefined ? { allowedOrigins: flags.allowOrigin } : {}),

@@ -7,8 +7,8 @@ import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
 import { AgentsConfigSchema } from '../../../agents/agent-config.js';
 import type { AgentsConfig } from '../../../agents/agent-config.js';
-import { startWorkflow } from '../../../engine/workflow-commands.js';
-import type { StartInput } from '../../../engine/workflow-commands.js';
+import type { StartRequest } from '../../shared/workflow-access.js';
+import { cliAccess, cliCaller } from '../cli-access.js';
 import type { Engine } from '../../../engine/create-engine.js';
 import type { RunOutcome } from '../../../engine/runner.js';
 import { loadState } from '../../../engine/workflow-log.js';
@@ -34,18 +34,22 @@ export interface RunFlags {
   isolated?: boolean;
 }
 
-/** What `run` and `start` record: the configured definition and profile, plus the flags. */
-function startInput(engine: Engine, requirements: string, flags: RunFlags): StartInput {
+/** What `run` and `start` ask for: the configured definition and profile (the engine's), plus the flags. */
+function startRequest(engine: Engine, requirements: string, flags: RunFlags): StartRequest {
   return {
-    definition: engine.definition,
     requirements: readRequirements(requirements),
-    workspace: { path: resolve(flags.workspace ?? '.'), type: flags.isolated ? 'isolated' : engine.config.workspace.type },
-    profile: engine.profile.id,
+    workspace: flags.workspace ?? '.',
+    workspaceType: flags.isolated ? 'isolated' : engine.config.workspace.type,
     ...(flags.taskType !== undefined ? { taskType: flags.taskType } : {}),
     ...(flags.name !== undefined ? { name: flags.name } : {}),
-    documentationLocations: [...engine.definition.knowledge, ...(flags.docs ?? [])],
+    documentationLocations: flags.docs ?? [],
     autoApprove: flags.autoApprove ?? false,
   };
+}
+
+/** Records the new workflow through the access layer, which writes its audit row. */
+function startFromCli(command: Command, engine: Engine, requirements: string, flags: RunFlags) {
+  return cliAccess(engine.store, globalOptions(command), engine).start(cliCaller(), startRequest(engine, requirements, flags));
 }
 
 export function readRequirements(text: string): string {
@@ -139,7 +143,7 @@ export function registerRunCommands(program: Command): void {
       const json = globalOptions(command).json ?? false;
       const progress = createProgress(progressMode(json));
       const { engine } = await prepare(command, flags, progress);
-      const state = await startWorkflow(engine.store, engine.clock, startInput(engine, requirements, flags));
+      const state = await startFromCli(command, engine, requirements, flags);
       process.exitCode = await drive(engine, state.workflowId, progress, flags.wait !== false, json);
     });
 
@@ -159,7 +163,7 @@ export function registerRunCommands(program: Command): void {
       const json = globalOptions(command).json ?? false;
       const progress = createProgress('json');
       const { engine } = await prepare(command, flags, progress);
-      const state = await startWorkflow(engine.store, engine.clock, startInput(engine, requirements, flags));
+      const state = await startFromCli(command, engine, requirements, flags);
       process.stdout.write(json ? `${JSON.stringify({ workflow: state.workflowId })}\n` : `${state.workflowId}\n`);
     });
 

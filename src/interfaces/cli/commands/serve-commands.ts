@@ -46,15 +46,16 @@ async function openOps(options: GlobalOptions, authEnabled = true): Promise<Ops>
 }
 
 /**
- * Writes one audit row from a CLI command (an approval, an escalation answer) into the trail
- * beside `store`. Never fails the command: the decision is already recorded in the workflow log.
+ * Writes one audit row from a CLI command (an approval, an escalation answer) or from an MCP
+ * server the CLI started, into the trail beside `store` (`via` defaults to cli). Never fails the
+ * command: the decision is already recorded in the workflow log.
  */
 export async function auditFromCli(store: Store, options: GlobalOptions, entry: Omit<AuditRecordInput, 'actor'> & { actor?: string }): Promise<void> {
   let ops: OpsStore | undefined;
   try {
     const { createAudit, openOpsStore } = await loadOps();
     ops = await openOpsStore(store, { url: storeLocation(options) });
-    await createAudit(ops.auditLog).record({ actor: entry.actor ?? cliActor().id, action: entry.action, target: entry.target ?? null, details: { ...entry.details, via: 'cli' } });
+    await createAudit(ops.auditLog).record({ actor: entry.actor ?? cliActor().id, action: entry.action, target: entry.target ?? null, details: { via: 'cli', ...entry.details } });
   } catch (error) {
     process.stderr.write(`converge: warning: the audit trail was not written: ${error instanceof Error ? error.message : String(error)}\n`);
   } finally {
@@ -97,8 +98,8 @@ function registerServe(program: Command): void {
     .option('--no-auth', 'no tokens: everyone is admin (loopback hosts only)')
     .option('-c, --concurrency <n>', 'workflows the built-in worker drives at once (0: none)', parsePositive('--concurrency'), 8)
     .option('--metrics-public', 'serve /metrics without a token')
-    .option('--mcp', 'also serve MCP (Streamable HTTP) at /mcp, for approver tokens')
-    .option('--workspace-root <dir>', 'workflows started over HTTP must use a folder inside this one (default: here)')
+    .option('--mcp', 'also serve MCP (Streamable HTTP) at /mcp; each tool needs the same role as over HTTP')
+    .option('--workspace-root <dir>', 'workflows started over HTTP or MCP must use a folder inside this one (default: here)')
     .action(async (flags: ServeFlags, command: Command) => {
       const [{ createMcpMount, isLoopbackHost, startHttpServer }, { createLogger, createMetrics, observeEvents }] = await Promise.all([loadHttp(), loadOps()]);
       const options = globalOptions(command);
@@ -113,7 +114,10 @@ function registerServe(program: Command): void {
       const metrics = createMetrics();
       const engine = buildEngine(store, loaded, { onEvents: (state, events) => observeEvents(metrics, state, events) });
       // Its own engine, so its runs hold leases under another owner than the worker's.
-      const mcp = flags.mcp ? createMcpMount(buildEngine(store, loaded), { config: loaded.config, baseDir: loaded.baseDir }, flags.host) : undefined;
+      const workspaceRoot = flags.workspaceRoot ?? process.cwd();
+      const mcp = flags.mcp
+        ? createMcpMount(buildEngine(store, loaded), { config: loaded.config, baseDir: loaded.baseDir }, flags.host, { audit, workspaceRoot })
+        : undefined;
       const server = await startHttpServer({
         engine,
         auth,
@@ -123,7 +127,7 @@ function registerServe(program: Command): void {
         host: flags.host,
         port: flags.port,
         concurrency: flags.concurrency,
-        workspaceRoot: flags.workspaceRoot ?? process.cwd(),
+        workspaceRoot,
         documentation: loaded.config.documentation,
         ready: () => ops.ping(),
         ...(flags.metricsPublic ? { metricsPublic: true } : {}),

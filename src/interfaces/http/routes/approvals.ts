@@ -5,19 +5,18 @@
 import type { Hono } from 'hono';
 import { ConvergeError } from '../../../core/errors.js';
 import type { EscalationAnswer } from '../../../core/events.js';
-import { answerEscalation, respondToGate } from '../../../engine/workflow-commands.js';
 import type { GateResponse } from '../../../engine/workflow-commands.js';
 import { loadState } from '../../../engine/workflow-log.js';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { requireRole } from '../middleware/require-role/index.js';
 import { ApprovalSchema, EscalationAnswerSchema } from '../schemas.js';
 import { currentRound, pendingView, roundsView, summaryView } from '../workflow-views.js';
-import { actorOf, lastSeqOf, observeCommand, readBody, workflowIdOf } from './route-helpers.js';
+import { requireAccess } from '../middleware/require-access/index.js';
+import { callerOf, lastSeqOf, observeCommand, readBody, workflowIdOf } from './route-helpers.js';
 
 export function registerApprovalRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const { engine, audit } = deps;
   const store = engine.store;
-  const approver = requireRole('approver', audit);
 
   app.get('/api/approvals', requireRole('viewer', audit), async (c) => {
     const waiting = await store.listWorkflows({ status: ['waiting_for_human'], limit: 200 });
@@ -32,7 +31,8 @@ export function registerApprovalRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     return c.json({ items });
   });
 
-  app.post('/api/workflows/:id/approval', approver, async (c) => {
+  // Roles and the audit row of an answer are the shared access layer's (src/interfaces/shared).
+  app.post('/api/workflows/:id/approval', requireAccess(deps.access, 'gate'), async (c) => {
     const id = workflowIdOf(c);
     const input = await readBody(c, ApprovalSchema);
     const comment = input.comment !== undefined && input.comment.trim() !== '' ? { comment: input.comment } : {};
@@ -49,26 +49,18 @@ export function registerApprovalRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       response = { decision: input.decision, ...comment };
     }
     const before = await lastSeqOf(deps, id);
-    const gate = (await loadState(store, id)).gate;
-    // Noted first, so a refused answer (409) is audited under the same action.
-    c.set('auditNote', {
-      action: `approval.${input.decision}`,
-      target: id,
-      details: { gate: gate?.gateId ?? null, ...comment, change_requests: input.change_requests ?? [] },
-    });
-    const state = await respondToGate(store, engine.clock, id, response, actorOf(c));
+    const state = await deps.access.respondToGate(callerOf(c), id, response);
     await observeCommand(deps, before, state);
     const summary = await store.getWorkflow(id);
     return c.json({ workflow: summaryView(summary!, currentRound(state)), recorded: input.decision });
   });
 
-  app.post('/api/workflows/:id/escalation', approver, async (c) => {
+  app.post('/api/workflows/:id/escalation', requireAccess(deps.access, 'escalation'), async (c) => {
     const id = workflowIdOf(c);
     const input = await readBody(c, EscalationAnswerSchema);
     const answer = escalationAnswer(input);
     const before = await lastSeqOf(deps, id);
-    c.set('auditNote', { action: `escalation.${input.answer}`, target: id, details: { answer, ...(input.comment ? { comment: input.comment } : {}) } });
-    const state = await answerEscalation(store, engine.clock, id, answer, actorOf(c), input.comment);
+    const state = await deps.access.answerEscalation(callerOf(c), id, answer, input.comment);
     await observeCommand(deps, before, state);
     const summary = await store.getWorkflow(id);
     return c.json({ workflow: summaryView(summary!, currentRound(state)), recorded: input.answer });

@@ -6,6 +6,7 @@ import type { Hono } from 'hono';
 import { ConvergeError } from '../../../core/errors.js';
 import { loadState } from '../../../engine/workflow-log.js';
 import type { AppDeps, AppEnv } from '../app-env.js';
+import { requireAccess } from '../middleware/require-access/index.js';
 import { requireRole } from '../middleware/require-role/index.js';
 import { RunChecksSchema } from '../schemas.js';
 import { readBody, workflowIdOf } from './route-helpers.js';
@@ -13,7 +14,7 @@ import { readBody, workflowIdOf } from './route-helpers.js';
 export function registerCheckRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const { engine, audit } = deps;
 
-  app.post('/api/workflows/:id/checks/run', requireRole('operator', audit), async (c) => {
+  app.post('/api/workflows/:id/checks/run', requireAccess(deps.access, 'checks'), async (c) => {
     const id = workflowIdOf(c);
     const input = await readBody(c, RunChecksSchema);
     const state = await loadState(engine.store, id);

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { WorkflowState } from '../../../core/state.js';
 import { observeEvents } from '../../../ops/index.js';
 import type { AppDeps, AppEnv } from '../app-env.js';
+import type { Caller } from '../../shared/workflow-access.js';
 import { HttpProblem, ValidationFailure, notFound } from '../http-errors.js';
 import { WORKFLOW_ID_PATTERN } from '../schemas.js';
 
@@ -44,6 +45,21 @@ export function workflowIdOf(c: Context<AppEnv>): string {
 
 export function actorOf(c: Context<AppEnv>) {
   return { id: c.var.principal.name, via: 'http' as const };
+}
+
+/**
+ * The caller as the shared access layer sees it. The layer writes this request's audit row
+ * itself, with the outcome, so the audit middleware is told to write none.
+ */
+export function callerOf(c: Context<AppEnv>): Caller {
+  c.set('auditNote', { action: `${c.req.method} ${c.req.path}`, recorded: true });
+  return principalCaller(c);
+}
+
+/** The caller, for a role check only: the request's own audit row is still the middleware's to write. */
+export function principalCaller(c: Context<AppEnv>): Caller {
+  const principal = c.var.principal;
+  return { name: principal.name, role: principal.role, via: 'http', tokenId: principal.tokenId ?? null, requestId: c.var.requestId };
 }
 
 /**

@@ -6,73 +6,65 @@
 import type { Hono } from 'hono';
 import { ConvergeError } from '../../../core/errors.js';
 import { TERMINAL_STATUSES } from '../../../core/state.js';
-import { cancelWorkflow, forkWorkflow, setPaused, submitStepResult } from '../../../engine/workflow-commands.js';
 import { loadState } from '../../../engine/workflow-log.js';
 import type { AppDeps, AppEnv } from '../app-env.js';
-import { requireRole } from '../middleware/require-role/index.js';
 import { CancelSchema, EmptySchema, ForkSchema, SubmitResultSchema } from '../schemas.js';
 import { currentRound, summaryView } from '../workflow-views.js';
 import type { WorkflowState } from '../../../core/state.js';
-import { actorOf, lastSeqOf, observeCommand, readBody, workflowIdOf } from './route-helpers.js';
+import { requireAccess } from '../middleware/require-access/index.js';
+import { callerOf, lastSeqOf, observeCommand, readBody, workflowIdOf } from './route-helpers.js';
 
 export function registerWorkflowActionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
-  const { engine, audit } = deps;
-  const store = engine.store;
-  const operator = requireRole('operator', audit);
+  const store = deps.engine.store;
 
   async function answer(state: WorkflowState) {
     const summary = await store.getWorkflow(state.workflowId);
     return { workflow: summaryView(summary!, currentRound(state)) };
   }
 
-  app.post('/api/workflows/:id/resume', operator, async (c) => {
+  // Roles and audit rows of these actions are the shared access layer's (src/interfaces/shared).
+  app.post('/api/workflows/:id/resume', requireAccess(deps.access, 'resume'), async (c) => {
     const id = workflowIdOf(c);
     await readBody(c, EmptySchema);
-    c.set('auditNote', { action: 'workflow.resume', target: id });
+    const caller = callerOf(c);
     let state = await loadState(store, id);
     if (TERMINAL_STATUSES.has(state.status)) {
       throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${id} is ${state.status}; it cannot be resumed.`, { hint: 'Fork it to run a step again: POST /api/workflows/{id}/fork.' });
     }
     const before = state.seq;
-    if (state.paused) state = await setPaused(store, engine.clock, id, false, actorOf(c));
+    if (state.paused) state = await deps.access.setPaused(caller, id, false);
     await observeCommand(deps, before, state);
-    c.set('auditNote', { action: 'workflow.resume', target: id, details: { was_paused: before !== state.seq } });
     return c.json(await answer(state));
   });
 
-  app.post('/api/workflows/:id/pause', operator, async (c) => {
+  app.post('/api/workflows/:id/pause', requireAccess(deps.access, 'pause'), async (c) => {
     const id = workflowIdOf(c);
     await readBody(c, EmptySchema);
-    c.set('auditNote', { action: 'workflow.pause', target: id });
-    const state = await setPaused(store, engine.clock, id, true, actorOf(c));
+    const state = await deps.access.setPaused(callerOf(c), id, true);
     return c.json(await answer(state));
   });
 
-  app.post('/api/workflows/:id/cancel', operator, async (c) => {
+  app.post('/api/workflows/:id/cancel', requireAccess(deps.access, 'cancel'), async (c) => {
     const id = workflowIdOf(c);
     const input = await readBody(c, CancelSchema);
     const before = await lastSeqOf(deps, id);
-    c.set('auditNote', { action: 'workflow.cancel', target: id, details: input.reason ? { reason: input.reason } : {} });
-    const state = await cancelWorkflow(store, engine.clock, id, actorOf(c), input.reason);
+    const state = await deps.access.cancel(callerOf(c), id, input.reason);
     await observeCommand(deps, before, state);
     return c.json(await answer(state));
   });
 
-  app.post('/api/workflows/:id/fork', operator, async (c) => {
+  app.post('/api/workflows/:id/fork', requireAccess(deps.access, 'fork'), async (c) => {
     const id = workflowIdOf(c);
     const input = await readBody(c, ForkSchema);
-    c.set('auditNote', { action: 'workflow.fork', target: id, details: { from_step: input.from_step } });
-    const fork = await forkWorkflow(store, engine.clock, id, input.from_step);
-    c.set('auditNote', { action: 'workflow.fork', target: id, details: { fork: fork.workflowId, from_step: input.from_step } });
+    const fork = await deps.access.fork(callerOf(c), id, input.from_step);
     return c.json({ ...(await answer(fork)), forked_from: id }, 201, { Location: `/api/workflows/${fork.workflowId}` });
   });
 
-  app.post('/api/workflows/:id/result', operator, async (c) => {
+  app.post('/api/workflows/:id/result', requireAccess(deps.access, 'submit'), async (c) => {
     const id = workflowIdOf(c);
     const input = await readBody(c, SubmitResultSchema);
     const before = await lastSeqOf(deps, id);
-    c.set('auditNote', { action: 'workflow.submit_result', target: id, details: { step: input.step ?? null, texts: input.texts.length } });
-    const state = await submitStepResult(store, engine.executor, id, input.step, input.texts);
+    const state = await deps.access.submitResult(callerOf(c), id, input.step, input.texts);
     await observeCommand(deps, before, state);
     return c.json(await answer(state));
   });

@@ -2,18 +2,15 @@
  * Workflows: list (filters, pagination), start, one workflow's state, its event log and its
  * export in the seed's state schema.
  */
-import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
 import type { Hono } from 'hono';
-import { ConvergeError } from '../../../core/errors.js';
 import { toSeedState } from '../../../core/seed-state.js';
-import { startWorkflow } from '../../../engine/workflow-commands.js';
 import { loadState } from '../../../engine/workflow-log.js';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { requireRole } from '../middleware/require-role/index.js';
 import { EventsQuerySchema, ListQuerySchema, StartWorkflowSchema } from '../schemas.js';
 import { currentRound, summaryView, workflowView } from '../workflow-views.js';
-import { readBody, readQuery, workflowIdOf } from './route-helpers.js';
+import { requireAccess } from '../middleware/require-access/index.js';
+import { callerOf, readBody, readQuery, workflowIdOf } from './route-helpers.js';
 
 export function registerWorkflowRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const { engine, audit } = deps;
@@ -35,24 +32,17 @@ export function registerWorkflowRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     return c.json({ items, next_offset: next, ...(next === null ? { total: q.offset + page.length } : {}) });
   });
 
-  app.post('/api/workflows', requireRole('operator', audit), async (c) => {
+  // Roles, the workspace root and the audit row are the shared access layer's (src/interfaces/shared).
+  app.post('/api/workflows', requireAccess(deps.access, 'start'), async (c) => {
     const input = await readBody(c, StartWorkflowSchema);
-    c.set('auditNote', { action: 'workflow.start', target: input.workflow_id ?? null, details: { auto_approve: input.auto_approve } });
-    if (input.workflow_id !== undefined && (await store.getWorkflow(input.workflow_id)) !== undefined) {
-      throw new ConvergeError('ILLEGAL_ACTION', `A workflow ${input.workflow_id} already exists in this store.`, { hint: 'Choose another workflow_id or leave it out.' });
-    }
-    const workspace = workspaceWithin(deps.workspaceRoot, input.workspace ?? '.');
-    const state = await startWorkflow(store, engine.clock, {
-      definition: engine.definition,
+    const state = await deps.access.start(callerOf(c), {
       requirements: input.requirements,
-      workspace: { path: workspace, type: 'shared' },
-      profile: engine.profile.id,
-      documentationLocations: [...new Set([...engine.definition.knowledge, ...(input.documentation_locations ?? [])])],
+      workspace: input.workspace ?? '.',
+      documentationLocations: input.documentation_locations ?? [],
       autoApprove: input.auto_approve,
       ...(input.name ? { name: input.name } : {}),
       ...(input.workflow_id ? { id: input.workflow_id } : {}),
     });
-    c.set('auditNote', { action: 'workflow.start', target: state.workflowId, details: { auto_approve: input.auto_approve, workspace } });
     const summary = await store.getWorkflow(state.workflowId);
     return c.json({ workflow: summaryView(summary!, currentRound(state)) }, 201, { Location: `/api/workflows/${state.workflowId}` });
   });
@@ -72,29 +62,4 @@ export function registerWorkflowRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/api/workflows/:id/seed-state', requireRole('viewer', audit), async (c) => {
     return c.json(toSeedState(await loadState(store, workflowIdOf(c))));
   });
-}
-
-/** The workspace folder, refused when it lies outside the root (symlinks followed). */
-function workspaceWithin(root: string, requested: string): string {
-  const base = realpathSafe(resolve(root));
-  const target = resolve(base, requested);
-  const real = realpathSafe(target);
-  for (const candidate of [target, real]) {
-    const rel = relative(base, candidate);
-    if (rel.startsWith('..') || isAbsolute(rel)) {
-      throw new ConvergeError('PATH_ESCAPE', `The workspace ${requested} is outside the server's workspace root.`, {
-        hint: `Give a folder inside ${base} (relative paths are resolved against it); start serve with --workspace-root to change it.`,
-      });
-    }
-  }
-  return real;
-}
-
-function realpathSafe(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    // A folder that does not exist is reported by startWorkflow, with its own hint.
-    return path;
-  }
 }

@@ -5,7 +5,6 @@
 import { z } from 'zod';
 import { ConvergeError } from '../../../core/errors.js';
 import type { EscalationAnswer } from '../../../core/events.js';
-import { answerEscalation } from '../../../engine/workflow-commands.js';
 import { advanceAndDescribe, reportText } from '../advance.js';
 import type { McpContext } from '../mcp-context.js';
 import { guarded, ok } from '../tool-results.js';
@@ -48,8 +47,8 @@ export function registerAnswerEscalationTool(ctx: McpContext): void {
           default:
             answer = { kind: input.answer };
         }
-        const actor = ctx.actorFor(extra);
-        await answerEscalation(ctx.engine.store, ctx.engine.clock, input.workflow_id, answer, actor, input.comment);
+        const caller = ctx.callerFor(extra);
+        await ctx.access.answerEscalation(caller, input.workflow_id, answer, input.comment);
         const report = await advanceAndDescribe(ctx, input.workflow_id, extra);
         return ok(report, reportText(report, `Answered the escalation: ${input.answer}.`));
       }),

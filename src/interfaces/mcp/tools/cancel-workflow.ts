@@ -2,7 +2,6 @@
  * cancel_workflow: end a workflow as cancelled; a step running elsewhere is stopped.
  */
 import { z } from 'zod';
-import { cancelWorkflow } from '../../../engine/workflow-commands.js';
 import { describe, reportText } from '../advance.js';
 import type { McpContext } from '../mcp-context.js';
 import { guarded, ok } from '../tool-results.js';
@@ -19,10 +18,10 @@ export function registerCancelWorkflowTool(ctx: McpContext): void {
     },
     (input, extra) =>
       guarded(ctx.log, 'cancel_workflow', async () => {
-        const actor = ctx.actorFor(extra);
-        await cancelWorkflow(ctx.engine.store, ctx.engine.clock, input.workflow_id, actor, input.reason);
+        const caller = ctx.callerFor(extra);
+        await ctx.access.cancel(caller, input.workflow_id, input.reason);
         const report = await describe(ctx, input.workflow_id);
-        return ok(report, reportText(report, `Cancelled by ${actor.id}.`));
+        return ok(report, reportText(report, `Cancelled by ${caller.name}.`));
       }),
   );
 }

@@ -3,7 +3,6 @@
  * there — to try another direction without losing the original.
  */
 import { z } from 'zod';
-import { forkWorkflow } from '../../../engine/workflow-commands.js';
 import { advanceAndDescribe, reportText } from '../advance.js';
 import type { McpContext } from '../mcp-context.js';
 import { guarded, ok } from '../tool-results.js';
@@ -22,7 +21,7 @@ export function registerForkWorkflowTool(ctx: McpContext): void {
     },
     (input, extra) =>
       guarded(ctx.log, 'fork_workflow', async () => {
-        const fork = await forkWorkflow(ctx.engine.store, ctx.engine.clock, input.workflow_id, input.from_step);
+        const fork = await ctx.access.fork(ctx.callerFor(extra), input.workflow_id, input.from_step);
         // Its state and log resources now exist.
         ctx.server.sendResourceListChanged();
         const report = await advanceAndDescribe(ctx, fork.workflowId, extra);

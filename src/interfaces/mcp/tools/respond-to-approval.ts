@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { ConvergeError } from '../../../core/errors.js';
-import { respondToGate } from '../../../engine/workflow-commands.js';
 import type { GateResponse } from '../../../engine/workflow-commands.js';
 import { advanceAndDescribe, reportText } from '../advance.js';
 import type { McpContext } from '../mcp-context.js';
@@ -46,10 +45,10 @@ export function registerRespondToApprovalTool(ctx: McpContext): void {
         } else {
           response = { decision: input.decision, ...comment };
         }
-        const actor = ctx.actorFor(extra);
-        await respondToGate(ctx.engine.store, ctx.engine.clock, input.workflow_id, response, actor);
+        const caller = ctx.callerFor(extra);
+        await ctx.access.respondToGate(caller, input.workflow_id, response);
         const report = await advanceAndDescribe(ctx, input.workflow_id, extra);
-        return ok(report, reportText(report, `Recorded ${input.decision} by ${actor.id}.`));
+        return ok(report, reportText(report, `Recorded ${input.decision} by ${caller.name}.`));
       }),
   );
 }

@@ -9,6 +9,7 @@ import { checkSummary } from '../../../engine/next-action.js';
 import { formatToolResults } from '../../../engine/report-format.js';
 import { loadState } from '../../../engine/workflow-log.js';
 import type { McpContext } from '../mcp-context.js';
+import { ROLE_NEEDED } from '../../shared/workflow-access.js';
 import { startProgress } from '../progress.js';
 import { guarded, ok } from '../tool-results.js';
 import { workflowIdField } from './tool-fields.js';
@@ -31,6 +32,8 @@ export function registerRunChecksTool(ctx: McpContext): void {
     },
     (input, extra) =>
       guarded(ctx.log, 'run_checks', async () => {
+        // Checks run commands in the workspace: an operator's action, as over HTTP.
+        await ctx.access.authorize(ctx.callerFor(extra), ROLE_NEEDED.checks, 'checks', input.workflow_id);
         const state = await loadState(ctx.engine.store, input.workflow_id);
         const all = state.definition.checks;
         const unknown = (input.check_ids ?? []).filter((id) => !all.some((c) => c.id === id));

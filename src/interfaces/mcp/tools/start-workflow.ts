@@ -2,12 +2,8 @@
  * start_workflow: record a new workflow and drive it to its first wait. The seed's
  * `user_requirements` and `documentation_location` are accepted beside Converge's names.
  */
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConvergeError } from '../../../core/errors.js';
-import { startWorkflow } from '../../../engine/workflow-commands.js';
-import { effectiveDefinition, loadDefinition, loadProfile } from '../../../workflows/loader.js';
-import { ProjectConfigSchema } from '../../../workflows/project-config.js';
 import { advanceAndDescribe, reportText } from '../advance.js';
 import type { McpContext } from '../mcp-context.js';
 import { guarded, ok } from '../tool-results.js';
@@ -17,7 +13,7 @@ const inputSchema = {
   user_requirements: z.string().describe("The seed's name for requirements; used when requirements is absent.").optional(),
   workspace: z
     .string()
-    .describe("The project directory the agents work in; relative paths resolve against the server's working directory. Default: that directory.")
+    .describe("The project directory the agents work in, inside the server's workspace root (its working directory unless started with --workspace-root); relative paths resolve against that root. Default: the root.")
     .optional(),
   definition: z.string().describe('A workflow definition: a built-in name (seven-step) or a YAML/JSON path. Default: converge.yaml\'s.').optional(),
   profile: z.string().describe('A profile (typescript, cursus, or a path); it supplies the checks. Default: converge.yaml\'s.').optional(),
@@ -28,7 +24,7 @@ const inputSchema = {
     .enum(['host', 'configured'])
     .default('host')
     .describe('host: you (the calling agent) do every step and submit the results; configured: the agents of converge.yaml do.'),
-  auto_approve: z.boolean().default(false).describe('Approve every gate automatically; recorded as such. Default false.'),
+  auto_approve: z.boolean().default(false).describe('Approve every gate automatically; recorded as such. Needs the approver role. Default false.'),
   name: z.string().describe('A short name for the workflow.').optional(),
   workflow_id: z
     .string()
@@ -53,37 +49,24 @@ export function registerStartWorkflowTool(ctx: McpContext): void {
         if (requirements === undefined || requirements.trim() === '') {
           throw new ConvergeError('USAGE', 'requirements (or user_requirements) is missing or empty.', { hint: 'Say what to build in requirements.' });
         }
-        if (input.workflow_id !== undefined && (await ctx.engine.store.getWorkflow(input.workflow_id)) !== undefined) {
-          throw new ConvergeError('ILLEGAL_ACTION', `A workflow ${input.workflow_id} already exists in this store.`, {
-            hint: 'Choose another workflow_id, or leave it out to get a generated one.',
-          });
-        }
-        const { definition, profile } = definitionFor(ctx, input.definition, input.profile);
         const docs = [...(input.documentation_location ? [input.documentation_location] : []), ...(input.documentation_locations ?? [])];
-        const state = await startWorkflow(ctx.engine.store, ctx.engine.clock, {
-          definition,
+        // The role, the workspace root, where a definition may come from and the audit row: the shared access layer's.
+        const state = await ctx.access.start(ctx.callerFor(extra), {
           requirements,
-          workspace: { path: resolve(process.cwd(), input.workspace ?? '.'), type: 'shared' },
-          profile,
+          workspace: input.workspace ?? '.',
+          ...(input.definition !== undefined ? { definition: input.definition } : {}),
+          ...(input.profile !== undefined ? { profile: input.profile } : {}),
           ...(input.step_type !== undefined ? { taskType: input.step_type } : {}),
           ...(input.name !== undefined ? { name: input.name } : {}),
           ...(input.workflow_id !== undefined ? { id: input.workflow_id } : {}),
-          documentationLocations: [...new Set([...definition.knowledge, ...docs])],
+          documentationLocations: docs,
           autoApprove: input.auto_approve,
           agentMode: input.agent_mode,
         });
         // Its state and log resources now exist.
         ctx.server.sendResourceListChanged();
         const report = await advanceAndDescribe(ctx, state.workflowId, extra);
-        return ok(report, reportText(report, `Started workflow ${state.workflowId} (${definition.id}, agent mode ${input.agent_mode}).`));
+        return ok(report, reportText(report, `Started workflow ${state.workflowId} (${state.definition.id}, agent mode ${input.agent_mode}).`));
       }),
   );
-}
-
-function definitionFor(ctx: McpContext, definition: string | undefined, profile: string | undefined) {
-  if (definition === undefined && profile === undefined) return { definition: ctx.engine.definition, profile: ctx.engine.profile.id };
-  const project = ctx.project ?? { config: ProjectConfigSchema.parse({}), baseDir: process.cwd() };
-  const loadedProfile = loadProfile(profile ?? project.config.profile, project.baseDir);
-  const loaded = loadDefinition(definition ?? project.config.definition, project.baseDir);
-  return { definition: effectiveDefinition(loaded, loadedProfile, project.config), profile: loadedProfile.id };
 }

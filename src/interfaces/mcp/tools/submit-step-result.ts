@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { ConvergeError } from '../../../core/errors.js';
-import { submitStepResult } from '../../../engine/workflow-commands.js';
 import { advanceAndDescribe, reportText } from '../advance.js';
 import type { McpContext } from '../mcp-context.js';
 import { guarded, ok } from '../tool-results.js';
@@ -43,7 +42,7 @@ export function registerSubmitStepResultTool(ctx: McpContext): void {
             hint: 'Pass the result as text, or several results as texts.',
           });
         }
-        await submitStepResult(ctx.engine.store, ctx.engine.executor, input.workflow_id, input.step_number, texts);
+        await ctx.access.submitResult(ctx.callerFor(extra), input.workflow_id, input.step_number, texts);
         const report = await advanceAndDescribe(ctx, input.workflow_id, extra);
         return ok(report, reportText(report, `Recorded the result of step ${input.step_number}.`));
       }),

@@ -22,6 +22,7 @@ export function auditTrail(audit: Audit, log: Logger): MiddlewareHandler<AppEnv>
     const principal = c.var.principal;
     if (principal === undefined || status === 401 || status === 403) return;
     const note = c.var.auditNote;
+    if (note?.recorded === true) return;
     const route = routePath(c, -1);
     try {
       await audit.record({
