@@ -3,6 +3,7 @@
  * only the *name* of the environment variable that holds a key.
  */
 import { z } from 'zod';
+import { SandboxModeSchema } from '../core/profile-schema.js';
 
 export const PROVIDERS = [
   'scripted',
@@ -39,6 +40,8 @@ const BaseAgentConfigSchema = z.strictObject({
   command: z.array(z.string()).min(1).optional(),
   prompt_via: z.enum(['stdin', 'file', 'arg']).optional(),
   env_allow: z.array(z.string()).optional(),
+  /** command: overrides converge.yaml's `sandbox` for this agent (it keeps the network either way). */
+  sandbox: SandboxModeSchema.optional(),
   /** Prices in USD per million tokens, overriding the built-in table. */
   price: z
     .strictObject({ input: z.number().min(0), output: z.number().min(0), cached_input: z.number().min(0).optional() })

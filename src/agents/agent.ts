@@ -4,7 +4,7 @@
  */
 import type { FailureClass, Role } from '../core/definition-schema.js';
 import { ConvergeError } from '../core/errors.js';
-import type { FileChange, Usage } from '../core/records.js';
+import type { FileChange, SandboxKind, Usage } from '../core/records.js';
 
 export type ExpectedOutput = 'plan' | 'report' | 'files';
 
@@ -38,6 +38,8 @@ export interface AgentResponse {
   files?: FileChange[];
   /** Paths the agent changed that fall outside the workspace guard; refused and reported as issues. */
   refused?: Array<{ path: string; reason: string }>;
+  /** The sandbox an agent that runs as a local process ran in (command agents). */
+  sandbox?: SandboxKind;
 }
 
 export interface Agent {

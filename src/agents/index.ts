@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import type { Role } from '../core/definition-schema.js';
 import { ConvergeError } from '../core/errors.js';
+import type { SandboxMode } from '../core/profile-schema.js';
 import type { Agent } from './agent.js';
 import type { AgentConfig, AgentsConfig } from './agent-config.js';
 import { ScriptedAgent } from './scripted/scripted-agent.js';
@@ -28,7 +29,12 @@ export function configFor(config: AgentsConfig, role: Role): AgentConfig {
   return config[role] ?? config.default ?? { provider: 'external', fallback: [] };
 }
 
-export function createAgentResolver(config: AgentsConfig, baseDir: string): AgentResolver {
+export interface AgentResolverOptions {
+  /** converge.yaml's `sandbox`: command agents that set none of their own run in it. */
+  sandbox?: SandboxMode;
+}
+
+export function createAgentResolver(config: AgentsConfig, baseDir: string, options: AgentResolverOptions = {}): AgentResolver {
   const sessions = new Map<string, LoadedSession>();
   const cache = new Map<string, AgentChoice>();
 
@@ -59,7 +65,7 @@ export function createAgentResolver(config: AgentsConfig, baseDir: string): Agen
       case 'google':
         return { kind: 'agent', agent: createAiSdkAgent(entry, { role }) };
       case 'command':
-        return { kind: 'agent', agent: createCommandAgent(entry, { role }) };
+        return { kind: 'agent', agent: createCommandAgent(entry, { role, ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }) }) };
     }
   };
 

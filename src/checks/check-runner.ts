@@ -6,11 +6,13 @@
 import { checkApplies } from './check-conditions.js';
 import { readFile, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import type { Check } from '../core/profile-schema.js';
+import { isConvergeError } from '../core/errors.js';
+import type { Check, SandboxMode } from '../core/profile-schema.js';
 import type { ToolResult } from '../core/records.js';
+import type { SandboxHost } from '../sandbox/index.js';
 import { buildCheckEnv } from './check-env.js';
 import { relocateIssues, resolveCheckDirs, resolveReportPath } from './check-paths.js';
-import { runProcess, type ProcessRun } from './check-process.js';
+import { runCheckProcess, type ProcessRun } from './check-process.js';
 import { isReportParseError, parseCheckReport, type ParsedReport } from './parsers/index.js';
 
 export interface RunCheckOptions {
@@ -19,6 +21,10 @@ export interface RunCheckOptions {
   signal?: AbortSignal;
   /** Folders put in front of PATH (e.g. `node_modules/.bin`). */
   extraPath?: readonly string[];
+  /** converge.yaml's `sandbox`, for checks that set none of their own; `auto` when absent. */
+  sandbox?: SandboxMode;
+  /** Which sandbox this machine offers; the process-wide host unless a test brings its own. */
+  sandboxHost?: SandboxHost;
 }
 
 export type CheckProgress =
@@ -83,19 +89,32 @@ async function execute(check: Check, options: RunCheckOptions, finish: Finish): 
   }
 
   const [file, ...args] = typeof check.command === 'string' ? [check.command] : check.command;
-  const run = await runProcess({
-    file: file ?? '',
-    args,
-    shell: check.shell,
-    cwd: dirs.value.cwd,
-    env: buildCheckEnv(check, options.extraPath === undefined ? {} : { extraPath: options.extraPath }),
-    timeoutMs: check.timeout_s * 1000,
-    maxOutputBytes: check.max_output_bytes,
-    captureStdout: check.format !== 'exit_code' && reportPath === undefined,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
+  let run: ProcessRun;
+  try {
+    run = await runCheckProcess({
+      file: file ?? '',
+      args,
+      shell: check.shell,
+      cwd: dirs.value.cwd,
+      env: buildCheckEnv(check, options.extraPath === undefined ? {} : { extraPath: options.extraPath }),
+      timeoutMs: check.timeout_s * 1000,
+      maxOutputBytes: check.max_output_bytes,
+      captureStdout: check.format !== 'exit_code' && reportPath === undefined,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      sandbox: {
+        mode: check.sandbox ?? options.sandbox ?? 'auto',
+        workspace: dirs.value.workspace,
+        network: check.network,
+        ...(options.sandboxHost === undefined ? {} : { host: options.sandboxHost }),
+      },
+    });
+  } catch (error) {
+    // `sandbox: bwrap` on a machine without a working bwrap: this check cannot run as configured.
+    if (!isConvergeError(error) || error.code !== 'CONFIG_INVALID') throw error;
+    return finish({ status: 'error', summary: `${error.message} ${error.hint ?? ''}`.trim() });
+  }
   const exitCode = run.exitCode ?? null;
-  const base = { exitCode, output: run.output };
+  const base = { exitCode, output: run.output, sandbox: run.sandbox };
 
   if (run.spawnError !== undefined) return finish({ status: 'error', summary: spawnFailure(file ?? '', run), ...base });
   if (run.stoppedBy === 'timeout') {
@@ -170,6 +189,7 @@ function spawnFailure(file: string, run: ProcessRun): string {
     return `command not found: ${file}. Checks run with a scrubbed environment: install the program, give its full path, or put its folder on the check PATH (extraPath)`;
   }
   if (code === 'EACCES') return `command is not executable: ${file}. Check its permissions (chmod +x)`;
+  if (code === 'ESANDBOX') return `the sandbox (bwrap) could not start ${file}: ${run.spawnError?.message ?? 'unknown error'}`;
   return `could not start ${file}: ${run.spawnError?.message ?? 'unknown error'}`;
 }
 

@@ -1,12 +1,11 @@
 /**
- * Deterministic checks (L2): run a definition's commands in the workspace with a scrubbed
- * environment, a timeout and an output cap, and normalise their results into `ToolResult`s.
+ * Deterministic checks (L2): run a definition's commands in the workspace — sandboxed, with a
+ * scrubbed environment, a timeout and an output cap — and normalise their results into `ToolResult`s.
  */
 export { runCheck, runChecks, checkApplies } from './check-runner.js';
 export type { CheckProgress, RunCheckOptions } from './check-runner.js';
-export { buildCheckEnv, BASE_ENV_NAMES, SECRET_NAME } from './check-env.js';
+export { buildCheckEnv } from './check-env.js';
 export type { CheckEnvOptions } from './check-env.js';
-export { OutputCollector } from './output-cap.js';
 export {
   isReportParseError,
   parseCheckReport,

@@ -104,7 +104,7 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
     }
     case 'step_output_recorded': {
       const run = runFor(state, event.actionId);
-      complete(run, event.at, event.usage, event.calls);
+      complete(run, event);
       const version = state.outputs.filter((o) => o.output.artifact === event.output.artifact).length + 1;
       state.outputs.push({ actionId: run.actionId, stepId: run.stepId, version, output: event.output, at: event.at });
       state.last = { kind: 'produced', stepId: run.stepId };
@@ -113,7 +113,7 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
     }
     case 'validation_recorded': {
       const run = runFor(state, event.actionId);
-      complete(run, event.at, event.usage, event.calls);
+      complete(run, event);
       const loopId = def.steps.find((s) => s.id === run.stepId)?.loop;
       const round = state.validations.filter((v) => v.loopId === loopId).length + 1;
       state.validations.push({
@@ -270,9 +270,11 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
   }
 }
 
-function complete(run: StepRun, at: string, usage: StepRun['usage'] | undefined, calls: number | undefined): void {
+function complete(run: StepRun, event: { at: string; usage?: StepRun['usage']; calls?: number; sandbox?: StepRun['sandbox'] }): void {
+  const { at, usage, calls } = event;
   run.status = 'completed';
   run.completedAt = at;
+  if (event.sandbox !== undefined) run.sandbox = event.sandbox;
   run.usage.push(...(usage ?? []));
   run.calls += calls ?? 0;
 }

@@ -5,7 +5,7 @@
  * Time enters the core only here, as each event's `at` (ISO 8601), stamped by the engine.
  */
 import type { FailureClass, RecoveryStrategy, Role, WorkflowDefinition } from './definition-schema.js';
-import type { FileChange, ToolResult, Usage, ValidationReport } from './records.js';
+import type { FileChange, SandboxKind, ToolResult, Usage, ValidationReport } from './records.js';
 
 export type ApprovalDecision = 'approve' | 'reject' | 'request_changes';
 
@@ -84,8 +84,9 @@ export type WorkflowEvent =
   | (Base<'step_started'> & { actionId: string; agent: string })
   /** The deterministic checks of a validate step, recorded before its LLM review so a resume never re-runs them. */
   | (Base<'checks_recorded'> & { actionId: string; results: ToolResult[] })
-  | (Base<'step_output_recorded'> & { actionId: string; output: AgentOutput; usage?: Usage[]; calls?: number })
-  | (Base<'validation_recorded'> & { actionId: string; report: ValidationReport; usage?: Usage[]; calls?: number })
+  /** `sandbox`: where a command agent's process ran; absent for agents that run no local process. */
+  | (Base<'step_output_recorded'> & { actionId: string; output: AgentOutput; usage?: Usage[]; calls?: number; sandbox?: SandboxKind })
+  | (Base<'validation_recorded'> & { actionId: string; report: ValidationReport; usage?: Usage[]; calls?: number; sandbox?: SandboxKind })
   | (Base<'step_failed'> & {
       actionId: string;
       failure: { class: FailureClass; message: string; retryAfterMs?: number; provider?: string };

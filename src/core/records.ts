@@ -25,6 +25,10 @@ export type Issue = z.infer<typeof IssueSchema>;
 export const ToolStatusSchema = z.enum(['passed', 'failed', 'error', 'skipped']);
 export type ToolStatus = z.infer<typeof ToolStatusSchema>;
 
+/** The sandbox a process actually ran in; `none` means it could see what Converge's own user sees. */
+export const SandboxKindSchema = z.enum(['bwrap', 'none']);
+export type SandboxKind = z.infer<typeof SandboxKindSchema>;
+
 export const ToolResultSchema = z.object({
   toolId: z.string(),
   status: ToolStatusSchema,
@@ -38,6 +42,8 @@ export const ToolResultSchema = z.object({
   durationMs: z.number().nonnegative().default(0),
   exitCode: z.number().int().nullable().optional(),
   output: z.string().optional(),
+  /** Absent in logs written before checks were sandboxed. */
+  sandbox: SandboxKindSchema.optional(),
 });
 export type ToolResult = z.infer<typeof ToolResultSchema>;
 

@@ -12,7 +12,7 @@ import type {
   WorkflowEvent,
   WorkspaceInfo,
 } from './events.js';
-import type { ToolResult, Usage, ValidationReport } from './records.js';
+import type { SandboxKind, ToolResult, Usage, ValidationReport } from './records.js';
 
 export type WorkflowStatus = 'running' | 'waiting_for_human' | 'completed' | 'rejected' | 'failed' | 'cancelled';
 export const TERMINAL_STATUSES: ReadonlySet<WorkflowStatus> = new Set(['completed', 'rejected', 'failed', 'cancelled']);
@@ -36,6 +36,8 @@ export interface StepRun {
   usage: Usage[];
   /** Deterministic check results of a validate step, once recorded. */
   checks?: ToolResult[];
+  /** The sandbox its agent's process ran in (command agents); `none` means unconfined. */
+  sandbox?: SandboxKind;
   /** Agent calls this run made, counted so that replayed agents pick the same recorded output. */
   calls: number;
 }

@@ -57,7 +57,7 @@ export function createEngine(options: EngineOptions): Engine {
   const clock = options.clock ?? systemClock;
   const profile = loadProfile(config.profile, baseDir);
   const definition = effectiveDefinition(loadDefinition(config.definition, baseDir), profile, config);
-  const agents = createAgentResolver(options.agents ?? config.agents, baseDir);
+  const agents = createAgentResolver(options.agents ?? config.agents, baseDir, { sandbox: config.sandbox });
   const limiter = options.limiter ?? new ProviderLimiter(agents.limits());
   const templates = createTemplateRenderer(
     config.templates_dir !== undefined ? { templatesDir: resolve(baseDir, config.templates_dir) } : {},
@@ -70,7 +70,7 @@ export function createEngine(options: EngineOptions): Engine {
     templates,
     agentFor: (role, index, state) => (state?.agentMode === 'host' ? { kind: 'external' } : agents.agentFor(role, index)),
     runChecks: async (checks: Check[], workspace: string, signal: AbortSignal) =>
-      runChecks(checks, { workspace, signal, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] }),
+      runChecks(checks, { workspace, signal, sandbox: config.sandbox, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] }),
     readOnlyPaths: profile.workspace.read_only,
     advisor: () => agents.advisor(),
     knowledgeFor: async (state, step, query) => {

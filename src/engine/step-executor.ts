@@ -8,7 +8,7 @@ import type { Step, WorkflowDefinition } from '../core/definition-schema.js';
 import { isConvergeError } from '../core/errors.js';
 import { recoveryRule } from '../core/recovery.js';
 import type { NewEvent } from '../core/events.js';
-import type { FileChange, Issue, ToolResult, Usage, ValidationReport } from '../core/records.js';
+import type { FileChange, Issue, SandboxKind, ToolResult, Usage, ValidationReport } from '../core/records.js';
 import type { StepRun, WorkflowState } from '../core/state.js';
 import type { Agent, AgentRequest, ExpectedOutput } from '../agents/agent.js';
 import { agentFailure, failureClassOf } from '../agents/agent.js';
@@ -180,6 +180,7 @@ async function callAgent(
   const planTitle = state.outputs.findLast((o) => o.output.artifact === 'plan')?.output.content.split('\n').find((l) => l.startsWith('#')) ?? '';
   let inputs: PromptInputs | undefined;
   const texts: string[] = [];
+  let sandbox: SandboxKind | undefined;
   const firstIndex = invocationIndex(state, run);
   for (const template of step.templates) {
     const calls = countCall();
@@ -212,10 +213,13 @@ async function callAgent(
     const response = deps.breaker ? await deps.breaker.run(agent.provider, call) : await call();
     if (response.usage !== undefined) usage.push(response.usage);
     texts.push(response.text);
-    if (step.kind === 'produce') return produceResult(deps, state, step, run, response.text, response.files, usage, calls + 1, response.refused);
+    // A command agent says which sandbox it ran in; the event that records its output keeps it.
+    sandbox = response.sandbox ?? sandbox;
+    const ran = sandbox === undefined ? {} : { sandbox };
+    if (step.kind === 'produce') return { ...produceResult(deps, state, step, run, response.text, response.files, usage, calls + 1, response.refused), ...ran };
   }
   const report = mergeReports(state.definition, step, texts, checks, state);
-  return { type: 'validation_recorded', at: deps.clock.now(), actionId: run.actionId, report, usage, calls: texts.length };
+  return { type: 'validation_recorded', at: deps.clock.now(), actionId: run.actionId, report, usage, calls: texts.length, ...(sandbox === undefined ? {} : { sandbox }) };
 }
 
 function retryAfter(error: unknown): number | undefined {

@@ -5,34 +5,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/checks/index.js';
 import { CheckSchema, type Check } from '../../src/core/profile-schema.js';
+import { eventuallyNoneWith, SANDBOXES, uniqueSeconds } from '../sandbox/sandbox-test-kit.js';
 
 const NODE = process.execPath;
 
 function check(fields: Record<string, unknown>): Check {
   return CheckSchema.parse({ id: 'unit', ...fields });
-}
-
-/** A killed process can linger as a zombie until its parent reaps it; a zombie counts as dead. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
-async function eventuallyDead(pid: number): Promise<boolean> {
-  for (let i = 0; i < 50; i += 1) {
-    if (!isAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
 }
 
 let workspace: string;
@@ -89,37 +67,36 @@ describe('runCheck', () => {
     });
   });
 
-  describe('a check that hangs', () => {
+  describe.each(SANDBOXES)('a check that hangs, in sandbox %s', (sandbox) => {
     it('is killed at the timeout together with its grandchild and recorded as an error', async () => {
-      const result = await runCheck(
-        check({ command: ['sh', '-c', 'sleep 100 & echo "grandchild $!"; sleep 100'], timeout_s: 1 }),
-        { workspace },
-      );
-      expect(result.status).toBe('error');
-      expect(result.summary).toMatch(/^timed out after 1s/);
-      const pid = Number(/grandchild (\d+)/.exec(result.output ?? '')?.[1]);
-      expect(pid).toBeGreaterThan(0);
-      expect(await eventuallyDead(pid)).toBe(true);
+      const marker = uniqueSeconds();
+      const result = await runCheck(check({ command: ['sh', '-c', `sleep ${marker} & sleep ${marker}`], timeout_s: 1, sandbox }), { workspace });
+      expect(result).toMatchObject({ status: 'error', summary: expect.stringMatching(/^timed out after 1s/), sandbox });
+      expect(await eventuallyNoneWith(marker)).toBe(true);
     });
 
     it('gets SIGKILL when it ignores SIGTERM', async () => {
       // `trap "" TERM` is inherited by the children, so only SIGKILL can end them.
-      const result = await runCheck(
-        check({ command: ['sh', '-c', 'trap "" TERM; sleep 100 & echo "grandchild $!"; wait'], timeout_s: 1 }),
-        { workspace },
-      );
+      const marker = uniqueSeconds();
+      const result = await runCheck(check({ command: ['sh', '-c', `trap "" TERM; sleep ${marker} & wait`], timeout_s: 1, sandbox }), { workspace });
       expect(result.status).toBe('error');
-      const pid = Number(/grandchild (\d+)/.exec(result.output ?? '')?.[1]);
-      expect(await eventuallyDead(pid)).toBe(true);
+      expect(await eventuallyNoneWith(marker)).toBe(true);
+    });
+
+    it('gets SIGTERM first, so it can clean up before the group is killed', async () => {
+      const marker = uniqueSeconds();
+      // The cleanup takes a moment, as a test runner's does: a sandbox torn down at once would cut it off.
+      const script = `trap "sleep 0.3; echo cleaned > cleaned-${marker}.txt; exit 1" TERM; sleep ${marker} & wait`;
+      await runCheck(check({ command: ['sh', '-c', script], timeout_s: 1, sandbox }), { workspace });
+      expect(readFileSync(join(workspace, `cleaned-${marker}.txt`), 'utf8')).toBe('cleaned\n');
+      expect(await eventuallyNoneWith(marker)).toBe(true);
     });
 
     it('does not wait for a background process left behind by a finished command', async () => {
-      const result = await runCheck(check({ command: ['sh', '-c', 'sleep 100 & echo "grandchild $!"; exit 0'], timeout_s: 30 }), {
-        workspace,
-      });
+      const marker = uniqueSeconds();
+      const result = await runCheck(check({ command: ['sh', '-c', `sleep ${marker} & exit 0`], timeout_s: 30, sandbox }), { workspace });
       expect(result.status).toBe('passed');
-      const pid = Number(/grandchild (\d+)/.exec(result.output ?? '')?.[1]);
-      expect(await eventuallyDead(pid)).toBe(true);
+      expect(await eventuallyNoneWith(marker)).toBe(true);
     });
   });
 

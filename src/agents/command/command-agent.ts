@@ -10,20 +10,21 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ConvergeError } from '../../core/errors.js';
-import type { Usage } from '../../core/records.js';
+import { ConvergeError, isConvergeError } from '../../core/errors.js';
+import type { SandboxMode } from '../../core/profile-schema.js';
+import type { SandboxKind, Usage } from '../../core/records.js';
+import { DEFAULT_KILL_GRACE_MS, TailBuffer, buildSandboxEnv, launchProcess } from '../../sandbox/index.js';
+import type { LaunchResult, SandboxHost } from '../../sandbox/index.js';
 import type { Agent, AgentRequest, AgentResponse } from '../agent.js';
 import { agentFailure } from '../agent.js';
 import { costOf } from '../pricing.js';
 import { collectChanges, describeOmissions } from './command-changes.js';
 import type { PathNote, WorkspaceProbe } from './command-changes.js';
-import { buildCommandEnv, redactKnownSecrets, scrubSecrets, secretValues } from './command-env.js';
+import { redactKnownSecrets, scrubSecrets, secretValues } from './command-env.js';
 import { classifyFailureText, parseOutput } from './command-output.js';
 import type { ParsedOutput } from './command-output.js';
 import { buildInvocation, commandName } from './command-presets.js';
 import type { CommandConfig, CommandInvocation } from './command-presets.js';
-import { DEFAULT_KILL_GRACE_MS, runCommand } from './command-process.js';
-import type { CommandRun } from './command-process.js';
 import { snapshotWorkspace } from './command-snapshot.js';
 
 /** The agent's text is kept up to this size (its tail: summaries and errors come last). */
@@ -40,7 +41,14 @@ export interface CommandAgentOptions {
   env?: NodeJS.ProcessEnv;
   /** How long the process group gets between SIGTERM and SIGKILL. */
   killGraceMs?: number;
+  /** converge.yaml's `sandbox`, used when the agent's own config sets none; `auto` when absent. */
+  sandbox?: SandboxMode;
+  /** Which sandbox this machine offers; the process-wide host unless a test brings its own. */
+  sandboxHost?: SandboxHost;
 }
+
+/** A finished run: the launcher's verdict, the tail of stdout and of stderr. */
+type CommandRun = LaunchResult & { stdout: string; stderr: string };
 
 export interface CommandAgentResponse extends AgentResponse {
   files: NonNullable<AgentResponse['files']>;
@@ -50,6 +58,7 @@ export interface CommandAgentResponse extends AgentResponse {
   skipped: PathNote[];
   /** How the changes were found. */
   snapshot: WorkspaceProbe['method'];
+  sandbox: SandboxKind;
 }
 
 export class CommandAgent implements Agent {
@@ -62,6 +71,8 @@ export class CommandAgent implements Agent {
   readonly #name: string;
   readonly #source: NodeJS.ProcessEnv;
   readonly #killGraceMs: number;
+  readonly #sandbox: SandboxMode;
+  readonly #sandboxHost: SandboxHost | undefined;
 
   constructor(config: CommandConfig, options: CommandAgentOptions) {
     if (config.preset === undefined && (config.command === undefined || config.command.length === 0)) {
@@ -74,6 +85,8 @@ export class CommandAgent implements Agent {
     this.#name = commandName(config);
     this.#source = options.env ?? process.env;
     this.#killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    this.#sandbox = config.sandbox ?? options.sandbox ?? 'auto';
+    this.#sandboxHost = options.sandboxHost;
     this.id = `command:${this.#name}${config.model === undefined ? '' : `:${config.model}`}`;
     if (config.max_concurrency !== undefined) this.maxConcurrency = config.max_concurrency;
   }
@@ -82,6 +95,9 @@ export class CommandAgent implements Agent {
     checkWorkspace(request.workspace);
     if (request.signal.aborted) throw this.#stopped('abort', request);
     const runDir = mkdtempSync(join(tmpdir(), 'converge-command-'));
+    // Apart from the run folder, which the sandboxed agent may write: it must not edit the
+    // "before" its changes are measured against.
+    const scratch = mkdtempSync(join(tmpdir(), 'converge-snapshot-'));
     try {
       const invocation = buildInvocation(this.#config, { prompt: request.prompt, runDir, source: this.#source });
       for (const dir of invocation.dirs) mkdirSync(dir, { recursive: true });
@@ -89,22 +105,45 @@ export class CommandAgent implements Agent {
         mkdirSync(dirname(file.path), { recursive: true });
         writeFileSync(file.path, file.content, { mode: 0o600 });
       }
-      const probe = await snapshotWorkspace(request.workspace, join(runDir, 'snapshot'), invocation.ignore);
-      const run = await runCommand({
+      const probe = await snapshotWorkspace(request.workspace, scratch, invocation.ignore);
+      const run = await this.#launch(request, invocation, runDir);
+      return await this.#judge(request, invocation, run, probe);
+    } finally {
+      for (const dir of [runDir, scratch]) rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+    }
+  }
+
+  /** The agent keeps the network (it calls its provider) and may write its private run folder (HOME, CODEX_HOME). */
+  async #launch(request: AgentRequest, invocation: CommandInvocation, runDir: string): Promise<CommandRun> {
+    const stdout = new TailBuffer(invocation.output === 'text' ? MAX_TEXT_BYTES : MAX_STRUCTURED_STDOUT_BYTES);
+    const stderr = new TailBuffer(STDERR_CAP_BYTES);
+    try {
+      const run = await launchProcess({
         file: invocation.file,
         args: invocation.args,
         cwd: request.workspace,
-        env: buildCommandEnv(this.#source, this.#config.env_allow ?? [], invocation.env),
+        env: buildSandboxEnv({ source: this.#source, allow: this.#config.env_allow ?? [], values: invocation.env }),
         ...(invocation.stdin === undefined ? {} : { stdin: invocation.stdin }),
         timeoutMs: this.#timeoutMs(request),
         signal: request.signal,
         killGraceMs: this.#killGraceMs,
-        stdoutCap: invocation.output === 'text' ? MAX_TEXT_BYTES : MAX_STRUCTURED_STDOUT_BYTES,
-        stderrCap: STDERR_CAP_BYTES,
+        onStdout: (chunk) => stdout.push(chunk),
+        onStderr: (chunk) => stderr.push(chunk),
+        sandbox: {
+          mode: this.#sandbox,
+          workspace: request.workspace,
+          network: true,
+          writable: [runDir],
+          ...(this.#sandboxHost === undefined ? {} : { host: this.#sandboxHost }),
+        },
       });
-      return await this.#judge(request, invocation, run, probe);
-    } finally {
-      rmSync(runDir, { recursive: true, force: true, maxRetries: 2 });
+      return { ...run, stdout: stdout.toString(), stderr: stderr.toString() };
+    } catch (error) {
+      // `sandbox: bwrap` without a working bwrap: a retry on this machine cannot help.
+      if (!isConvergeError(error) || error.code !== 'CONFIG_INVALID') throw error;
+      throw agentFailure('bad_request', `The ${this.#role} agent (${this.#name}) did not start: ${error.message} ${error.hint ?? ''}`.trim(), {
+        provider: this.provider,
+      });
     }
   }
 
@@ -120,7 +159,7 @@ export class CommandAgent implements Agent {
     const parsed = parseOutput(invocation.output, run.stdout);
     if (parsed.error !== undefined) throw this.#failed(`reported a failure (${parsed.error})`, run, secrets, invocation);
     if (run.exitCode !== 0) {
-      const what = run.exitSignal !== undefined ? `was ended by ${run.exitSignal}` : `exited with code ${String(run.exitCode)}`;
+      const what = run.signal !== undefined ? `was ended by ${run.signal}` : `exited with code ${String(run.exitCode)}`;
       throw this.#failed(what, run, secrets, invocation);
     }
     if (parsed.unreadable) throw this.#failed(`printed no ${invocation.output} result on stdout`, run, secrets, invocation);
@@ -134,6 +173,7 @@ export class CommandAgent implements Agent {
       refused: changes.refused,
       skipped: changes.skipped,
       snapshot: probe.method,
+      sandbox: run.sandbox,
       ...(usage === undefined ? {} : { usage }),
     };
   }

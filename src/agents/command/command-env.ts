@@ -1,37 +1,12 @@
 /**
- * The environment a CLI coding agent runs in, and the scrubbing of what it prints back.
- * The agent is untrusted code working on untrusted input (the prompt may quote a repository
- * that tells it to print `env`), so it starts from an empty environment: a few harmless
- * variables, the names `env_allow` lists, and what its preset sets — never the other keys
- * Converge itself holds.
+ * Scrubbing what a CLI coding agent prints back. The agent is untrusted code working on untrusted
+ * input (the prompt may quote a repository that tells it to print `env`); the keys it was handed,
+ * and any Converge holds, must not reach a message. Its environment is built by the sandbox.
  */
-
-/** Passed through from Converge's environment to every command agent. */
-export const BASE_ENV_NAMES = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR'] as const;
-
-/** Names that look like credentials are withheld unless `env_allow` names them exactly. */
-export const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i;
+import { SECRET_NAME } from '../../sandbox/index.js';
 
 /** Values shorter than this are not scrubbed: replacing "1" or "true" everywhere would garble messages. */
 const MIN_SCRUBBED_LENGTH = 6;
-
-export function buildCommandEnv(
-  source: NodeJS.ProcessEnv,
-  envAllow: readonly string[],
-  presetEnv: Readonly<Record<string, string>>,
-): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of BASE_ENV_NAMES) {
-    const value = source[name];
-    if (value !== undefined && !SECRET_NAME.test(name)) env[name] = value;
-  }
-  for (const name of envAllow) {
-    const value = source[name];
-    if (value !== undefined) env[name] = value;
-  }
-  // The preset's own values win: a private HOME must not be undone by `env_allow: [HOME]`.
-  return { ...env, ...presetEnv };
-}
 
 /** Every value in `source` held under a credential-like name: what must never appear in a message. */
 export function secretValues(source: NodeJS.ProcessEnv): string[] {

@@ -111,7 +111,7 @@ async function git(cwd: string, env: Record<string, string>, args: string[], tri
 }
 
 async function gitRun(cwd: string, env: Record<string, string>, args: string[], trim = true): Promise<{ exitCode: number; stdout: string }> {
-  // Imported on first use, not at start-up (see command-process.ts).
+  // Imported on first use, not at start-up (see sandbox/process-launcher.ts).
   const { execa } = await import('execa');
   const result = await execa('git', ['-c', 'core.fsmonitor=false', ...args], {
     cwd,

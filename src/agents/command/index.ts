@@ -8,9 +8,10 @@
  */
 import type { Agent } from '../agent.js';
 import type { CommandConfig } from './command-presets.js';
+import type { CommandAgentOptions } from './command-agent.js';
 import { CommandAgent } from './command-agent.js';
 
-export function createCommandAgent(config: CommandConfig, options: { role: string; env?: NodeJS.ProcessEnv; killGraceMs?: number }): Agent {
+export function createCommandAgent(config: CommandConfig, options: CommandAgentOptions): Agent {
   return new CommandAgent(config, options);
 }
 
@@ -20,5 +21,5 @@ export { buildInvocation, codexConfigToml, commandName, fitsInArgv } from './com
 export type { CommandConfig, CommandInvocation, InvocationContext, OutputFormat, PresetName } from './command-presets.js';
 export { classifyFailureText, parseClaudeResult, parseCodexEvents, parseGeminiResult, parseOutput } from './command-output.js';
 export type { Classified, ParsedOutput } from './command-output.js';
-export { buildCommandEnv, scrubSecrets, SECRET_NAME } from './command-env.js';
+export { scrubSecrets } from './command-env.js';
 export type { PathNote } from './command-changes.js';

@@ -98,7 +98,7 @@ export function showText(state: WorkflowState): string {
       run.stepId,
       run.role,
       String(run.attempt) + (run.recoveryStrategy ? ` ${run.recoveryStrategy}` : ''),
-      run.status + (run.failure ? ` (${run.failure.class})` : ''),
+      run.status + (run.failure ? ` (${run.failure.class})` : '') + (run.sandbox === 'none' ? ', not sandboxed' : ''),
       run.completedAt ? duration(run.startedAt ?? run.scheduledAt, run.completedAt) : '-',
       `${u.input}/${u.output}/${u.cached}`,
       u.cost.toFixed(4),
@@ -111,10 +111,11 @@ export function showText(state: WorkflowState): string {
   const checkRuns = state.runs.filter((r) => r.checks !== undefined);
   if (checkRuns.length > 0) {
     lines.push('', 'Checks');
-    const rows = [['STEP', 'CHECK', 'LEVEL', 'REQUIRED', 'STATUS', 'TIME', 'SUMMARY']];
+    const rows = [['STEP', 'CHECK', 'LEVEL', 'REQUIRED', 'STATUS', 'SANDBOX', 'TIME', 'SUMMARY']];
     for (const run of checkRuns) {
       for (const c of run.checks!) {
-        rows.push([String(run.stepNumber), c.toolId, `L${c.level}`, c.required ? 'yes' : 'no', c.status, `${(c.durationMs / 1000).toFixed(1)}s`, c.summary.replace(/\s+/g, ' ').slice(0, 60)]);
+        const sandbox = c.sandbox === 'none' ? 'none (not sandboxed)' : (c.sandbox ?? '-');
+        rows.push([String(run.stepNumber), c.toolId, `L${c.level}`, c.required ? 'yes' : 'no', c.status, sandbox, `${(c.durationMs / 1000).toFixed(1)}s`, c.summary.replace(/\s+/g, ' ').slice(0, 60)]);
       }
     }
     lines.push(table(rows));

@@ -73,6 +73,8 @@ function runView(state: WorkflowState, run: StepRun) {
     retry: run.attempt > 1,
     status: run.status,
     agent: run.agent ?? null,
+    /** Where a command agent's process ran: `none` is shown as "not sandboxed". */
+    sandbox: run.sandbox ?? null,
     started_at: run.startedAt ?? null,
     completed_at: end ?? null,
     duration_ms: run.startedAt && end ? Date.parse(end) - Date.parse(run.startedAt) : null,
@@ -160,6 +162,7 @@ export function roundsView(state: WorkflowState) {
         summary: t.summary,
         coverage: t.coverage ?? null,
         duration_ms: t.durationMs,
+        sandbox: t.sandbox ?? null,
       })),
       summary: v.report.summary,
     };

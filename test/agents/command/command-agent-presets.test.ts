@@ -17,7 +17,8 @@ describe('CommandAgent with the claude-code preset', () => {
   const setup = (config: Partial<AgentConfig> = {}) => {
     const record = join(tempDir(), 'claude-call.json');
     const env = envWith(bin, { TEAM_ANTHROPIC_KEY: 'sk-ant-team-0123456789', FAKE_CLAUDE_RECORD: record, UNRELATED_TOKEN: 'nope' });
-    const agent = new CommandAgent({ provider: 'command', preset: 'claude-code', api_key_env: 'TEAM_ANTHROPIC_KEY', env_allow: ['FAKE_CLAUDE_RECORD'], fallback: [], ...config }, { role: 'programmer', env });
+    // The fake records its call in a file outside the workspace, which a sandbox keeps read-only.
+    const agent = new CommandAgent({ provider: 'command', preset: 'claude-code', api_key_env: 'TEAM_ANTHROPIC_KEY', env_allow: ['FAKE_CLAUDE_RECORD'], sandbox: 'none', fallback: [], ...config }, { role: 'programmer', env });
     const seen = () => JSON.parse(readFileSync(record, 'utf8')) as { args: string[]; env: Record<string, string>; prompt: string };
     return { agent, seen };
   };

@@ -16,8 +16,8 @@ import {
   removeTempDirs,
   request,
   tempDir,
-  waitUntilGone,
 } from './command-test-helpers.js';
+import { eventuallyNoneWith, eventuallySomeWith, SANDBOXES, uniqueSeconds } from '../../sandbox/sandbox-test-kit.js';
 
 afterAll(removeTempDirs);
 
@@ -146,33 +146,31 @@ describe('CommandAgent', () => {
     });
   });
 
-  describe('a hung agent', () => {
+  describe.each(SANDBOXES)('a hung agent, in sandbox %s', (sandbox) => {
     it.each([
       ['that stops on SIGTERM', []],
       ['that ignores SIGTERM', ['--ignore-sigterm']],
     ] as const)('is killed with its children on timeout when %s, and reported as timeout', async (_name, extra) => {
       const ws = gitWorkspace();
-      const pidFile = join(tempDir(), 'child.pid');
-      const agent = new CommandAgent({ provider: 'command', command: [NODE, fixture('hung-agent.mjs'), pidFile, ...extra], fallback: [] }, { role: 'programmer', env: envWith(undefined), killGraceMs: 300 });
+      const marker = uniqueSeconds();
+      const agent = new CommandAgent({ provider: 'command', command: [NODE, fixture('hung-agent.mjs'), marker, ...extra], sandbox, fallback: [] }, { role: 'programmer', env: envWith(undefined), killGraceMs: 300 });
       const started = Date.now();
       const error = await failure(agent.call(request(ws, 'hang', { timeoutMs: 700 })));
       expect(failureClassOf(error)).toBe('timeout');
       expect(Date.now() - started).toBeLessThan(10_000);
-      const grandchild = Number(readFileSync(pidFile, 'utf8'));
-      expect(await waitUntilGone(grandchild)).toBe(true);
+      expect(await eventuallyNoneWith(marker)).toBe(true);
     });
 
     it('is stopped when the request is aborted, and reported as interrupted', async () => {
       const ws = gitWorkspace();
-      const pidFile = join(tempDir(), 'child.pid');
+      const marker = uniqueSeconds();
       const controller = new AbortController();
-      const agent = new CommandAgent({ provider: 'command', command: [NODE, fixture('hung-agent.mjs'), pidFile], fallback: [] }, { role: 'programmer', env: envWith(undefined), killGraceMs: 300 });
-      // Abort once the agent is really running (its child's pid is written), not at a guessed time.
-      const poll = setInterval(() => existsSync(pidFile) && controller.abort(), 50);
+      const agent = new CommandAgent({ provider: 'command', command: [NODE, fixture('hung-agent.mjs'), marker], sandbox, fallback: [] }, { role: 'programmer', env: envWith(undefined), killGraceMs: 300 });
+      // Abort once the agent is really running (its child is there), not at a guessed time.
+      void eventuallySomeWith(marker).then(() => controller.abort());
       const error = await failure(agent.call(request(ws, 'hang', { signal: controller.signal })));
-      clearInterval(poll);
       expect(failureClassOf(error)).toBe('interrupted');
-      expect(await waitUntilGone(Number(readFileSync(pidFile, 'utf8')))).toBe(true);
+      expect(await eventuallyNoneWith(marker)).toBe(true);
     });
   });
 

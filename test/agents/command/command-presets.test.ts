@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentConfig } from '../../../src/agents/agent-config.js';
 import { failureClassOf } from '../../../src/agents/agent.js';
-import { buildCommandEnv, buildInvocation, codexConfigToml } from '../../../src/agents/command/index.js';
+import { buildInvocation, codexConfigToml } from '../../../src/agents/command/index.js';
 import type { CommandConfig } from '../../../src/agents/command/index.js';
 
 const RUN = '/tmp/run-1';
@@ -174,17 +174,5 @@ describe('buildInvocation', () => {
         expect(failureClassOf(error)).toBe('auth');
       }
     });
-  });
-});
-
-describe('buildCommandEnv', () => {
-  const env = { PATH: '/bin', HOME: '/home/u', LANG: 'C', AWS_SECRET_ACCESS_KEY: 's', MY_TOKEN: 't', EDITOR: 'vi' };
-
-  it('passes the base variables and nothing else', () => {
-    expect(buildCommandEnv(env, [], {})).toEqual({ PATH: '/bin', HOME: '/home/u', LANG: 'C' });
-  });
-
-  it('adds env_allow names and lets the preset override HOME', () => {
-    expect(buildCommandEnv(env, ['MY_TOKEN', 'HOME'], { HOME: '/run/home' })).toEqual({ PATH: '/bin', HOME: '/run/home', LANG: 'C', MY_TOKEN: 't' });
   });
 });

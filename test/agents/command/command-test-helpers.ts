@@ -1,6 +1,5 @@
 /**
- * Shared setup for the command agent tests: throwaway git workspaces, requests, fixture paths,
- * and a liveness probe that treats zombies as gone (a container's pid 1 may never reap them).
+ * Shared setup for the command agent tests: throwaway git workspaces, requests, fixture paths.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -93,31 +92,4 @@ export function request(workspace: string, prompt: string, overrides: Partial<Ag
     providerIndex: 0,
     ...overrides,
   };
-}
-
-/** True while the process exists and is not a zombie. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = `/proc/${pid}/stat`;
-  if (!existsSync(stat)) return true;
-  try {
-    // Field 3, after the parenthesised command name, is the state; Z is a zombie.
-    const state = readFileSync(stat, 'utf8').replace(/^.*\)\s+/s, '').split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
-export async function waitUntilGone(pid: number, withinMs = 3_000): Promise<boolean> {
-  const deadline = Date.now() + withinMs;
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !isAlive(pid);
 }

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { runChecks } from '../../../checks/index.js';
 import type { CheckProgress } from '../../../checks/index.js';
 import { ConvergeError } from '../../../core/errors.js';
-import type { Check } from '../../../core/profile-schema.js';
+import type { Check, SandboxMode } from '../../../core/profile-schema.js';
 import type { ToolResult } from '../../../core/records.js';
 import { CONVERGE_BIN } from '../../../engine/create-engine.js';
 import { effectiveDefinition, loadDefinition, loadProfile, loadProjectConfig } from '../../../workflows/loader.js';
@@ -33,6 +33,8 @@ export interface EffectiveChecks {
   profile: string;
   /** Set when --profile was given but converge.yaml's checks replace the profile's. */
   note?: string;
+  /** converge.yaml's `sandbox`, so a hand-run check is confined exactly as in a validate step. */
+  sandbox: SandboxMode;
 }
 
 /** converge.yaml's checks, else the definition's, else the profile's (`--profile` replaces the configured one). */
@@ -49,6 +51,7 @@ export function effectiveChecks(cwd: string, configPath: string | undefined, pro
     source,
     definition: definition.id,
     profile: profile.id,
+    sandbox: config.sandbox,
     ...(shadowed ? { note: `the checks of ${source} replace those of profile ${profile.id}` } : {}),
   };
 }
@@ -81,7 +84,7 @@ export function registerChecksCommand(program: Command): void {
       try {
         results = await runChecks(
           selected,
-          { workspace, signal: controller.signal, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] },
+          { workspace, signal: controller.signal, sandbox: found.sandbox, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] },
           globals.json || !process.stderr.isTTY ? undefined : showProgress,
         );
       } finally {

@@ -20,6 +20,7 @@ function stepItem(item) {
       h('span', {}, item.step_name),
       item.round !== null ? h('span', { class: 'tag' }, `${humanize(item.loop ?? 'loop').replace(/ loop$/i, '')} round ${item.round}`) : null,
       item.version !== null ? h('span', { class: 'tag' }, `${item.artifact} v${item.version}`) : null,
+      item.sandbox === 'none' ? h('span', { class: 'tag tag-warn', title: 'the agent’s process ran without a sandbox' }, 'not sandboxed') : null,
       item.retry ? h('span', { class: 'tag tag-warn' }, `retry ${item.attempt}${item.recovery_strategy ? ` · ${item.recovery_strategy.replace(/_/g, ' ')}` : ''}`) : null),
     h('div', { class: 'tl-meta' }, meta.join(' · '), ' · ', time(item.started_at ?? item.at)),
     item.failure ? h('div', { class: 'tl-note bad' }, `${item.failure.class.replace(/_/g, ' ')}: ${item.failure.message}`) : null,

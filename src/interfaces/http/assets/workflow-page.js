@@ -21,7 +21,8 @@ function checksTable(rounds) {
     h('tbody', {}, rows.map(({ r, c, first }) => h('tr', { dataset: { check: c.id, status: c.status } },
       h('td', { class: 'round-label' }, first ? `${r.artifact} R${r.round} · step ${r.step_number}` : ''),
       h('td', { class: 'mono' }, c.id, c.required ? '' : h('span', { class: 'faint' }, ' (optional)')),
-      h('td', {}, h('span', { class: `tag ${c.status === 'passed' ? 'tag-ok' : c.status === 'skipped' ? '' : 'tag-bad'}` }, c.status)),
+      h('td', {}, h('span', { class: `tag ${c.status === 'passed' ? 'tag-ok' : c.status === 'skipped' ? '' : 'tag-bad'}` }, c.status),
+        c.sandbox === 'none' ? h('span', { class: 'tag tag-warn', title: 'ran without a sandbox, with the server user’s access' }, 'not sandboxed') : null),
       h('td', { class: 'muted' }, c.summary || '—', c.coverage !== null ? ` · coverage ${c.coverage}%` : ''),
       h('td', { class: 'num muted' }, `${(c.duration_ms / 1000).toFixed(1)} s`)))));
 }

@@ -1,0 +1,140 @@
+/**
+ * The bubblewrap command line. Inside: new PID, IPC and UTS namespaces with a fresh /proc, so no
+ * ancestor process (`converge serve` and its environment) is visible; the system read-only; a
+ * private /tmp; the workspace and the caller's own folders writable; no network unless asked for.
+ */
+import { readFileSync, readdirSync, realpathSync, type Dirent } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+
+export interface BwrapSpec {
+  file: string;
+  args: readonly string[];
+  cwd: string;
+  network: boolean;
+  /** Adds a user namespace where the kernel allows one; root needs none. */
+  unshareUser: boolean;
+  /** Folders under /tmp that must stay readable although the private /tmp hides them. */
+  readable: ReadonlyArray<{ source: string; target: string }>;
+  writable: ReadonlyArray<{ source: string; target: string }>;
+}
+
+/**
+ * No `--new-session`: the process is spawned detached, so it already leads a session without a
+ * controlling terminal (what --new-session guards against), and a second session would take the
+ * sandboxed processes out of the group that timeouts signal — SIGTERM would no longer reach them.
+ */
+export function bwrapArgs(spec: BwrapSpec): string[] {
+  return [
+    ...(spec.unshareUser ? ['--unshare-user-try'] : []),
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    ...(spec.network ? [] : ['--unshare-net']),
+    '--die-with-parent',
+    '--ro-bind', '/', '/',
+    '--proc', '/proc',
+    '--dev', '/dev',
+    '--tmpfs', '/tmp',
+    // Read-only folders first: a writable folder inside one must win.
+    ...spec.readable.flatMap((b) => ['--ro-bind', b.source, b.target]),
+    ...spec.writable.flatMap((b) => ['--bind', b.source, b.target]),
+    '--chdir', spec.cwd,
+    '--',
+    spec.file,
+    ...spec.args,
+  ];
+}
+
+export interface BindInput {
+  workspace: string;
+  /** More folders the process writes (a command agent's private run folder with its HOME). */
+  writable: readonly string[];
+  /** The PATH the process gets: its folders must stay visible. */
+  path: string | undefined;
+  file: string;
+}
+
+const TMP = '/tmp';
+
+/**
+ * The binds for a run. Only what the private /tmp would hide needs a read-only bind; everything
+ * else is already visible through the read-only root. Besides PATH and the program, that is what
+ * an isolated workspace links to in its checkout (node_modules, the git directory), which tests
+ * and CI runs often keep under /tmp. /tmp itself is never bound: it would stop being private.
+ */
+export function bwrapBinds(input: BindInput): Pick<BwrapSpec, 'readable' | 'writable'> {
+  const writable: Array<{ source: string; target: string }> = [];
+  for (const dir of [input.workspace, ...input.writable]) {
+    const real = realOrUndefined(dir);
+    if (real === undefined) continue;
+    writable.push({ source: real, target: real });
+    if (resolve(dir) !== real && under(TMP, resolve(dir))) writable.push({ source: real, target: resolve(dir) });
+  }
+  const candidates = [
+    ...(input.path ?? '').split(delimiter).filter((p) => isAbsolute(p)),
+    ...(isAbsolute(input.file) ? [input.file] : []),
+    ...linkedFromWorkspace(input.workspace),
+  ];
+  const readable: Array<{ source: string; target: string }> = [];
+  const covered = (p: string): boolean => [...writable, ...readable].some((b) => under(b.target, p));
+  for (const candidate of candidates.map((p) => resolve(p)).sort((a, b) => a.length - b.length)) {
+    const real = realOrUndefined(candidate);
+    if (real === undefined) continue;
+    for (const target of new Set([candidate, real])) {
+      if (target !== TMP && under(TMP, target) && !covered(target)) readable.push({ source: real, target });
+    }
+  }
+  return { readable, writable };
+}
+
+/**
+ * For a git worktree: its repository's git directory, and the top-level links of the worktree that
+ * lead into that repository's checkout (node_modules). Only into the checkout: an agent can plant a
+ * link in the workspace, and it must not make another folder of /tmp visible.
+ */
+function linkedFromWorkspace(workspace: string): string[] {
+  const gitdir = /^gitdir:\s*(.+)$/m.exec(readOr(join(workspace, '.git')))?.[1]?.trim();
+  if (gitdir === undefined) return [];
+  const dir = resolve(workspace, gitdir);
+  // git's own test of a worktree: its admin folder names this `.git` file back. A planted `.git`
+  // file cannot pass it, since nothing in the workspace can write that folder.
+  const back = readOr(join(dir, 'gitdir')).trim();
+  if (back === '' || realOrUndefined(resolve(dir, back)) !== realOrUndefined(join(workspace, '.git'))) return [];
+  const common = readOr(join(dir, 'commondir')).trim();
+  const gitDir = common === '' ? dir : resolve(dir, common);
+  const checkout = realOrUndefined(dirname(gitDir));
+  const found = [gitDir];
+  let entries: Dirent[] = [];
+  try {
+    entries = readdirSync(workspace, { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!entry.isSymbolicLink()) continue;
+    const target = realOrUndefined(join(workspace, entry.name));
+    if (target !== undefined && checkout !== undefined && under(checkout, target)) found.push(target);
+  }
+  return found;
+}
+
+function under(root: string, candidate: string): boolean {
+  const rel = relative(root, candidate);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+function realOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
