@@ -3,7 +3,8 @@
  * ancestor process (`converge serve` and its environment) is visible; the system read-only; a
  * private /tmp; the workspace and the caller's own folders writable; no network unless asked for.
  */
-import { readFileSync, readdirSync, realpathSync, type Dirent } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 export interface BwrapSpec {
@@ -16,6 +17,8 @@ export interface BwrapSpec {
   /** Folders under /tmp that must stay readable although the private /tmp hides them. */
   readable: ReadonlyArray<{ source: string; target: string }>;
   writable: ReadonlyArray<{ source: string; target: string }>;
+  /** Folders replaced by an empty tmpfs: Converge's own, which hold its store and audit key. */
+  hidden: readonly string[];
 }
 
 /**
@@ -35,14 +38,23 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
     '--proc', '/proc',
     '--dev', '/dev',
     '--tmpfs', '/tmp',
-    // Read-only folders first: a writable folder inside one must win.
-    ...spec.readable.flatMap((b) => ['--ro-bind', b.source, b.target]),
-    ...spec.writable.flatMap((b) => ['--bind', b.source, b.target]),
+    ...mounts(spec),
     '--chdir', spec.cwd,
     '--',
     spec.file,
     ...spec.args,
   ];
+}
+
+/** Outer folders first, so a mount inside another (a writable workspace in a read-only checkout, a hidden `.converge` in the workspace) wins. */
+function mounts(spec: BwrapSpec): string[] {
+  const all = [
+    ...spec.readable.map((b) => ({ target: b.target, args: ['--ro-bind', b.source, b.target] })),
+    ...spec.writable.map((b) => ({ target: b.target, args: ['--bind', b.source, b.target] })),
+    ...spec.hidden.map((dir) => ({ target: dir, args: ['--tmpfs', dir] })),
+  ];
+  const depth = (path: string): number => path.split(sep).filter((part) => part !== '').length;
+  return all.sort((a, b) => depth(a.target) - depth(b.target)).flatMap((m) => m.args);
 }
 
 export interface BindInput {
@@ -55,6 +67,7 @@ export interface BindInput {
 }
 
 const TMP = '/tmp';
+const CONVERGE_DIR = '.converge';
 
 /**
  * The binds for a run. Only what the private /tmp would hide needs a read-only bind; everything
@@ -62,7 +75,7 @@ const TMP = '/tmp';
  * an isolated workspace links to in its checkout (node_modules, the git directory), which tests
  * and CI runs often keep under /tmp. /tmp itself is never bound: it would stop being private.
  */
-export function bwrapBinds(input: BindInput): Pick<BwrapSpec, 'readable' | 'writable'> {
+export function bwrapBinds(input: BindInput): Pick<BwrapSpec, 'readable' | 'writable' | 'hidden'> {
   const writable: Array<{ source: string; target: string }> = [];
   for (const dir of [input.workspace, ...input.writable]) {
     const real = realOrUndefined(dir);
@@ -84,7 +97,10 @@ export function bwrapBinds(input: BindInput): Pick<BwrapSpec, 'readable' | 'writ
       if (target !== TMP && under(TMP, target) && !covered(target)) readable.push({ source: real, target });
     }
   }
-  return { readable, writable };
+  // Converge's own folders: in a shared workspace `.converge/` holds the SQLite store and its
+  // audit key, and `~/.converge/` the audit keys of PostgreSQL stores.
+  const hidden = [...writable.map((b) => join(b.target, CONVERGE_DIR)), join(homedir(), CONVERGE_DIR)].filter(isDirectory);
+  return { readable, writable, hidden: [...new Set(hidden)] };
 }
 
 /**
@@ -128,6 +144,14 @@ function realOrUndefined(path: string): string | undefined {
     return realpathSync(path);
   } catch {
     return undefined;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -71,7 +71,7 @@ async function probe(options: SandboxHostOptions): Promise<Availability> {
   if (bwrap === null || bwrap === undefined) return { ok: false, reason: 'bubblewrap (bwrap) is not installed' };
   // Root needs no user namespace; anyone else gets one where the kernel allows it.
   const unshareUser = process.getuid?.() !== 0;
-  const args = bwrapArgs({ file: 'true', args: [], cwd: '/', network: false, unshareUser, readable: [], writable: [] });
+  const args = bwrapArgs({ file: 'true', args: [], cwd: '/', network: false, unshareUser, readable: [], writable: [], hidden: [] });
   const failure = await new Promise<string | undefined>((resolve) => {
     execFile(bwrap, args, { timeout: 10_000, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } }, (error, _stdout, stderr) => {
       if (error === null) return resolve(undefined);

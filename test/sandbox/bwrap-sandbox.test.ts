@@ -181,6 +181,15 @@ describe.skipIf(!BWRAP_WORKS)('the bwrap sandbox (needs a working bubblewrap, el
       expect(result).toMatchObject({ status: 'passed', output: 'hello from outside\ndependency\ninitial\n' });
     });
 
+    it('hides Converge’s own folder in the workspace: its store and audit key', async () => {
+      const shared = tempDir('converge-sandbox-store-');
+      mkdirSync(join(shared, '.converge'));
+      writeFileSync(join(shared, '.converge', 'audit.key'), 'the-audit-key');
+      const result = await runCheck(check({ command: ['sh', '-c', 'cat .converge/audit.key; echo x > .converge/audit.key'], sandbox: 'bwrap' }), { workspace: shared });
+      expect(result.output).not.toContain('the-audit-key');
+      expect(readFileSync(join(shared, '.converge', 'audit.key'), 'utf8')).toBe('the-audit-key');
+    });
+
     it('does not follow a link or a `.git` file an agent planted to another folder of /tmp', async () => {
       const elsewhere = tempDir('converge-sandbox-elsewhere-');
       writeFileSync(join(elsewhere, 'secret.txt'), 'not yours');
@@ -234,11 +243,12 @@ describe('bwrapArgs', () => {
       unshareUser: false,
       readable: [{ source: '/tmp/bin', target: '/tmp/bin' }],
       writable: [{ source: '/tmp/ws', target: '/tmp/ws' }],
+      hidden: ['/tmp/ws/.converge'],
     });
 
   it('isolates PID, IPC and UTS with a fresh /proc, a private /tmp and a read-only root', () => {
     expect(args(true).join(' ')).toMatch(
-      /--unshare-pid --unshare-ipc --unshare-uts --die-with-parent --ro-bind \/ \/ --proc \/proc --dev \/dev --tmpfs \/tmp --ro-bind \/tmp\/bin \/tmp\/bin --bind \/tmp\/ws \/tmp\/ws --chdir \/ws -- node check.mjs$/,
+      /--unshare-pid --unshare-ipc --unshare-uts --die-with-parent --ro-bind \/ \/ --proc \/proc --dev \/dev --tmpfs \/tmp --ro-bind \/tmp\/bin \/tmp\/bin --bind \/tmp\/ws \/tmp\/ws --tmpfs \/tmp\/ws\/.converge --chdir \/ws -- node check.mjs$/,
     );
   });
 
