@@ -64,6 +64,8 @@ export interface BindInput {
   /** The PATH the process gets: its folders must stay visible. */
   path: string | undefined;
   file: string;
+  /** The command's arguments; those naming an existing absolute path (a script of the configuration) stay visible. */
+  args?: readonly string[];
 }
 
 const TMP = '/tmp';
@@ -83,9 +85,15 @@ export function bwrapBinds(input: BindInput): Pick<BwrapSpec, 'readable' | 'writ
     writable.push({ source: real, target: real });
     if (resolve(dir) !== real && under(TMP, resolve(dir))) writable.push({ source: real, target: resolve(dir) });
   }
+  const pathDirs = (input.path ?? '').split(delimiter).filter((p) => isAbsolute(p));
   const candidates = [
-    ...(input.path ?? '').split(delimiter).filter((p) => isAbsolute(p)),
+    ...pathDirs,
+    // A `node_modules/.bin` entry is links into its node_modules: the packages must be readable too.
+    ...pathDirs.filter((p) => /[\\/]node_modules[\\/]\.bin[\\/]?$/.test(p)).map((p) => dirname(resolve(p))),
     ...(isAbsolute(input.file) ? [input.file] : []),
+    // The command is the configuration's, never an agent's: a script it names by absolute path runs
+    // with its folder's siblings (imports, fixtures), so that folder stays readable.
+    ...(input.args ?? []).filter((a) => isAbsolute(a) && isFile(a)).map((a) => dirname(a)),
     ...linkedFromWorkspace(input.workspace),
   ];
   const readable: Array<{ source: string; target: string }> = [];
@@ -144,6 +152,14 @@ function realOrUndefined(path: string): string | undefined {
     return realpathSync(path);
   } catch {
     return undefined;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 

@@ -142,7 +142,7 @@ function commandFor(spec: LaunchSpec, choice: SandboxChoice): Command {
   const file = posixShell ? '/bin/sh' : spec.file;
   const args = posixShell ? ['-c', [spec.file, ...spec.args].join(' ')] : [...spec.args];
   if (choice.kind === 'none') return { file, args, env: spec.env, shell: spec.shell === true && !posixShell };
-  const binds = bwrapBinds({ workspace: spec.sandbox.workspace, writable: spec.sandbox.writable ?? [], path: spec.env['PATH'], file });
+  const binds = bwrapBinds({ workspace: spec.sandbox.workspace, writable: spec.sandbox.writable ?? [], path: spec.env['PATH'], file, args: spec.args });
   // The environment is bwrap's own, never `--setenv`: arguments show in the sandbox's /proc/1/cmdline.
   // TMPDIR may name a folder the private /tmp hides or the read-only root forbids.
   const env = spec.env['TMPDIR'] === undefined ? spec.env : { ...spec.env, TMPDIR: '/tmp' };

@@ -34,7 +34,7 @@ function project(sandbox: 'bwrap' | 'none'): string {
     checks: [{ id: 'walk', command: ['node', 'walk.mjs'], timeout_s: 60, max_output_bytes: 64 * 1024 * 1024 }],
     agents: {
       default: { provider: 'scripted', session: 'session.yaml' },
-      programmer: { provider: 'command', command: [process.execPath, join(FIXTURE, 'agent-walk.mjs')], prompt_via: 'stdin', timeout_s: 120 },
+      programmer: { provider: 'command', command: [process.execPath, join(FIXTURE, 'agent-walk.mjs'), join(ROOT, 'test', 'fixtures', 'sandbox', 'proc-walk.mjs')], prompt_via: 'stdin', timeout_s: 120 },
     },
   };
   writeFileSync(join(dir, 'converge.yaml'), `${JSON.stringify(config, null, 2)}\n`);

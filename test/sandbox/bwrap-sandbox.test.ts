@@ -181,6 +181,27 @@ describe.skipIf(!BWRAP_WORKS)('the bwrap sandbox (needs a working bubblewrap, el
       expect(result).toMatchObject({ status: 'passed', output: 'hello from outside\ndependency\ninitial\n' });
     });
 
+    it('keeps a script the configuration names by absolute path under /tmp readable with its folder, and a packages folder behind a node_modules/.bin on PATH, while other folders of /tmp stay hidden', async () => {
+      const tools = tempDir('converge-sandbox-tools-');
+      writeFileSync(join(tools, 'helper.mjs'), 'export const word = "sibling";\n');
+      writeFileSync(join(tools, 'tool.mjs'), 'import { word } from "./helper.mjs"; console.log(`tool with its ${word}`);\n');
+      const project = tempDir('converge-sandbox-pkgs-');
+      mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true });
+      mkdirSync(join(project, 'node_modules', 'pkg'));
+      writeFileSync(join(project, 'node_modules', 'pkg', 'cli.js'), '#!/bin/sh\necho from a package\n', { mode: 0o755 });
+      symlinkSync('../pkg/cli.js', join(project, 'node_modules', '.bin', 'pkg-cli'));
+      const other = tempDir('converge-sandbox-other-');
+      writeFileSync(join(other, 'secret.txt'), 'not for the check\n');
+      const script = await runCheck(check({ command: [NODE, join(tools, 'tool.mjs')], sandbox: 'bwrap' }), { workspace });
+      expect(script).toMatchObject({ status: 'passed', output: 'tool with its sibling\n' });
+      const bin = await runCheck(check({ command: 'pkg-cli', shell: true, sandbox: 'bwrap' }), { workspace, extraPath: [join(project, 'node_modules', '.bin')] });
+      expect(bin).toMatchObject({ status: 'passed', output: 'from a package\n' });
+      // Named inside a shell line, not as an argument of the configured command: nothing makes it visible.
+      const hidden = await runCheck(check({ command: `cat ${join(other, 'secret.txt')}`, shell: true, sandbox: 'bwrap' }), { workspace });
+      expect(hidden.status).toBe('failed');
+      expect(hidden.output).toMatch(/No such file/);
+    });
+
     it('hides Converge’s own folder in the workspace: its store and audit key', async () => {
       const shared = tempDir('converge-sandbox-store-');
       mkdirSync(join(shared, '.converge'));
