@@ -15,8 +15,9 @@ function check(fields: Record<string, unknown>): Check {
 /** A check that copies a fixture to `report` and exits with `exit`: the report and the exit code vary independently. */
 function reportCheck(fixtureName: string, format: string, report: string, exit: number, extra: Record<string, unknown> = {}): Check {
   return check({
-    command: ['sh', '-c', `cp "$FIXTURE" "${report}"; exit ${exit}`],
-    env: { FIXTURE: join(FIXTURES, fixtureName) },
+    // The fixture comes as an argument, as a configured command names its files: the sandbox keeps
+    // an absolute path the command names readable, even when the checkout lives under /tmp.
+    command: ['sh', '-c', `cp "$1" "${report}"; exit ${exit}`, 'sh', join(FIXTURES, fixtureName)],
     format,
     report,
     ...extra,
