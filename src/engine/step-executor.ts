@@ -12,7 +12,7 @@ import type { FileChange, Issue, SandboxKind, ToolResult, Usage, ValidationRepor
 import type { StepRun, WorkflowState } from '../core/state.js';
 import type { Agent, AgentRequest, ExpectedOutput } from '../agents/agent.js';
 import { agentFailure, failureClassOf } from '../agents/agent.js';
-import { parseFileBlocks, parsePlan, parseValidationReport } from '../agents/parsing/index.js';
+import { assertComplete, parseFileBlocks, parsePlan, parseValidationReport } from '../agents/parsing/index.js';
 import { applyFileChanges } from '../workspace/path-guard.js';
 import { protectedAmong } from '../workspace/protected-paths.js';
 import { protectedChangesAwaitingReview } from '../core/protected-changes.js';
@@ -212,6 +212,10 @@ async function callAgent(
     const call = () => deps.limiter.run(agent.provider, prompted);
     const response = deps.breaker ? await deps.breaker.run(agent.provider, call) : await call();
     if (response.usage !== undefined) usage.push(response.usage);
+    // A cut-off answer parses but says less than its author meant; an agent that wrote its files
+    // itself (a CLI agent) is judged by the files, its text being only a summary.
+    const wroteItsOwnFiles = step.kind === 'produce' && step.role === 'programmer' && response.files !== undefined;
+    if (!wroteItsOwnFiles) assertComplete(response.text, outputName(step));
     texts.push(response.text);
     // A command agent says which sandbox it ran in; the event that records its output keeps it.
     sandbox = response.sandbox ?? sandbox;
@@ -328,7 +332,14 @@ export function resultFromSubmission(deps: StepExecutorDeps, state: WorkflowStat
   if (texts.length === 0 || texts.every((t) => t.trim() === '')) {
     throw agentFailure('invalid_output', `The submitted result for step ${step.number} is empty.`);
   }
+  for (const text of texts) assertComplete(text, outputName(step));
   if (step.kind === 'produce') return produceResult(deps, state, step, run, texts.join('\n\n'), undefined, [], 1);
   const report = mergeReports(state.definition, step, texts, run.checks ?? [], state);
   return { type: 'validation_recorded', at: deps.clock.now(), actionId: run.actionId, report, usage: [], calls: texts.length };
+}
+
+/** How a step's output is named in a truncation message. */
+function outputName(step: Step): string {
+  if (step.kind === 'validate') return 'the review';
+  return step.role === 'programmer' ? 'the code answer' : `the ${step.artifact}`;
 }

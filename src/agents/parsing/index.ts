@@ -8,3 +8,4 @@ export { dimensionForLabel, overallFromText, severityFromWord } from './report-l
 export { parseFileBlocks, FILE_BLOCKS_FORMAT_EXAMPLE } from './file-blocks-parser.js';
 export { parsePlan, MIN_PLAN_CHARS } from './plan-parser.js';
 export type { ParsedPlan } from './plan-parser.js';
+export { assertComplete, truncationOf } from './truncation.js';

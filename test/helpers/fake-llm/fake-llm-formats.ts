@@ -23,8 +23,12 @@ export interface SseEvent {
   data: unknown;
 }
 
-export function successBody(route: FakeRoute, model: string, text: string, u: FakeUsage): unknown {
+/** `length`: the answer stopped at the output-token limit, in each API's own words. */
+export type FakeFinish = 'stop' | 'length';
+
+export function successBody(route: FakeRoute, model: string, text: string, u: FakeUsage, finish: FakeFinish = 'stop'): unknown {
   const plainInput = Math.max(0, u.inputTokens - u.cachedInputTokens - u.cacheWriteTokens);
+  const cut = finish === 'length';
   switch (route) {
     case 'anthropic':
       return {
@@ -33,7 +37,7 @@ export function successBody(route: FakeRoute, model: string, text: string, u: Fa
         role: 'assistant',
         model,
         content: [{ type: 'text', text }],
-        stop_reason: 'end_turn',
+        stop_reason: cut ? 'max_tokens' : 'end_turn',
         stop_sequence: null,
         usage: anthropicUsage(u, u.outputTokens),
       };
@@ -42,7 +46,7 @@ export function successBody(route: FakeRoute, model: string, text: string, u: Fa
         id: `resp_${randomUUID()}`,
         object: 'response',
         created_at: Math.floor(Date.now() / 1000),
-        status: 'completed',
+        status: cut ? 'incomplete' : 'completed',
         model,
         output: [
           {
@@ -53,7 +57,7 @@ export function successBody(route: FakeRoute, model: string, text: string, u: Fa
             content: [{ type: 'output_text', text, annotations: [] }],
           },
         ],
-        incomplete_details: null,
+        incomplete_details: cut ? { reason: 'max_output_tokens' } : null,
         usage: {
           input_tokens: u.inputTokens,
           input_tokens_details: { cached_tokens: u.cachedInputTokens },
@@ -68,13 +72,13 @@ export function successBody(route: FakeRoute, model: string, text: string, u: Fa
         object: 'chat.completion',
         created: Math.floor(Date.now() / 1000),
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: cut ? 'length' : 'stop' }],
         usage: chatUsage(u),
       };
     case 'bedrock':
       return {
         output: { message: { role: 'assistant', content: [{ text }] } },
-        stopReason: 'end_turn',
+        stopReason: cut ? 'max_tokens' : 'end_turn',
         usage: {
           inputTokens: plainInput,
           outputTokens: u.outputTokens,
@@ -86,7 +90,7 @@ export function successBody(route: FakeRoute, model: string, text: string, u: Fa
       };
     case 'google':
       return {
-        candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
+        candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: cut ? 'MAX_TOKENS' : 'STOP', index: 0 }],
         usageMetadata: {
           promptTokenCount: u.inputTokens,
           candidatesTokenCount: u.outputTokens,

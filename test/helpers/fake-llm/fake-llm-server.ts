@@ -45,6 +45,8 @@ export interface FakeBehaviour {
   /** Wait this long before answering (for concurrency tests). */
   delayMs?: number;
   usage?: Partial<FakeUsage>;
+  /** Stop as a model does at its output-token limit: each provider's own "cut off" finish reason. */
+  truncated?: boolean;
 }
 
 export interface RecordedRequest {
@@ -253,7 +255,7 @@ function answer(
     sendJson(res, 400, errorBody(route, 400, `The fake LLM server does not stream the ${route} route.`));
     return;
   }
-  sendJson(res, status, successBody(route, model, text, usage), headers);
+  sendJson(res, status, successBody(route, model, text, usage, behaviour.truncated === true ? 'length' : 'stop'), headers);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
