@@ -122,6 +122,7 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
         ...(loopId !== undefined ? { loopId } : {}),
         round,
         report: event.report,
+        ...(event.reviews !== undefined ? { reviews: event.reviews } : {}),
         at: event.at,
       });
       state.last = { kind: 'validated', stepId: run.stepId };

@@ -42,6 +42,15 @@ export interface AgentOutput {
   refusedPaths?: string[];
   /** Changed paths the definition protects (package.json, CI config …): a person must see them before approval. */
   protectedPaths?: string[];
+  /** The agent's text exactly as written, when `content` is a cleaned view of it (a fence around a plan removed). */
+  raw?: string;
+}
+
+/** One review of a validate step as its author wrote it; the parsed report sits beside it. */
+export interface ReviewText {
+  /** The template that asked for it (step 5a or 5b …). */
+  template: string;
+  text: string;
 }
 
 interface Base<T extends string> {
@@ -86,7 +95,15 @@ export type WorkflowEvent =
   | (Base<'checks_recorded'> & { actionId: string; results: ToolResult[] })
   /** `sandbox`: where a command agent's process ran; absent for agents that run no local process. */
   | (Base<'step_output_recorded'> & { actionId: string; output: AgentOutput; usage?: Usage[]; calls?: number; sandbox?: SandboxKind })
-  | (Base<'validation_recorded'> & { actionId: string; report: ValidationReport; usage?: Usage[]; calls?: number; sandbox?: SandboxKind })
+  | (Base<'validation_recorded'> & {
+      actionId: string;
+      report: ValidationReport;
+      /** Every review whole, as written: the report above is only what Converge read from them. */
+      reviews?: ReviewText[];
+      usage?: Usage[];
+      calls?: number;
+      sandbox?: SandboxKind;
+    })
   | (Base<'step_failed'> & {
       actionId: string;
       failure: { class: FailureClass; message: string; retryAfterMs?: number; provider?: string };

@@ -9,6 +9,7 @@ import type {
   ApprovalDecision,
   EscalationAnswer,
   EscalationReason,
+  ReviewText,
   WorkflowEvent,
   WorkspaceInfo,
 } from './events.js';
@@ -58,6 +59,8 @@ export interface ValidationRecord {
   /** 1-based round within the loop. */
   round: number;
   report: ValidationReport;
+  /** The reviews as written (absent in logs from before they were kept). */
+  reviews?: ReviewText[];
   at: string;
 }
 

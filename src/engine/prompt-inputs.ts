@@ -10,6 +10,7 @@
  */
 import type { Rubric, WorkflowDefinition } from '../core/definition-schema.js';
 import type { FileChange, Issue, Severity, ToolResult, ValidationReport } from '../core/records.js';
+import type { ReviewText } from '../core/events.js';
 import type { StepRun, WorkflowState } from '../core/state.js';
 import { withoutPaths } from '../knowledge/context-selection.js';
 import { formatFiles, formatReport, formatToolResults, scoreLines } from './report-format.js';
@@ -33,6 +34,8 @@ export interface PromptInputs {
   reference_material: string;
   /** The latest report, compact, for the step that revises the artifact. */
   validation_findings: string;
+  /** The reviews of the latest validation whole, as their authors wrote them (cut with a marker past the budget). */
+  validation_reports: string;
   /** `check_results` without output lines an earlier check's output already showed. */
   check_summary: string;
   /** Which version `plan` is: 1 for the first plan, 0 when there is none. */
@@ -82,10 +85,37 @@ export function promptInputs(def: WorkflowDefinition, state: WorkflowState, run:
     repair_errors:
       run.recoveryStrategy === 'repair_prompt' && previousRun?.failure ? previousRun.failure.message : '',
     reference_material: withoutPaths(knowledge, shown),
-    validation_findings: lastValidation ? formatFindings(lastValidation.report, rubric) : '',
+    // With the reviews shown whole, the findings leave out the reviewers' notes they would repeat.
+    validation_findings: lastValidation ? formatFindings(lastValidation.report, rubric, { notes: lastValidation.reviews === undefined }) : '',
+    validation_reports: lastValidation?.reviews ? formatReviews(lastValidation.reviews) : '',
     check_summary: run.checks ? formatToolResults(withoutRepeatedOutput(run.checks)) : '',
     plan_version: state.outputs.filter((o) => o.output.artifact === 'plan').length,
   };
+}
+
+/**
+ * How much of the reviews a revision prompt carries, in characters (about 10,000 tokens), shared
+ * by the reviews of the round. A recommendation with code must reach the reviser whole; past the
+ * budget a review keeps its start and its end and says where, and how much, was cut.
+ */
+export const REVIEWS_BUDGET_CHARS = 40_000;
+
+export function formatReviews(reviews: readonly ReviewText[], budget = REVIEWS_BUDGET_CHARS): string {
+  const each = Math.floor(budget / Math.max(1, reviews.length));
+  return reviews
+    .map((review, i) => {
+      const heading = `### Review ${i + 1} of ${reviews.length} (${review.template.replace(/_prompt_template\.md$|\.md$/, '')}), as written`;
+      return `${heading}\n\n${cutWithMarker(review.text.trim(), each)}`;
+    })
+    .join('\n\n');
+}
+
+function cutWithMarker(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = Math.floor(max * 0.7);
+  const tail = max - head;
+  const cut = text.length - head - tail;
+  return `${text.slice(0, head)}\n\n[… ${cut.toLocaleString('en-US')} characters of this review cut here to fit the prompt; the findings above list every issue it raised …]\n\n${text.slice(-tail)}`;
 }
 
 const SEVERITY_ORDER: readonly Severity[] = ['critical', 'major', 'minor', 'info'];
@@ -95,7 +125,7 @@ const SEVERITY_ORDER: readonly Severity[] = ['critical', 'major', 'minor', 'info
  * severe first, the false positives (so they are not "fixed"), the checks with the output of those
  * that did not pass, and the reviewers' own words without the score lines already listed.
  */
-export function formatFindings(report: ValidationReport, rubric?: Rubric): string {
+export function formatFindings(report: ValidationReport, rubric?: Rubric, options: { notes?: boolean } = {}): string {
   const lines = scoreLines(report, rubric);
   const open = report.issues.filter((i) => i.falsePositive === undefined);
   const falsePositives = report.issues.filter((i) => i.falsePositive !== undefined);
@@ -108,7 +138,7 @@ export function formatFindings(report: ValidationReport, rubric?: Rubric): strin
     for (const issue of falsePositives) lines.push(`${issueLine(issue)} — ${issue.falsePositive!.reason}`);
   }
   if (report.toolResults.length > 0) lines.push('', '### Checks', formatToolResults(withoutRepeatedOutput(report.toolResults)));
-  const notes = reviewerNotes(report.summary);
+  const notes = options.notes === false ? '' : reviewerNotes(report.summary);
   if (notes !== '') lines.push('', '### Reviewer notes', notes);
   return lines.join('\n');
 }

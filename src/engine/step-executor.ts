@@ -7,7 +7,7 @@
 import type { Step, WorkflowDefinition } from '../core/definition-schema.js';
 import { isConvergeError } from '../core/errors.js';
 import { recoveryRule } from '../core/recovery.js';
-import type { NewEvent } from '../core/events.js';
+import type { NewEvent, ReviewText } from '../core/events.js';
 import type { FileChange, Issue, SandboxKind, ToolResult, Usage, ValidationReport } from '../core/records.js';
 import type { StepRun, WorkflowState } from '../core/state.js';
 import type { Agent, AgentRequest, ExpectedOutput } from '../agents/agent.js';
@@ -223,7 +223,8 @@ async function callAgent(
     if (step.kind === 'produce') return { ...produceResult(deps, state, step, run, response.text, response.files, usage, calls + 1, response.refused), ...ran };
   }
   const report = mergeReports(state.definition, step, texts, checks, state);
-  return { type: 'validation_recorded', at: deps.clock.now(), actionId: run.actionId, report, usage, calls: texts.length, ...(sandbox === undefined ? {} : { sandbox }) };
+  const reviews = reviewTexts(step, texts);
+  return { type: 'validation_recorded', at: deps.clock.now(), actionId: run.actionId, report, reviews, usage, calls: texts.length, ...(sandbox === undefined ? {} : { sandbox }) };
 }
 
 function retryAfter(error: unknown): number | undefined {
@@ -247,7 +248,9 @@ function produceResult(
 ): NewEvent {
   if (step.role !== 'programmer') {
     const plan = parsePlan(text);
-    return { type: 'step_output_recorded', at: deps.clock.now(), actionId: run.actionId, output: { artifact: step.artifact, content: plan.content, files: [] }, usage, calls };
+    // The plan as read (a fence around it removed) is the artifact; the text as written is kept beside it.
+    const output = { artifact: step.artifact, content: plan.content, files: [], ...(plan.content !== text ? { raw: text } : {}) };
+    return { type: 'step_output_recorded', at: deps.clock.now(), actionId: run.actionId, output, usage, calls };
   }
   const files = agentFiles ?? parseFileBlocks(text);
   // Command agents wrote their files themselves; only text-producing agents are written here.
@@ -335,11 +338,16 @@ export function resultFromSubmission(deps: StepExecutorDeps, state: WorkflowStat
   for (const text of texts) assertComplete(text, outputName(step));
   if (step.kind === 'produce') return produceResult(deps, state, step, run, texts.join('\n\n'), undefined, [], 1);
   const report = mergeReports(state.definition, step, texts, run.checks ?? [], state);
-  return { type: 'validation_recorded', at: deps.clock.now(), actionId: run.actionId, report, usage: [], calls: texts.length };
+  return { type: 'validation_recorded', at: deps.clock.now(), actionId: run.actionId, report, reviews: reviewTexts(step, texts), usage: [], calls: texts.length };
 }
 
 /** How a step's output is named in a truncation message. */
 function outputName(step: Step): string {
   if (step.kind === 'validate') return 'the review';
   return step.role === 'programmer' ? 'the code answer' : `the ${step.artifact}`;
+}
+
+/** The reviews whole, each with the template that asked for it (a submission may merge several into one text). */
+function reviewTexts(step: Step, texts: readonly string[]): ReviewText[] {
+  return texts.map((text, i) => ({ template: step.templates[i] ?? step.templates.at(-1)!, text }));
 }

@@ -65,7 +65,8 @@ export function registerInspectCommands(program: Command): void {
     .description('the merged validation report of a round (scores, issues by severity, checks, coverage) as markdown or JSON')
     .argument('<id>', 'workflow id')
     .option('-r, --round <n>', 'the n-th validation of the workflow (default: the latest)', (v) => Number.parseInt(v, 10))
-    .action(async (id: string, flags: { round?: number }, command: Command) => {
+    .option('--raw', 'the reviews exactly as the validator wrote them, not what Converge read from them')
+    .action(async (id: string, flags: { round?: number; raw?: boolean }, command: Command) => {
       const state = await loadState(await openCliStore(globalOptions(command)), id);
       if (state.validations.length === 0) throw new ConvergeError('USAGE', `Workflow ${id} has no validation report yet.`);
       const n = flags.round ?? state.validations.length;
@@ -74,6 +75,16 @@ export function registerInspectCommands(program: Command): void {
         throw new ConvergeError('USAGE', `Workflow ${id} has ${state.validations.length} validation report(s); there is no report ${flags.round}.`, { hint: `Use --round 1…${state.validations.length}.` });
       }
       const step = state.definition.steps.find((s) => s.id === record.stepId)!;
+      if (flags.raw === true) {
+        if (record.reviews === undefined) {
+          throw new ConvergeError('USAGE', `Report ${n} of workflow ${id} was recorded before Converge kept reviews whole; only what was read from it is stored.`, {
+            hint: `Run \`converge report ${id} --round ${n}\` for the parsed report.`,
+          });
+        }
+        const text = record.reviews.map((r) => `<!-- review: ${r.template} -->\n${r.text.trimEnd()}\n`).join('\n');
+        print(command, { workflow: id, round: n, step: step.number, reviews: record.reviews }, text.trimEnd());
+        return;
+      }
       const rubric = state.definition.rubrics.find((r) => r.id === step.rubric);
       print(command, record.report, `# Report ${n} — step ${step.number} (${step.id}), round ${record.round} of ${record.loopId ?? 'its loop'}\n\n${formatReport(record.report, rubric)}`);
     });
