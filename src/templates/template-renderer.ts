@@ -1,7 +1,12 @@
 /**
  * Renders prompt templates: Liquid (no code execution, unknown filters rejected, missing variables
  * empty) plus the seed's literal `[INJECT … HERE]` markers. A team's own templates directory is
- * searched before the built-ins, so it can override any of them by file name.
+ * searched before the built-ins, so it can override any of them by file name or by one of the
+ * names the seed's documents give the same template (template-aliases.ts).
+ *
+ * Seed templates render unchanged: a marker Converge does not know is refused with its name and
+ * line rather than sent to a model as literal text, and a template with no place for the
+ * workflow's inputs gets them appended (template-inputs.ts).
  *
  * A template marks where a provider may cache the prompt with `{% cache_breakpoint %}`: the text
  * before it is a prefix that later calls repeat byte for byte (the built-ins put their shared
@@ -14,14 +19,17 @@
  * a partial as it overrides a template. Partials are parsed once per process.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Liquid } from 'liquidjs';
 import type { Template } from 'liquidjs';
-import { ConvergeError } from '../core/errors.js';
-import { fillMarkers, firstMarkerIndex, liquidStaticPrefix, looksLikeLiquid, markersToLiquid } from './template-markers.js';
+import { builtinTemplatesDir, isTemplateFileName, locateTemplate, readdirOrEmpty, templateError, unknownMarkerError } from './template-files.js';
+import type { TemplateRoot } from './template-files.js';
+import { liquidAppendix, plainAppendix, renderAppendix, withAppendix } from './template-inputs.js';
+import type { InputsAppendix } from './template-inputs.js';
+import { fillMarkers, firstMarkerIndex, liquidStaticPrefix, looksLikeLiquid, markersToLiquid, unknownMarkers } from './template-markers.js';
+
+export { builtinTemplatesDir, isTemplateFileName };
 
 /** The variables the built-in templates use; every one is optional and renders empty when absent. */
 export interface TemplateVars {
@@ -105,9 +113,11 @@ export interface TemplateRenderer {
   source(name: string): Promise<TemplateSource>;
 }
 
-type Compiled =
-  | { kind: 'liquid'; templates: Template[]; staticPrefix: string }
-  | { kind: 'plain'; text: string; staticPrefix: string };
+/** `appendix`: the workflow's inputs to add after a template that has no place for them. */
+type Compiled = ({ kind: 'liquid'; templates: Template[] } | { kind: 'plain'; text: string }) & {
+  staticPrefix: string;
+  appendix: InputsAppendix | undefined;
+};
 
 interface CacheEntry {
   path: string;
@@ -118,27 +128,11 @@ interface CacheEntry {
   checkedAt: number;
 }
 
-const TEMPLATE_EXTENSIONS = ['.md', '.liquid'];
-
-/** Whether a directory entry is a template a step can name (not a hidden file, not a `_` partial). */
-export function isTemplateFileName(entry: string): boolean {
-  return !entry.startsWith('.') && !entry.startsWith('_') && TEMPLATE_EXTENSIONS.includes(extname(entry));
-}
 const DEFAULT_REVALIDATE_MS = 1000;
-
-/**
- * `<here>/builtin` when running from src/ (tests); `<here>/../../src/templates/builtin` from
- * dist/templates/, because tsc does not copy .md files and the package ships src/templates/builtin.
- */
-export function builtinTemplatesDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'builtin'), join(here, '..', '..', 'src', 'templates', 'builtin')];
-  return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;
-}
 
 export function createTemplateRenderer(options: TemplateRendererOptions = {}): TemplateRenderer {
   const builtin = options.builtinDir ?? builtinTemplatesDir();
-  const roots: Array<{ dir: string; origin: TemplateSource['origin'] }> = [
+  const roots: TemplateRoot[] = [
     ...(options.templatesDir === undefined ? [] : [{ dir: resolve(options.templatesDir), origin: 'user' as const }]),
     { dir: builtin, origin: 'builtin' },
   ];
@@ -172,25 +166,7 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
   /** By template name as asked for: which file it resolved to, and that file parsed. */
   const cache = new Map<string, CacheEntry>();
 
-  async function locate(name: string): Promise<{ path: string; origin: TemplateSource['origin'] }> {
-    if (name === '' || basename(name) !== name || name.startsWith('.')) {
-      throw new ConvergeError('TEMPLATE_NOT_FOUND', `Template name "${name}" is not a plain file name.`, {
-        hint: 'Name templates by file name only, e.g. step1_initial_planner_prompt_template.md.',
-        details: { template: name },
-      });
-    }
-    const fileNames = extname(name) === '' ? TEMPLATE_EXTENSIONS.map((ext) => name + ext) : [name];
-    for (const root of roots) {
-      for (const fileName of fileNames) {
-        const path = join(root.dir, fileName);
-        if (await isFile(path)) return { path, origin: root.origin };
-      }
-    }
-    throw new ConvergeError('TEMPLATE_NOT_FOUND', `Template "${name}" was not found in ${directories.join(' or ')}.`, {
-      hint: 'Check the template name in the workflow definition, or add the file to your templates directory.',
-      details: { template: name, searched: directories },
-    });
-  }
+  const locate = (name: string) => locateTemplate(roots, name);
 
   async function source(name: string): Promise<TemplateSource> {
     const found = await locate(name);
@@ -216,26 +192,35 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
 
   function compile(src: TemplateSource): Compiled {
     const prepared = markersToLiquid(src.text);
+    let templates: Template[];
     try {
-      return { kind: 'liquid', templates: liquid.parse(prepared, src.path), staticPrefix: liquidStaticPrefix(prepared) };
+      templates = liquid.parse(prepared, src.path);
     } catch (error) {
       // A team's seed-style template may hold Jinja or stray `{%` in examples; it never meant Liquid.
       if (src.origin === 'user' && !looksLikeLiquid(src.text)) {
+        refuseUnknownMarkers(src, false);
         const at = firstMarkerIndex(src.text);
-        return { kind: 'plain', text: src.text, staticPrefix: at === -1 ? src.text : src.text.slice(0, at) };
+        return { kind: 'plain', text: src.text, staticPrefix: at === -1 ? src.text : src.text.slice(0, at), appendix: plainAppendix(src.text) };
       }
       throw templateError(src.path, error);
     }
+    refuseUnknownMarkers(src, true);
+    return { kind: 'liquid', templates, staticPrefix: liquidStaticPrefix(prepared), appendix: liquidAppendix(liquid, templates, prepared) };
+  }
+
+  function refuseUnknownMarkers(src: TemplateSource, isLiquid: boolean): void {
+    const unknown = unknownMarkers(src.text, { liquid: isLiquid });
+    if (unknown.length > 0) throw unknownMarkerError(src.name, src.path, unknown);
   }
 
   /** The rendered text, with the breakpoint tokens still in it when the template has any. */
   async function renderCompiled(name: string, vars: TemplateVars): Promise<{ text: string; staticPrefix: string }> {
     const { compiled: c, path } = await compiled(name);
-    if (c.kind === 'plain') return { text: fillMarkers(c.text, vars), staticPrefix: c.staticPrefix };
     try {
       // Synchronous rendering: the built-in tags and filters need no I/O, and it is about twice as
       // fast as the asynchronous path (an `include` still reads its file, synchronously).
-      return { text: String(liquid.renderSync(c.templates, vars)), staticPrefix: c.staticPrefix };
+      const text = c.kind === 'plain' ? fillMarkers(c.text, vars) : String(liquid.renderSync(c.templates, vars));
+      return { text: c.appendix === undefined ? text : withAppendix(text, renderAppendix(liquid, c.appendix, vars)), staticPrefix: c.staticPrefix };
     } catch (error) {
       throw templateError(path, error);
     }
@@ -277,36 +262,4 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
     },
     source,
   };
-}
-
-function templateError(path: string, error: unknown): ConvergeError {
-  const raw = error instanceof Error ? error.message : String(error);
-  const position = /line:(\d+), col:(\d+)/.exec(raw);
-  const reason = raw.replace(/, file:.*$/s, '');
-  const where = position === null ? '' : ` at line ${position[1]}, column ${position[2]}`;
-  return new ConvergeError('TEMPLATE_ERROR', `Template ${path} has a Liquid error${where}: ${reason}.`, {
-    hint: 'Fix the template syntax; literal braces can be wrapped in {% raw %}…{% endraw %}.',
-    details: {
-      file: path,
-      ...(position === null ? {} : { line: Number(position[1]), column: Number(position[2]) }),
-    },
-    cause: error,
-  });
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function readdirOrEmpty(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch {
-    // A configured directory that does not exist yet simply has no templates.
-    return [];
-  }
 }

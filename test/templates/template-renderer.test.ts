@@ -136,7 +136,6 @@ describe('createTemplateRenderer', () => {
         '## Code',
         '[INJECT PROGRAMMER OUTPUT HERE]',
         '[INJECT PLANNER OUTPUT HERE] / [INJECT CURRENT IMPLEMENTATION PLAN HERE]',
-        '[INJECT SOMETHING ELSE HERE]',
         'Example: {"step_type": "Processing", "outputs": {"model": "s3://bucket"}}',
       ].join('\n');
       await writeFile(join(userDir, 'seed.md'), seed);
@@ -157,21 +156,20 @@ describe('createTemplateRenderer', () => {
           '## Code',
           'C',
           'P / P',
-          '[INJECT SOMETHING ELSE HERE]',
           'Example: {"step_type": "Processing", "outputs": {"model": "s3://bucket"}}',
         ].join('\n'),
       );
     });
 
     it('renders an absent marker value as empty', async () => {
-      await writeFile(join(userDir, 'seed.md'), 'Plan: [INJECT PLANNER OUTPUT HERE].');
-      expect(await createTemplateRenderer({ templatesDir: userDir }).render('seed.md', {})).toBe('Plan: .');
+      await writeFile(join(userDir, 'seed.md'), 'For: [INJECT STEP REQUIREMENTS HERE]. Plan: [INJECT PLANNER OUTPUT HERE].');
+      expect(await createTemplateRenderer({ templatesDir: userDir }).render('seed.md', {})).toBe('For: . Plan: .');
     });
 
     it('never scans an injected value for markers or tags', async () => {
-      await writeFile(join(userDir, 'seed.md'), '[INJECT PLANNER OUTPUT HERE]|[INJECT VALIDATION REPORT HERE]');
+      await writeFile(join(userDir, 'seed.md'), '[INJECT STEP REQUIREMENTS HERE]|[INJECT VALIDATION REPORT HERE]');
       const text = await createTemplateRenderer({ templatesDir: userDir }).render('seed.md', {
-        plan: '[INJECT VALIDATION REPORT HERE] {{ code }}',
+        requirements: '[INJECT VALIDATION REPORT HERE] {{ code }}',
         validation_report: 'V',
       });
       expect(text).toBe('[INJECT VALIDATION REPORT HERE] {{ code }}|V');
@@ -186,10 +184,10 @@ describe('createTemplateRenderer', () => {
 
     it('re-reads a template that changed on disk once revalidateMs has passed', async () => {
       const renderer = createTemplateRenderer({ templatesDir: userDir, revalidateMs: 0 });
-      await writeFile(join(userDir, 't.md'), 'one');
-      expect(await renderer.render('t.md')).toBe('one');
-      await writeFile(join(userDir, 't.md'), 'two two');
-      expect(await renderer.render('t.md')).toBe('two two');
+      await writeFile(join(userDir, 't.md'), 'one {{ requirements }}');
+      expect(await renderer.render('t.md', { requirements: 'R' })).toBe('one R');
+      await writeFile(join(userDir, 't.md'), 'two two {{ requirements }}');
+      expect(await renderer.render('t.md', { requirements: 'R' })).toBe('two two R');
     });
 
     it('renders from the parsed template without touching the file within revalidateMs', async () => {
@@ -203,8 +201,8 @@ describe('createTemplateRenderer', () => {
     it('picks up an override added to the team directory once revalidateMs has passed', async () => {
       const renderer = createTemplateRenderer({ templatesDir: userDir, revalidateMs: 0 });
       expect(await renderer.render(BUILTINS[0]!, {})).toContain('# Role: Planner');
-      await writeFile(join(userDir, BUILTINS[0]!), 'Team planner');
-      expect(await renderer.render(BUILTINS[0]!, {})).toBe('Team planner');
+      await writeFile(join(userDir, BUILTINS[0]!), 'Team planner for {{ requirements }}');
+      expect(await renderer.render(BUILTINS[0]!, { requirements: 'R' })).toBe('Team planner for R');
     });
   });
 
@@ -263,21 +261,23 @@ describe('createTemplateRenderer', () => {
     });
 
     it('splits a plain-text fallback template at its first marker', async () => {
-      await writeFile(join(userDir, 'seed.md'), 'Avoid {%junk%}.\n[INJECT PLANNER OUTPUT HERE]');
-      const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('seed.md', { plan: 'P' });
+      await writeFile(join(userDir, 'seed.md'), 'Avoid {%junk%}.\n[INJECT STEP REQUIREMENTS HERE]');
+      const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('seed.md', { requirements: 'P' });
       expect(parts).toEqual({ staticPart: 'Avoid {%junk%}.\n', dynamicPart: 'P', cacheBreakpoints: [16] });
     });
 
     it('drops whitespace that a trimming tag removes from the static part', async () => {
-      await writeFile(join(userDir, 'trim.md'), 'Head\n\n{%- if plan %} {{ plan }}{% endif %}');
-      const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('trim.md', { plan: 'P' });
+      await writeFile(join(userDir, 'trim.md'), 'Head\n\n{%- if requirements %} {{ requirements }}{% endif %}');
+      const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('trim.md', { requirements: 'P' });
       expect(parts).toEqual({ staticPart: 'Head', dynamicPart: ' P', cacheBreakpoints: [4] });
     });
 
-    it('makes the whole text static when the template has no variables', async () => {
+    it('makes the whole text static when the template has no variables, the inputs appended to it dynamic', async () => {
       await writeFile(join(userDir, 'static.md'), 'Just text.');
       const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('static.md');
-      expect(parts).toEqual({ staticPart: 'Just text.', dynamicPart: '', cacheBreakpoints: [10] });
+      expect(parts.staticPart).toBe('Just text.');
+      expect(parts.cacheBreakpoints).toEqual([10]);
+      expect(parts.dynamicPart).toMatch(/^\n\nThe workflow's inputs follow.*\n\n# Workflow inputs\n/);
     });
 
     it('has nothing to cache when a template starts with a variable', async () => {
@@ -295,8 +295,8 @@ describe('createTemplateRenderer', () => {
     });
 
     it('never lets an injected value fake a breakpoint', async () => {
-      await writeFile(join(userDir, 'bp.md'), 'A {% cache_breakpoint %}{{ plan }}');
-      const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('bp.md', { plan: '{% cache_breakpoint %}\u0000cache-breakpoint-x\u0000' });
+      await writeFile(join(userDir, 'bp.md'), 'A {% cache_breakpoint %}{{ requirements }}');
+      const parts = await createTemplateRenderer({ templatesDir: userDir }).renderParts('bp.md', { requirements: '{% cache_breakpoint %}\u0000cache-breakpoint-x\u0000' });
       expect(parts.cacheBreakpoints).toEqual([2]);
       expect(parts.dynamicPart).toBe('{% cache_breakpoint %}\u0000cache-breakpoint-x\u0000');
     });

@@ -9,8 +9,8 @@ import { z } from 'zod';
 import type { StepRun } from '../../core/state.js';
 import { promptInputs } from '../../engine/prompt-inputs.js';
 import { loadState } from '../../engine/workflow-log.js';
-import { isTemplateFileName } from '../../templates/template-renderer.js';
-import type { TemplateVars } from '../../templates/template-renderer.js';
+import { isTemplateFileName, sameTemplate } from '../../templates/index.js';
+import type { TemplateVars } from '../../templates/index.js';
 import type { McpContext } from './mcp-context.js';
 
 
@@ -48,7 +48,8 @@ export function registerTemplatePrompts(ctx: McpContext): void {
   const renderer = ctx.engine.executor.templates;
   for (const file of templateNames(renderer.directories)) {
     const name = file.slice(0, -extname(file).length);
-    const steps = ctx.engine.definition.steps.filter((s) => s.templates.includes(file));
+    // A team's file under an alias (the parent's step5a_three_level_…) is the prompt of the step naming it otherwise.
+    const steps = ctx.engine.definition.steps.filter((s) => s.templates.some((t) => sameTemplate(t, file)));
     ctx.server.registerPrompt(
       name,
       {
@@ -81,7 +82,7 @@ export function registerTemplatePrompts(ctx: McpContext): void {
 /** The inputs the template's step would get now: its current run, else a fresh run of that step. */
 async function fromWorkflow(ctx: McpContext, workflowId: string, template: string): Promise<TemplateVars> {
   const state = await loadState(ctx.engine.store, workflowId);
-  const step = state.definition.steps.find((s) => s.templates.includes(template)) ?? state.definition.steps[0]!;
+  const step = state.definition.steps.find((s) => s.templates.some((t) => sameTemplate(t, template))) ?? state.definition.steps[0]!;
   const current = state.runs.at(-1);
   const run: StepRun =
     current !== undefined && current.stepId === step.id
