@@ -40,6 +40,8 @@ export interface PromptInputs {
   check_summary: string;
   /** Which version `plan` is: 1 for the first plan, 0 when there is none. */
   plan_version: number;
+  /** `produce` (write or revise an artifact) or `validate` (review it). */
+  step_kind: 'produce' | 'validate';
   [key: string]: unknown;
 }
 
@@ -90,6 +92,7 @@ export function promptInputs(def: WorkflowDefinition, state: WorkflowState, run:
     validation_reports: lastValidation?.reviews ? formatReviews(lastValidation.reviews) : '',
     check_summary: run.checks ? formatToolResults(withoutRepeatedOutput(run.checks)) : '',
     plan_version: state.outputs.filter((o) => o.output.artifact === 'plan').length,
+    step_kind: step.kind,
   };
 }
 

@@ -32,9 +32,17 @@ export function plainAppendix(text: string): InputsAppendix | undefined {
   return appendixFor(markerVariables(text));
 }
 
+/**
+ * The step's own material the template does not show either: the code and check results a
+ * seed-style review template has no marker for, the report and change requests of a revision.
+ */
+export const STEP_INPUTS_PARTIAL = '_step_inputs';
+
 export function renderAppendix(liquid: Liquid, appendix: InputsAppendix, vars: Readonly<Record<string, unknown>>): string {
   const blanks = Object.fromEntries(appendix.shown.map((name) => [name, '']));
-  return String(liquid.renderFileSync(INPUTS_PARTIAL, { ...vars, ...blanks }));
+  const workflow = String(liquid.renderFileSync(INPUTS_PARTIAL, { ...vars, ...blanks }));
+  const step = String(liquid.renderFileSync(STEP_INPUTS_PARTIAL, { ...vars, ...blanks })).trim();
+  return step === '' ? workflow : `${workflow.trimEnd()}\n\n${step}\n`;
 }
 
 // The parent's step-1 template asks the user for these; the model must know they are the answer.

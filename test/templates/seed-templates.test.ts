@@ -53,6 +53,21 @@ describe('seed-style templates in templates_dir', () => {
   });
 
   describe('a template with no place for the workflow inputs', () => {
+    it("gets the step's own material too: a marker-less review template sees the code and the check results, a revision the report and change requests", async () => {
+      await writeFile(join(userDir, STEP5A), '# Code review\n\nReview the implementation against the plan.\n');
+      const renderer = createTemplateRenderer({ templatesDir: userDir });
+      const review = await renderer.render(STEP5A, { ...VARS, step_kind: 'validate', check_results: 'CHECKS: tsc failed', validation_report: 'REPORT: earlier round' });
+      expect(review).toContain('CODE: # File: src/a.ts');
+      expect(review).toContain('CHECKS: tsc failed');
+      expect(review).not.toContain('REPORT: earlier round');
+      const step6 = BUILTINS[6]!;
+      await writeFile(join(userDir, step6), '# Refine the code\n');
+      const revision = await renderer.render(step6, { ...VARS, step_kind: 'produce', validation_report: 'REPORT: fix the export', change_requests: ['Name the flag --csv'] });
+      expect(revision).toContain('REPORT: fix the export');
+      expect(revision).toContain('- Name the flag --csv');
+      expect(occurrences(revision, 'CODE: # File: src/a.ts')).toBe(1);
+    });
+
     it('gets the requirements, task type and documentation after a step-1 "USER INPUT REQUIRED" block', async () => {
       const text = await createTemplateRenderer({ templatesDir: SEED_PROMPTS }).render(STEP1, VARS);
       const asked = text.indexOf('**USER INPUT REQUIRED**: Please provide the following information');
@@ -89,7 +104,7 @@ describe('seed-style templates in templates_dir', () => {
     it("gets the team's own _workflow_inputs partial", async () => {
       await writeFile(join(userDir, '_workflow_inputs.md'), 'TEAM INPUTS: {{ requirements }}');
       await writeFile(join(userDir, STEP1), 'Plan the step.');
-      const text = await createTemplateRenderer({ templatesDir: userDir }).render(STEP1, VARS);
+      const text = await createTemplateRenderer({ templatesDir: userDir }).render(STEP1, { ...VARS, code: '' });
       expect(text).toBe(`Plan the step.\n\n${APPENDIX_LEAD}\n\nTEAM INPUTS: REQ: add a CSV export command`);
     });
   });
