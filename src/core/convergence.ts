@@ -3,7 +3,7 @@
  * a missing score is never a pass.
  */
 import type { Rubric, StallRule } from './definition-schema.js';
-import { countIssues } from './records.js';
+import { issueCount } from './records.js';
 import type { ScoreCard, ValidationReport } from './records.js';
 
 export interface ConvergenceResult {
@@ -36,9 +36,10 @@ export function evaluateConvergence(rubric: Rubric, report: ValidationReport): C
     if (max === undefined) return;
     (count <= max ? met : unmet).push(`${label} ${count} ${count <= max ? '≤' : '>'} ${max}`);
   };
-  limit('critical issues', countIssues(report.issues, 'critical'), rubric.max_critical_issues);
-  limit('major issues', countIssues(report.issues, 'major'), rubric.max_major_issues);
-  limit('minor issues', countIssues(report.issues, 'minor'), rubric.max_minor_issues);
+  if (rubric.level1_gate !== undefined) level1Gate(rubric, rubric.level1_gate, report.scoreCard, met, unmet);
+  limit('critical issues', issueCount(report, 'critical'), rubric.max_critical_issues);
+  limit('major issues', issueCount(report, 'major'), rubric.max_major_issues);
+  limit('minor issues', issueCount(report, 'minor'), rubric.max_minor_issues);
 
   const required = report.toolResults.filter((t) =>
     rubric.required_checks === 'all' ? t.required : rubric.required_checks.includes(t.toolId),
@@ -62,6 +63,42 @@ export function evaluateConvergence(rubric: Rubric, report: ValidationReport): C
 
   const weighted = weightedScore(rubric, report.scoreCard);
   return { converged: unmet.length === 0, unmet, met, missing, ...(weighted !== undefined ? { weighted } : {}) };
+}
+
+/**
+ * The review's own verdict in numbers counts, not only its issue list: a review scoring 5.5/10
+ * with no critical issue is a weak review, not a pass (the seed gates phase 2 on L1 ≥ 7.0).
+ */
+function level1Gate(rubric: Rubric, gate: number, card: ScoreCard, met: string[], unmet: string[]): void {
+  const overall = level1Overall(rubric, card);
+  if (overall === undefined) {
+    unmet.push(`L1 review score missing (needs ≥ ${fmt(gate)})`);
+    return;
+  }
+  // The same words whether the review stated its overall or it was computed: a seed-state export
+  // writes the computed one as `overall_score`, and reading it back must not change the record.
+  if (overall.value < gate) unmet.push(`L1 review ${fmt(overall.value)} < ${fmt(gate)}`);
+  else met.push(`L1 review ${fmt(overall.value)} ≥ ${fmt(gate)}`);
+}
+
+/**
+ * The L1 review's overall score: the weighted overall the review states, else the rubric-weighted
+ * mean of the rubric's dimensions it scored (a review that scored only alignment is judged on
+ * alignment), else the plain mean of whatever it scored. Undefined when it scored nothing.
+ */
+export function level1Overall(rubric: Rubric, card: ScoreCard): { value: number; stated: boolean; from: string[] } | undefined {
+  if (card.weighted !== undefined) return { value: card.weighted, stated: true, from: [] };
+  const weighted = Object.entries(card.dimensions).filter(([name]) => (rubric.dimensions[name]?.weight ?? 0) > 0);
+  const scored = weighted.length > 0 ? weighted : Object.entries(card.dimensions);
+  if (scored.length === 0) return undefined;
+  let total = 0;
+  let weights = 0;
+  for (const [name, value] of scored) {
+    const weight = weighted.length > 0 ? rubric.dimensions[name]!.weight : 1;
+    total += value * weight;
+    weights += weight;
+  }
+  return { value: Math.round((total / weights) * 100) / 100, stated: false, from: scored.map(([name]) => name) };
 }
 
 /** Weighted mean over the rubric's dimensions; undefined when any weighted dimension is missing. */

@@ -3,7 +3,7 @@
  * Workflows are data; the seven-step workflow is one document of this shape.
  */
 import { z } from 'zod';
-import { CheckSchema } from './profile-schema.js';
+import { CheckSchema, ReportLabelsSchema } from './profile-schema.js';
 
 export const RoleSchema = z.enum(['planner', 'validator', 'programmer']);
 export type Role = z.infer<typeof RoleSchema>;
@@ -106,6 +106,12 @@ export const RubricSchema = z.strictObject({
   min_coverage: z.number().min(0).max(100).optional(),
   /** `all` = every check marked required must pass; or a list of check ids. */
   required_checks: z.union([z.literal('all'), z.array(z.string())]).default('all'),
+  /**
+   * The LLM review's overall score (L1) must reach this, whatever the checks say (the seed's
+   * `level1Gate`). The overall is the one the review states, else the weighted mean of the
+   * dimensions it scored; a review with no score at all does not pass.
+   */
+  level1_gate: z.number().min(0).max(10).optional(),
 });
 export type Rubric = z.infer<typeof RubricSchema>;
 
@@ -163,6 +169,12 @@ export const WorkflowDefinitionSchema = z.strictObject({
    * lockfiles. An agent's change to one is a finding of its own and stops automatic approval.
    */
   protected_paths: z.array(z.string().min(1)).default([]),
+  /**
+   * How reports name scores: dimension (or `overall`) → labels, e.g. compatibility →
+   * ["Cross-Component Compatibility Score"]. A label listed here outranks one that only contains
+   * a dimension word; the profile's labels are added by the loader.
+   */
+  report_labels: ReportLabelsSchema.optional(),
 });
 export type WorkflowDefinition = z.infer<typeof WorkflowDefinitionSchema>;
 export type WorkflowDefinitionInput = z.input<typeof WorkflowDefinitionSchema>;

@@ -77,6 +77,10 @@ export const KnowledgeSourceSchema = z.strictObject({
   kind: z.enum(['doc', 'example']).default('doc'),
 });
 
+/** Dimension name (or `overall` for the weighted overall) → the score labels reports use for it. */
+export const ReportLabelsSchema = z.record(z.string().min(1), z.array(z.string().min(1)));
+export type ReportLabels = z.infer<typeof ReportLabelsSchema>;
+
 export const ProfileSchema = z.strictObject({
   id: z.string(),
   description: z.string().default(''),
@@ -94,5 +98,12 @@ export const ProfileSchema = z.strictObject({
   protected_paths: z.array(z.string().min(1)).default([]),
   knowledge: z.array(KnowledgeSourceSchema).default([]),
   naming: z.record(z.string(), z.string()).default({}),
+  /** The score labels of this domain's reports (see ReportLabelsSchema). */
+  report_labels: ReportLabelsSchema.default({}),
+  /**
+   * Rubric id → dimension → weight, replacing the definition's weights (the domain knows how its
+   * reports weigh the dimensions). Rubrics or dimensions the definition does not have are ignored.
+   */
+  rubric_weights: z.record(z.string().min(1), z.record(z.string().min(1), z.number().min(0))).default({}),
 });
 export type Profile = z.infer<typeof ProfileSchema>;

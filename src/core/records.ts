@@ -63,6 +63,18 @@ export const ValidationReportSchema = z.object({
   toolResults: z.array(ToolResultSchema).default([]),
   overall: z.enum(['pass', 'fail', 'needs_improvement', 'conditional']).optional(),
   summary: z.string().default(''),
+  /**
+   * The reviewers' own issue counts ("Critical Issues: 3" in a Summary), kept only for the
+   * severities where they disagree with the listed issues. A count stands in for the reviewers'
+   * listed issues (source `llm`) of that severity: a report that states 3 criticals and restates
+   * them in 5 bullets has 3, and one that states 3 but tags only 1 has 3 as well — the author
+   * knows what they found, and a stated count above the list must not be lost just because the
+   * bullets are not tagged. Check and workspace findings are always counted from the list.
+   * Absent in logs written before reports were read this way.
+   */
+  statedCounts: z.partialRecord(SeveritySchema, z.number().int().min(0)).optional(),
+  /** What the parser noticed while reading the report: merged restatements, count disagreements, conflicting scores. */
+  notes: z.array(z.string()).optional(),
 });
 export type ValidationReport = z.infer<typeof ValidationReportSchema>;
 
@@ -85,4 +97,11 @@ export type Usage = z.infer<typeof UsageSchema>;
 
 export function countIssues(issues: readonly Issue[], severity: Severity): number {
   return issues.filter((issue) => issue.severity === severity && issue.falsePositive === undefined).length;
+}
+
+/** The issues of a severity the convergence rule counts: the reviewers' stated count, if any, plus every other finding. */
+export function issueCount(report: Pick<ValidationReport, 'issues' | 'statedCounts'>, severity: Severity): number {
+  const stated = report.statedCounts?.[severity];
+  if (stated === undefined) return countIssues(report.issues, severity);
+  return stated + countIssues(report.issues.filter((issue) => issue.source !== 'llm'), severity);
 }

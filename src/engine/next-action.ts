@@ -9,7 +9,7 @@
 import { convergenceOf } from '../core/decide.js';
 import type { Role, Step, WorkflowDefinition } from '../core/definition-schema.js';
 import type { EscalationReason } from '../core/events.js';
-import { countIssues } from '../core/records.js';
+import { issueCount } from '../core/records.js';
 import type { ToolResult } from '../core/records.js';
 import { currentRun, TERMINAL_STATUSES } from '../core/state.js';
 import type { StepRun, WorkflowState, WorkflowStatus } from '../core/state.js';
@@ -235,7 +235,8 @@ export function convergenceSummary(def: WorkflowDefinition, state: WorkflowState
   const rubric = def.rubrics.find((r) => r.id === step.rubric);
   const dims = latest?.report.scoreCard.dimensions ?? {};
   const names = [...new Set([...Object.keys(rubric?.dimensions ?? {}), ...Object.keys(dims)])];
-  const issues = latest?.report.issues ?? [];
+  // What the convergence rule counts: the reviewer's stated counts where they differ from its list.
+  const counted = latest?.report ?? { issues: [] };
   return {
     step_id: step.id,
     step_number: step.number,
@@ -248,7 +249,7 @@ export function convergenceSummary(def: WorkflowDefinition, state: WorkflowState
       return { dimension, score: dims[dimension] ?? null, ...(min !== undefined ? { min } : {}) };
     }),
     ...(result.weighted !== undefined ? { weighted: result.weighted } : {}),
-    issues: { critical: countIssues(issues, 'critical'), major: countIssues(issues, 'major'), minor: countIssues(issues, 'minor') },
+    issues: { critical: issueCount(counted, 'critical'), major: issueCount(counted, 'major'), minor: issueCount(counted, 'minor') },
     checks: (latest?.report.toolResults ?? []).map(checkSummary),
   };
 }

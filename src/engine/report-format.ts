@@ -43,8 +43,14 @@ export function formatReport(report: ValidationReport, rubric?: Rubric): string 
     const fp = issue.falsePositive ? ` (false positive: ${issue.falsePositive.reason})` : '';
     lines.push(`- [${title(issue.severity)}] (${issue.source})${where} ${issue.message}${fp}`);
   }
+  const stated = Object.entries(report.statedCounts ?? {});
+  if (stated.length > 0) {
+    lines.push('', `Counted for convergence (the reviewer's own counts): ${stated.map(([severity, n]) => `${severity} ${n}`).join(', ')}.`);
+  }
   if (report.toolResults.length > 0) lines.push('', '### Checks', formatToolResults(report.toolResults));
   if (report.summary.trim() !== '') lines.push('', '### Reviewer summary', report.summary.trim());
+  // How the report was read, so a surprising count or score can be traced to its line.
+  if ((report.notes ?? []).length > 0) lines.push('', '### Parser notes', ...report.notes!.map((n) => `- ${n}`));
   return lines.join('\n');
 }
 

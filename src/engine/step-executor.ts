@@ -8,11 +8,12 @@ import type { Step, WorkflowDefinition } from '../core/definition-schema.js';
 import { isConvergeError } from '../core/errors.js';
 import { recoveryRule } from '../core/recovery.js';
 import type { NewEvent, ReviewText } from '../core/events.js';
-import type { FileChange, Issue, SandboxKind, ToolResult, Usage, ValidationReport } from '../core/records.js';
+import type { FileChange, SandboxKind, ToolResult, Usage, ValidationReport } from '../core/records.js';
 import type { StepRun, WorkflowState } from '../core/state.js';
 import type { Agent, AgentRequest, ExpectedOutput } from '../agents/agent.js';
 import { agentFailure, failureClassOf } from '../agents/agent.js';
-import { assertComplete, parseFileBlocks, parsePlan, parseValidationReport } from '../agents/parsing/index.js';
+import { assertComplete, parseFileBlocks, parsePlan } from '../agents/parsing/index.js';
+import { mergeReviews } from './review-merge.js';
 import { applyFileChanges } from '../workspace/path-guard.js';
 import { protectedAmong } from '../workspace/protected-paths.js';
 import { protectedChangesAwaitingReview } from '../core/protected-changes.js';
@@ -277,25 +278,10 @@ function produceResult(
 }
 
 /** One report per validate step: scores from every review, check results as they are, refused writes as issues. */
-function mergeReports(def: WorkflowDefinition, step: Step, texts: string[], checks: ToolResult[], state: WorkflowState): ValidationReport {
+export function mergeReports(def: WorkflowDefinition, step: Step, texts: string[], checks: ToolResult[], state: WorkflowState): ValidationReport {
   const rubric = def.rubrics.find((r) => r.id === step.rubric)!;
   const dimensionNames = Object.keys(rubric.dimensions);
-  const kind = step.artifact === 'plan' ? 'plan' : 'code';
-  const dimensions: Record<string, number> = {};
-  const issues: Issue[] = [];
-  const summaries: string[] = [];
-  const falsePositives: Array<{ checkId: string; reason: string }> = [];
-  let weighted: number | undefined;
-  let overall: ValidationReport['overall'];
-  for (const text of texts) {
-    const parsed = parseValidationReport(text, { kind, dimensions: dimensionNames });
-    Object.assign(dimensions, parsed.report.scoreCard.dimensions);
-    if (parsed.report.scoreCard.weighted !== undefined) weighted = parsed.report.scoreCard.weighted;
-    issues.push(...parsed.report.issues);
-    falsePositives.push(...parsed.falsePositives);
-    if (parsed.report.summary) summaries.push(parsed.report.summary);
-    if (parsed.report.overall !== undefined && overall !== 'fail') overall = parsed.report.overall;
-  }
+  const { kind, dimensions, weighted, issues, falsePositives, summaries, overall, statedCounts, notes } = mergeReviews(def, step, texts);
   for (const tool of checks) {
     const fp = falsePositives.find((f) => f.checkId === tool.toolId);
     for (const issue of tool.issues) issues.push(fp ? { ...issue, falsePositive: { reason: fp.reason } } : issue);
@@ -322,6 +308,8 @@ function mergeReports(def: WorkflowDefinition, step: Step, texts: string[], chec
     toolResults: checks,
     ...(overall !== undefined ? { overall } : {}),
     summary: summaries.join('\n\n'),
+    ...(statedCounts !== undefined ? { statedCounts } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }
 

@@ -7,11 +7,11 @@ import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDefinition, zodProblems } from '../core/definition.js';
-import type { WorkflowDefinition } from '../core/definition-schema.js';
+import type { Rubric, WorkflowDefinition } from '../core/definition-schema.js';
 import { ConvergeError } from '../core/errors.js';
 import type { ConvergeErrorCode } from '../core/errors.js';
 import { ProfileSchema } from '../core/profile-schema.js';
-import type { Profile } from '../core/profile-schema.js';
+import type { Profile, ReportLabels } from '../core/profile-schema.js';
 import { builtinPath } from './builtin-files.js';
 import { ProjectConfigSchema } from './project-config.js';
 import type { ProjectConfig } from './project-config.js';
@@ -111,5 +111,36 @@ export function effectiveDefinition(def: WorkflowDefinition, profile: Profile, c
   const checks = config.checks ?? (def.checks.length > 0 ? def.checks : profile.checks);
   const knowledge = [...new Set([...def.knowledge, ...profile.knowledge.map((k) => k.glob), ...config.documentation])];
   const protectedPaths = config.protected_paths ?? [...new Set([...(def.protected_paths ?? []), ...profile.protected_paths])];
-  return { ...def, gates, checks, knowledge, protected_paths: protectedPaths };
+  const labels = reportLabels(def.report_labels ?? {}, profile.report_labels);
+  return {
+    ...def,
+    gates,
+    checks,
+    knowledge,
+    protected_paths: protectedPaths,
+    rubrics: weighRubrics(def.rubrics, profile.rubric_weights),
+    ...(Object.keys(labels).length > 0 ? { report_labels: labels } : {}),
+  };
+}
+
+/** The definition's labels first, then the profile's, per dimension. */
+function reportLabels(own: ReportLabels, profile: ReportLabels): ReportLabels {
+  const merged: ReportLabels = {};
+  for (const [name, labels] of [...Object.entries(own), ...Object.entries(profile)]) merged[name] = [...new Set([...(merged[name] ?? []), ...labels])];
+  return merged;
+}
+
+/**
+ * The profile's weights replace the definition's. A profile is reused with other definitions, so a
+ * rubric or dimension the definition lacks is skipped rather than refused.
+ */
+function weighRubrics(rubrics: Rubric[], weights: Profile['rubric_weights']): Rubric[] {
+  return rubrics.map((rubric) => {
+    const override = weights[rubric.id];
+    if (override === undefined) return rubric;
+    const dimensions = Object.fromEntries(
+      Object.entries(rubric.dimensions).map(([name, dim]) => [name, override[name] === undefined ? dim : { ...dim, weight: override[name] }]),
+    );
+    return { ...rubric, dimensions };
+  });
 }

@@ -268,6 +268,37 @@ describe('decide › phase 2', () => {
       build: (r) => r.implemented().validate('validate_code', codeReport([{ id: 'tests', status: 'passed' }])),
       expected: finalGate(5),
     },
+    {
+      name: 'refines when the review scores 5.5 / 6.0 with no issue and every check passing (L1 gate 7.0)',
+      build: (r) =>
+        r.implemented().validate('validate_code', codeReport([{ id: 'tests', status: 'passed' }, { id: 'tsc', status: 'passed' }], {}, { alignment: 5.5, standardization: 6 })),
+      expected: step6,
+      says: ['L1 review 5.75 < 7.0'],
+    },
+    {
+      name: 'refines when the code review gives no score at all',
+      build: (r) => r.implemented().validate('validate_code', codeReport([{ id: 'tests', status: 'passed' }], {}, {})),
+      expected: step6,
+      says: ['L1 review score missing (needs ≥ 7.0)'],
+    },
+    {
+      name: 'judges the review by the overall it states, not the mean of its dimensions',
+      build: (r) => {
+        const report = codeReport([{ id: 'tests', status: 'passed' }], {}, { alignment: 8, standardization: 8 });
+        return r.implemented().validate('validate_code', { ...report, scoreCard: { ...report.scoreCard, weighted: 6.5 } });
+      },
+      expected: step6,
+      says: ['L1 review 6.5 < 7.0'],
+    },
+    {
+      name: "counts the reviewer's stated critical issues over its restated list",
+      build: (r) => {
+        const report = codeReport([{ id: 'tests', status: 'passed' }], { critical: 2 });
+        return r.implemented().validate('validate_code', { ...report, statedCounts: { critical: 0 } });
+      },
+      expected: finalGate(5),
+      says: ['critical issues 0 ≤ 0'],
+    },
     { name: 'goes from step 6 to step 7', build: (r) => r.codeRounds(0).produce('refine_code'), expected: step7 },
     { name: 'refines again when step 7 still fails', build: (r) => r.codeRounds(1), expected: step6, says: ['1 of 3 rounds of refine_code used'] },
     { name: 'refines a third time after 2 refinements', build: (r) => r.codeRounds(2), expected: step6, says: ['2 of 3 rounds of refine_code used'] },

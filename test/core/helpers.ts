@@ -85,7 +85,15 @@ export function check(spec: CheckSpec): ToolResult {
   };
 }
 
-export function codeReport(checks: CheckSpec[], counts: Counts = {}, scores: Record<string, number> = {}): ValidationReport {
+/**
+ * A code validation report. Its review scores default to 8.5 / 8.5, above the code rubric's L1
+ * gate (7.0), so a row fails only for the reason it names; pass `{}` for a review without scores.
+ */
+export function codeReport(
+  checks: CheckSpec[],
+  counts: Counts = {},
+  scores: Record<string, number> = { alignment: 8.5, standardization: 8.5 },
+): ValidationReport {
   return {
     kind: 'code',
     scoreCard: { dimensions: scores, missing: [] },
@@ -98,7 +106,8 @@ export function codeReport(checks: CheckSpec[], counts: Counts = {}, scores: Rec
 export const PASSING_PLAN = planReport({ alignment: 9.2, standardization: 8.5, compatibility: 8.8 });
 export const FAILING_PLAN = planReport({ alignment: 8.5, standardization: 8.5, compatibility: 8.8 });
 export const PASSING_CODE = codeReport([{ id: 'tests', status: 'passed', coverage: 91 }, { id: 'tsc', status: 'passed' }], { minor: 1 });
-export const FAILING_CODE = codeReport([{ id: 'tests', status: 'failed', coverage: 91 }, { id: 'tsc', status: 'passed' }]);
+// Without scores: the same weighted score round after round would read as a stall.
+export const FAILING_CODE = codeReport([{ id: 'tests', status: 'failed', coverage: 91 }, { id: 'tsc', status: 'passed' }], {}, {});
 
 /** A plan report whose three scores are all `score` (weighted score = `score`). */
 export function flatPlan(score: number): ValidationReport {

@@ -353,7 +353,13 @@ describe('fromSeedState › a hand-run workflow', () => {
           { step_number: 4, status: 'completed' },
           { step_number: 5, status: 'completed', output: { minor_issues: 4 } },
           { step_number: 6, status: 'completed' },
-          { step_number: 7, status: 'completed', output: { minor_issues: 1, checks: [{ id: 'unit', status: 'passed', coverage: 90 }] } },
+          // The review's scores count too (the code rubric's L1 gate, 7.0): a step 7 without them is not a pass.
+          {
+            step_number: 7,
+            status: 'completed',
+            output: { minor_issues: 1, checks: [{ id: 'unit', status: 'passed', coverage: 90 }] },
+            validation_scores: { alignment_score: 9, standardization_score: 8.5 },
+          },
         ],
         human_approvals: { plan_approval: { approved: true } },
       },

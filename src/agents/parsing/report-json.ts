@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { Issue } from '../../core/records.js';
 import type { FalsePositiveClaim, MarkdownReportParts } from './report-markdown.js';
-import { WEIGHTED, dimensionForLabel, overallFromText, severityFromWord } from './report-labels.js';
+import { WEIGHTED, overallFromText, readLabel, severityFromWord } from './report-labels.js';
+import type { LabelTable } from './report-labels.js';
 
 const ScoreValueSchema = z.union([z.number(), z.string()]);
 
@@ -47,17 +48,23 @@ function scoreValue(value: number | string): number | undefined {
   return n >= 0 && n <= 10 ? n : undefined;
 }
 
-export function fromJsonReport(json: JsonReport): MarkdownReportParts {
-  const parts: MarkdownReportParts = { dimensions: {}, issues: [], falsePositives: [], summary: json.summary ?? '', warnings: [] };
+export function fromJsonReport(json: JsonReport, labels: LabelTable = {}): MarkdownReportParts {
+  const parts: MarkdownReportParts = {
+    scores: [],
+    issues: [],
+    issueSections: [],
+    statedCounts: {},
+    falsePositives: [],
+    summary: json.summary ?? '',
+    warnings: [],
+  };
   for (const [label, raw] of Object.entries(json.scores)) {
     const value = scoreValue(raw);
-    const name = dimensionForLabel(label);
+    const reading = readLabel(label, true, labels);
     if (value === undefined) {
       parts.warnings.push(`scores.${label} = ${JSON.stringify(raw)} is not a score out of 10 and was ignored.`);
-    } else if (name === WEIGHTED) {
-      parts.weighted ??= value;
-    } else if (name !== '' && parts.dimensions[name] === undefined) {
-      parts.dimensions[name] = value;
+    } else if (reading !== undefined) {
+      parts.scores.push({ label, value, section: 'scores', summary: false, ...(reading.target !== undefined ? { target: reading.target } : {}), match: reading.match, used: false });
     }
   }
   if (json.overall !== undefined) readOverall(json.overall, parts);
@@ -75,7 +82,8 @@ function readOverall(overall: string | number, parts: MarkdownReportParts): void
     return;
   }
   const score = scoreValue(overall);
-  if (score !== undefined) parts.weighted ??= score;
+  // Below a `scores` entry for the overall: the table's own key is the more specific answer.
+  if (score !== undefined) parts.scores.push({ label: 'overall', value: score, section: 'overall', summary: false, target: WEIGHTED, match: 'word', used: false });
   else parts.warnings.push(`overall = ${JSON.stringify(overall)} is neither a verdict nor a score out of 10 and was ignored.`);
 }
 

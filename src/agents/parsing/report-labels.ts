@@ -7,21 +7,73 @@ import type { Severity, ValidationReport } from '../../core/records.js';
 /** The label of a weighted or overall score; it fills `scoreCard.weighted`, not a dimension. */
 export const WEIGHTED = 'weighted';
 
+/** The key of the weighted overall in a label table (`report_labels` of a profile or definition). */
+export const OVERALL_LABEL_KEY = 'overall';
+
+/** Dimension name (or `overall`) → labels, as profiles and definitions write them. */
+export type LabelTable = Readonly<Record<string, readonly string[]>>;
+
+/** How a score line's label was read. */
+export interface LabelReading {
+  /** A dimension name, WEIGHTED, or undefined for a sub-score that fills nothing. */
+  target?: string;
+  /**
+   * `table`: the label table names this label exactly; `word`: the label only contains a
+   * dimension word ("Interface Standardization"), so it may be a sub-score of that dimension;
+   * `sub-score`: an "overall …" label that is not the overall ("Overall compliance").
+   */
+  match: 'table' | 'word' | 'sub-score';
+}
+
+/** Lower-case words without markdown, punctuation or the word "score": `**Alignment Rules Score**` → `alignment rules`. */
+export function labelKey(label: string): string {
+  return label
+    .toLowerCase()
+    .replace(/\([^)]*\)/g, ' ')
+    .replace(/\bscores?\b/g, ' ')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/**
+ * Reads a score label. A label the table lists wins; otherwise the words decide, as in
+ * `dimensionForLabel`; undefined when the label names nothing. `saidScore` is whether the line
+ * had the word "Score" after the label: "Overall Score: 8/10" is the overall, a bare
+ * "Overall: 8/10" or "Overall compliance: 8/10" is not.
+ */
+export function readLabel(label: string, saidScore: boolean, table: LabelTable = {}): LabelReading | undefined {
+  const key = labelKey(label);
+  for (const [name, labels] of Object.entries(table)) {
+    if (!labels.some((l) => labelKey(l) === key)) continue;
+    if (name === OVERALL_LABEL_KEY && !isOverallLabel(key, saidScore)) continue;
+    return { target: name === OVERALL_LABEL_KEY ? WEIGHTED : name, match: 'table' };
+  }
+  const name = dimensionForLabel(label, saidScore);
+  if (name === '') return /\boverall\b/.test(key) ? { match: 'sub-score' } : undefined;
+  return { target: name, match: 'word' };
+}
+
+/** Only "weighted …" and "overall score" name the overall; "overall compliance" is a sub-score. */
+function isOverallLabel(key: string, saidScore: boolean): boolean {
+  return /\bweighted\b/.test(key) || (key === 'overall' && saidScore);
+}
+
 /**
  * `Alignment Rules` → alignment, `Standard Compliance` → standardization,
  * `Cross-Component Compatibility` → compatibility, `Script Testability` → testability,
  * `Weighted Overall` → weighted; anything else → snake_case without "score".
  * "weighted" wins over a dimension word, a dimension word wins over "overall", so
- * `Standard Compliance Overall` stays standardization.
+ * `Standard Compliance Overall` stays standardization. Any other "overall …" label, and a bare
+ * "Overall" without the word "Score", is a sub-score: '' (no dimension, not the overall).
  */
-export function dimensionForLabel(label: string): string {
+export function dimensionForLabel(label: string, saidScore = true): string {
   const l = label.toLowerCase();
   if (l.includes('weighted')) return WEIGHTED;
   if (l.includes('alignment')) return 'alignment';
   if (l.includes('standard')) return 'standardization';
   if (l.includes('compatib')) return 'compatibility';
   if (l.includes('testab')) return 'testability';
-  if (/\boverall\b/.test(l)) return WEIGHTED;
+  if (/\boverall\b/.test(l)) return isOverallLabel(labelKey(l), saidScore) ? WEIGHTED : '';
   return l
     .replace(/\bscores?\b/g, ' ')
     .replace(/[^a-z0-9]+/g, '_')

@@ -5,14 +5,11 @@
  */
 import type { Issue, Severity, ValidationReport } from '../../core/records.js';
 import { withoutFencedBlocks } from './markdown-fences.js';
-import {
-  SEVERITY_MARKERS,
-  WEIGHTED,
-  dimensionForLabel,
-  isKnownDimensionLabel,
-  overallFromText,
-  severityFromWord,
-} from './report-labels.js';
+import { SEVERITY_MARKERS, isKnownDimensionLabel, overallFromText, readLabel, severityFromWord } from './report-labels.js';
+import type { LabelTable } from './report-labels.js';
+import { isCountSection, readCountLine } from './report-counts.js';
+import type { StatedCounts } from './report-counts.js';
+import type { ScoreReading } from './report-scores.js';
 
 export interface FalsePositiveClaim {
   /** The check id as the reviewer wrote it (a tool id, optionally followed by a finding). */
@@ -21,9 +18,13 @@ export interface FalsePositiveClaim {
 }
 
 export interface MarkdownReportParts {
-  dimensions: Record<string, number>;
-  weighted?: number;
+  /** Every score line read, in order; `resolveScores` picks the ones that count. */
+  scores: ScoreReading[];
   issues: Issue[];
+  /** Parallel to `issues`: the heading each was written under, for the restatement notes. */
+  issueSections: string[];
+  /** The counts the report states about itself in its Summary. */
+  statedCounts: StatedCounts;
   falsePositives: FalsePositiveClaim[];
   overall?: NonNullable<ValidationReport['overall']>;
   summary: string;
@@ -66,22 +67,30 @@ function normalize(line: string): string {
     .trim();
 }
 
-export function parseMarkdownReport(text: string): MarkdownReportParts {
-  const parts: MarkdownReportParts = { dimensions: {}, issues: [], falsePositives: [], summary: '', warnings: [] };
-  const seenIssues = new Set<string>();
+const HEADING = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/;
+
+export function parseMarkdownReport(text: string, labels: LabelTable = {}): MarkdownReportParts {
+  const parts: MarkdownReportParts = { scores: [], issues: [], issueSections: [], statedCounts: {}, falsePositives: [], summary: '', warnings: [] };
   const lines = withoutFencedBlocks(text);
+  let section = '';
   for (const raw of lines) {
+    const heading = HEADING.exec(raw);
+    if (heading !== null) section = normalize(heading[1] ?? '');
     const line = normalize(raw);
     if (line === '') continue;
     if (readFalsePositive(line, parts)) continue;
     const issue = readIssue(line);
     if (issue !== undefined) {
-      const key = `${issue.severity}\u0000${issue.message}`;
-      if (!seenIssues.has(key)) parts.issues.push(issue);
-      seenIssues.add(key);
+      parts.issues.push(issue);
+      parts.issueSections.push(section);
       continue;
     }
-    if (readScore(line, parts)) continue;
+    if (readScore(line, section, labels, parts)) continue;
+    const count = isCountSection(section) ? readCountLine(line) : undefined;
+    if (count !== undefined) {
+      parts.statedCounts[count[0]] ??= count[1];
+      continue;
+    }
     const verdict = OVERALL_LINE.exec(line);
     if (verdict !== null && parts.overall === undefined) {
       const overall = overallFromText(verdict[1] ?? '');
@@ -99,24 +108,29 @@ function readFalsePositive(line: string, parts: MarkdownReportParts): boolean {
   return true;
 }
 
-/** First score per dimension wins: the Summary comes first and later sections repeat sub-scores. */
-function readScore(line: string, parts: MarkdownReportParts): boolean {
-  const match = SCORE_LINE.exec(line) ?? bareScore(line);
+/** Records every score line; which one counts per dimension is decided once all are read. */
+function readScore(line: string, section: string, labels: LabelTable, parts: MarkdownReportParts): boolean {
+  const worded = SCORE_LINE.exec(line);
+  const match = worded ?? bareScore(line);
   if (match === null) return false;
   const label = (match[1] ?? '').replace(/^[^A-Za-z]+/, '').trim();
   const value = Number(match[2]);
   const denominator = match[3] === undefined ? undefined : Number(match[3]);
-  const name = dimensionForLabel(label);
-  if (name === '') return false;
+  const reading = readLabel(label, worded !== null, labels);
+  if (reading === undefined) return false;
   if (match[4] === '%' || (denominator !== undefined && denominator !== 10) || !(value >= 0 && value <= 10)) {
     parts.warnings.push(`"${line}" is not a score out of 10 and was ignored.`);
     return true;
   }
-  if (name === WEIGHTED) {
-    parts.weighted ??= value;
-  } else if (parts.dimensions[name] === undefined) {
-    parts.dimensions[name] = value;
-  }
+  parts.scores.push({
+    label: worded !== null ? (/^[^A-Za-z]*(.*?\bscores?)\b/i.exec(line)?.[1] ?? label) : label,
+    value,
+    section,
+    summary: /summary/i.test(section),
+    ...(reading.target !== undefined ? { target: reading.target } : {}),
+    match: reading.match,
+    used: false,
+  });
   return true;
 }
 

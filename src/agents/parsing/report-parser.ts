@@ -9,13 +9,21 @@ import { jsonCandidates } from './json-candidates.js';
 import { JsonReportSchema, fromJsonReport } from './report-json.js';
 import { parseMarkdownReport } from './report-markdown.js';
 import type { FalsePositiveClaim, MarkdownReportParts } from './report-markdown.js';
+import type { LabelTable } from './report-labels.js';
+import { compareCounts } from './report-counts.js';
+import { mergeRestatedIssues } from './report-dedup.js';
+import { resolveScores } from './report-scores.js';
+import type { ScoreReading } from './report-scores.js';
 
 export type { FalsePositiveClaim } from './report-markdown.js';
+export type { ScoreReading } from './report-scores.js';
 
 export interface ReportParseOptions {
   kind: ValidationReport['kind'];
   /** The rubric's dimensions; those the report does not score end up in `scoreCard.missing`. */
   dimensions: readonly string[];
+  /** The definition's `report_labels` (the profile's label table); word matching fills the rest. */
+  labels?: LabelTable;
 }
 
 export interface ParsedValidationReport {
@@ -26,6 +34,8 @@ export interface ParsedValidationReport {
   format: 'json' | 'markdown';
   /** Content that was recognised but ignored, e.g. a score given out of 100. */
   warnings: string[];
+  /** Every score line with its label, section and whether it counts (`used`). */
+  scores: ScoreReading[];
 }
 
 /** Quoted in the error and its hint, so a repair prompt can show the agent what to write. */
@@ -44,7 +54,7 @@ export function parseValidationReport(text: string, options: ReportParseOptions)
   for (const candidate of jsonCandidates(text, '"scores"')) {
     const parsed = JsonReportSchema.safeParse(candidate);
     if (parsed.success) {
-      parts = fromJsonReport(parsed.data);
+      parts = fromJsonReport(parsed.data, options.labels);
       format = 'json';
       break;
     }
@@ -52,7 +62,7 @@ export function parseValidationReport(text: string, options: ReportParseOptions)
   }
 
   if (parts === undefined) {
-    parts = parseMarkdownReport(text);
+    parts = parseMarkdownReport(text, options.labels);
     if (!hasContent(parts)) {
       errors.push(...parts.warnings);
       errors.push(
@@ -66,21 +76,26 @@ export function parseValidationReport(text: string, options: ReportParseOptions)
     }
   }
 
-  const found = parts;
-  const missing = options.dimensions.filter((d) => found.dimensions[d] === undefined);
+  const scores = resolveScores(parts.scores);
+  const merged = mergeRestatedIssues(parts.issues, parts.issueSections);
+  const counts = compareCounts(parts.statedCounts, merged.issues);
+  const notes = [...merged.notes, ...counts.notes, ...scores.notes];
+  const missing = options.dimensions.filter((d) => scores.dimensions[d] === undefined);
   const report: ValidationReport = {
     kind: options.kind,
     scoreCard: {
-      dimensions: parts.dimensions,
-      ...(parts.weighted !== undefined ? { weighted: parts.weighted } : {}),
+      dimensions: scores.dimensions,
+      ...(scores.weighted !== undefined ? { weighted: scores.weighted } : {}),
       missing,
     },
-    issues: parts.issues,
+    issues: merged.issues,
     toolResults: [],
     ...(parts.overall !== undefined ? { overall: parts.overall } : {}),
     summary: parts.summary,
+    ...(Object.keys(counts.statedCounts).length > 0 ? { statedCounts: counts.statedCounts } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
   };
-  return { report, falsePositives: parts.falsePositives, format, warnings: parts.warnings };
+  return { report, falsePositives: parts.falsePositives, format, warnings: parts.warnings, scores: parts.scores };
 }
 
 /**
@@ -90,8 +105,7 @@ export function parseValidationReport(text: string, options: ReportParseOptions)
  */
 function hasContent(parts: MarkdownReportParts): boolean {
   return (
-    Object.keys(parts.dimensions).length > 0 ||
-    parts.weighted !== undefined ||
+    parts.scores.length > 0 ||
     parts.issues.length > 0 ||
     parts.falsePositives.length > 0 ||
     parts.overall !== undefined

@@ -2,6 +2,7 @@
  * Text renderings of a workflow for `status`, `show` and `list`.
  */
 import { evaluateConvergence, fmt } from '../../core/convergence.js';
+import { issueCount } from '../../core/records.js';
 import type { Usage } from '../../core/records.js';
 import type { WorkflowState } from '../../core/state.js';
 import type { WorkflowSummary } from '../../store/store.js';
@@ -65,8 +66,8 @@ export function roundsTable(state: WorkflowState): string {
         String(v.round),
         String(num),
         ...dims.map((d) => (v.report.scoreCard.dimensions[d] === undefined ? 'missing' : fmt(v.report.scoreCard.dimensions[d]!))),
-        String(v.report.issues.filter((i) => i.severity === 'critical' && !i.falsePositive).length),
-        String(v.report.issues.filter((i) => i.severity === 'minor' && !i.falsePositive).length),
+        String(issueCount(v.report, 'critical')),
+        String(issueCount(v.report, 'minor')),
         v.report.toolResults.map((t) => `${t.toolId}:${t.status}`).join(' ') || '-',
         result.converged ? 'converged' : 'not converged',
       ];

@@ -4,7 +4,7 @@
  */
 import { evaluateConvergence } from '../../core/convergence.js';
 import type { Step, WorkflowDefinition } from '../../core/definition-schema.js';
-import { countIssues } from '../../core/records.js';
+import { issueCount } from '../../core/records.js';
 import type { Usage } from '../../core/records.js';
 import type { StepRun, WorkflowState } from '../../core/state.js';
 import { waitingFor } from '../../engine/workflow-log.js';
@@ -152,7 +152,7 @@ export function roundsView(state: WorkflowState) {
         const score = dims[dimension] ?? null;
         return { dimension, score, min, met: min === null ? null : score !== null && score >= min };
       }),
-      issues: { critical: countIssues(v.report.issues, 'critical'), major: countIssues(v.report.issues, 'major'), minor: countIssues(v.report.issues, 'minor') },
+      issues: { critical: issueCount(v.report, 'critical'), major: issueCount(v.report, 'major'), minor: issueCount(v.report, 'minor') },
       issue_list: v.report.issues.slice(0, 50).map((i) => ({ severity: i.severity, source: i.source, message: i.message, location: i.location ?? null, false_positive: i.falsePositive ?? null })),
       checks: v.report.toolResults.map((t) => ({
         id: t.toolId,

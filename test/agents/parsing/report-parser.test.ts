@@ -97,7 +97,7 @@ describe('parseValidationReport', () => {
       expect(report.overall).toBe('pass');
     });
 
-    it('keeps the first score of a dimension when later sections repeat sub-scores', () => {
+    it("keeps the Summary's score of a dimension when later sections repeat sub-scores", () => {
       const { report } = parseValidationReport(SEED_DECIMAL_REPORT, PLAN);
       expect(report.scoreCard.dimensions.standardization).toBe(9.2);
     });
@@ -354,6 +354,7 @@ describe('dimensionForLabel', () => {
     ['Script Testability', 'testability'],
     ['Weighted Overall', 'weighted'],
     ['Overall', 'weighted'],
+    ['Overall compliance', ''],
     ['Error Handling Score', 'error_handling'],
     ['SageMaker Step Type Classification', 'sagemaker_step_type_classification'],
   ])('%s → %s', (label, name) => {
