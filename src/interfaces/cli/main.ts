@@ -17,6 +17,7 @@ import { registerKbCommand } from './commands/kb-command.js';
 import { registerChecksCommand } from './commands/checks-command.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerServeCommands } from './commands/serve-commands.js';
+import { registerParseCommand } from './commands/parse-command.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../workflows/builtin-files.js';
@@ -61,6 +62,7 @@ Start here:
   registerChecksCommand(program);
   registerMcpCommand(program);
   registerServeCommands(program);
+  registerParseCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -2,8 +2,6 @@
  * approve, reject, request-changes, answer, submit, cancel, pause: what people do to a
  * running workflow, usually from another terminal while `run` waits.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
 import type { EscalationAnswer } from '../../../core/events.js';
@@ -12,6 +10,12 @@ import { cliAccess, cliCaller } from '../cli-access.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { statusLine } from '../show-format.js';
 import type { WorkflowState } from '../../../core/state.js';
+import { readSubmission } from '../../../engine/output-reading.js';
+import { externalRunFor } from '../../../engine/workflow-commands.js';
+import { loadState } from '../../../engine/workflow-log.js';
+import type { Store } from '../../../store/index.js';
+import { readingText } from '../parse-format.js';
+import { readResultFiles } from './parse-command.js';
 
 function report(command: Command, state: WorkflowState, what: string): void {
   if (globalOptions(command).json) process.stdout.write(`${JSON.stringify({ workflow: state.workflowId, status: state.status, done: what })}\n`);
@@ -23,6 +27,16 @@ async function gate(command: Command, id: string, response: GateResponse, as?: s
   const state = await cliAccess(store, globalOptions(command)).respondToGate(cliCaller(as), id, response);
   const verb = response.decision === 'approve' ? 'Approved' : response.decision === 'reject' ? 'Rejected' : 'Changes requested';
   report(command, state, `${verb}. ${state.status === 'running' ? 'A waiting `converge run` continues on its own; otherwise run `converge resume ' + id + '`.' : ''}`);
+}
+
+/** `submit --dry-run`: the checks the same as a submit (waiting step, step number), then the reading, unrecorded. */
+async function printDryRun(store: Store, readOnly: readonly string[], id: string, stepNumber: number | undefined, texts: string[], json: boolean): Promise<void> {
+  const state = await loadState(store, id);
+  const run = externalRunFor(state, stepNumber);
+  const step = state.definition.steps.find((s) => s.id === run.stepId)!;
+  const reading = readSubmission(state, step, texts, run.checks ?? [], readOnly);
+  if (json) process.stdout.write(`${JSON.stringify({ workflow: id, step: step.number, recorded: false, ...reading })}\n`);
+  else process.stdout.write(`${readingText(reading, `Dry run: step ${step.number} (${step.id}) of ${id} would record this; nothing was recorded.`)}\n`);
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -96,18 +110,17 @@ export function registerHumanCommands(program: Command): void {
     .argument('<id>', 'workflow id')
     .option('-s, --step <n>', 'the step the result is for (refused if the workflow waits for another)', (v) => Number.parseInt(v, 10))
     .option('-f, --file <file...>', 'the result file(s); several files for a validate step are merged')
-    .action(async (id: string, flags: { step?: number; file?: string[] }, command: Command) => {
+    .option('--dry-run', 'print what would be recorded (scores, issues, notes, files) and record nothing')
+    .action(async (id: string, flags: { step?: number; file?: string[]; dryRun?: boolean }, command: Command) => {
       if (flags.file === undefined || flags.file.length === 0) throw new ConvergeError('USAGE', 'Give the result with --file FILE.');
-      const texts = flags.file.map((f) => {
-        try {
-          return readFileSync(resolve(f), 'utf8');
-        } catch {
-          throw new ConvergeError('USAGE', `Cannot read ${f}.`, { hint: 'Check the path.' });
-        }
-      });
+      const texts = readResultFiles(flags.file);
       const options = globalOptions(command);
       const store = await openCliStore(options);
       const engine = buildEngine(store, loadConfig(options));
+      if (flags.dryRun) {
+        await printDryRun(store, engine.executor.readOnlyPaths ?? [], id, flags.step, texts, options.json === true);
+        return;
+      }
       const state = await cliAccess(store, options, engine).submitResult(cliCaller(), id, flags.step, texts);
       report(command, state, 'Result recorded. Continue with `converge resume ' + id + '` (a waiting run continues on its own).');
     });
