@@ -9,7 +9,7 @@ import { ConvergeError } from '../core/errors.js';
 import { issueCount } from '../core/records.js';
 import type { Severity, ToolResult, ValidationReport } from '../core/records.js';
 import type { WorkflowState } from '../core/state.js';
-import { parseFileBlocks, parsePlan } from '../agents/parsing/index.js';
+import { parseFileBlocks, parsePlan, truncationOf } from '../agents/parsing/index.js';
 import type { ScoreReading } from '../agents/parsing/index.js';
 import { resolveInside } from '../workspace/path-guard.js';
 import { mergeReviews } from './review-merge.js';
@@ -36,6 +36,8 @@ export interface ReportReading {
 
 export interface OutputReading {
   as: ReadAs;
+  /** Why a text looks cut off mid-structure: a step would refuse it as `invalid_output: truncated`. */
+  truncated?: string[];
   plan?: { title: string | null; chars: number; lines: number };
   files?: Array<{ path: string; action: string; lines: number; refused?: string }>;
   report?: ReportReading;
@@ -53,6 +55,10 @@ export function stepForRubric(def: WorkflowDefinition, rubricId: string): Step {
 
 /** Reads `texts` as `as`, the way `step` would; for a report without a workflow, without checks. */
 export function readOutput(def: WorkflowDefinition, as: ReadAs, texts: readonly string[], step?: Step): OutputReading {
+  return withTruncation(texts, readOutputOnly(def, as, texts, step));
+}
+
+function readOutputOnly(def: WorkflowDefinition, as: ReadAs, texts: readonly string[], step?: Step): OutputReading {
   if (as === 'plan') {
     const plan = parsePlan(texts.join('\n\n'));
     return { as, plan: { title: plan.title ?? null, chars: plan.content.length, lines: plan.content.split('\n').length } };
@@ -84,6 +90,19 @@ export function readOutput(def: WorkflowDefinition, as: ReadAs, texts: readonly 
  * report with the checks already recorded for it.
  */
 export function readSubmission(state: WorkflowState, step: Step, texts: readonly string[], checks: ToolResult[], readOnly: readonly string[] = []): OutputReading {
+  return withTruncation(texts, readSubmissionOnly(state, step, texts, checks, readOnly));
+}
+
+/** A cut-off text is named beside what was read from it, as the step itself would refuse it. */
+function withTruncation(texts: readonly string[], reading: OutputReading): OutputReading {
+  const cut = texts.flatMap((text, i) => {
+    const why = truncationOf(text);
+    return why === undefined ? [] : [`${texts.length > 1 ? `text ${i + 1} ` : ''}ends ${why}`];
+  });
+  return cut.length === 0 ? reading : { ...reading, truncated: cut };
+}
+
+function readSubmissionOnly(state: WorkflowState, step: Step, texts: readonly string[], checks: ToolResult[], readOnly: readonly string[] = []): OutputReading {
   const def = state.definition;
   if (step.kind === 'produce' && step.role !== 'programmer') return readOutput(def, 'plan', texts);
   if (step.kind === 'produce') return { as: 'code', files: readFiles(texts.join('\n\n'), state.workspace.path, readOnly) };

@@ -42,6 +42,8 @@ export interface PromptInputs {
   plan_version: number;
   /** `produce` (write or revise an artifact) or `validate` (review it). */
   step_kind: 'produce' | 'validate';
+  /** How the step's rubric weighs its dimensions, in words ("the mean of the scores", or each share). */
+  score_weights: string;
   [key: string]: unknown;
 }
 
@@ -93,6 +95,7 @@ export function promptInputs(def: WorkflowDefinition, state: WorkflowState, run:
     check_summary: run.checks ? formatToolResults(withoutRepeatedOutput(run.checks)) : '',
     plan_version: state.outputs.filter((o) => o.output.artifact === 'plan').length,
     step_kind: step.kind,
+    score_weights: weightsInWords(def.rubrics.find((r) => r.id === step.rubric)),
   };
 }
 
@@ -119,6 +122,15 @@ function cutWithMarker(text: string, max: number): string {
   const tail = max - head;
   const cut = text.length - head - tail;
   return `${text.slice(0, head)}\n\n[… ${cut.toLocaleString('en-US')} characters of this review cut here to fit the prompt; the findings above list every issue it raised …]\n\n${text.slice(-tail)}`;
+}
+
+/** "the mean of the scores" for equal weights, else each dimension's share ("alignment 40 %, …"). */
+export function weightsInWords(rubric: Rubric | undefined): string {
+  const dims = Object.entries(rubric?.dimensions ?? {});
+  const total = dims.reduce((sum, [, d]) => sum + d.weight, 0);
+  if (dims.length === 0 || total <= 0 || dims.every(([, d]) => d.weight === dims[0]![1].weight)) return 'the mean of the scores';
+  const shares = dims.map(([name, d]) => `${name} ${Math.round((d.weight / total) * 1000) / 10} %`);
+  return `weighted ${shares.join(', ')}`;
 }
 
 const SEVERITY_ORDER: readonly Severity[] = ['critical', 'major', 'minor', 'info'];

@@ -65,6 +65,13 @@ describe('converge parse', () => {
     expect(out.stdout).toMatch(/src\/value\.txt\s+update, \d+ lines?/);
   });
 
+  it('names a report cut off mid-issue, as a step would refuse it', async () => {
+    const cut = join(dir, 'cut-review.md');
+    writeFileSync(cut, '## Summary\n- Alignment Score: 9.5/10\n\n## Issues\n- [Crit');
+    const out = await converge(['parse', cut, '--as', 'report'], { cwd: dir });
+    expect(out.stdout).toContain('Cut off: the report ends mid-item');
+  });
+
   it('says clearly when the file is missing or --as is unknown', async () => {
     const missing = await converge(['parse', 'no-such-report.md', '--as', 'report'], { cwd: dir });
     expect(missing.exitCode).toBe(2);

@@ -7,6 +7,9 @@ import type { OutputReading, ReportReading } from '../../engine/output-reading.j
 
 export function readingText(reading: OutputReading, heading: string): string {
   const lines = [heading, ''];
+  for (const why of reading.truncated ?? []) {
+    lines.push(`Cut off: the ${reading.as} ${why}. A step refuses it as invalid output (truncated); send the complete text.`, '');
+  }
   if (reading.plan !== undefined) {
     lines.push(`Plan: ${reading.plan.title === null ? '(no "# " title)' : `"${reading.plan.title}"`}, ${reading.plan.lines} lines, ${reading.plan.chars} characters.`);
   }
