@@ -13,6 +13,7 @@ import type { Decision } from './decision.js';
 import { COMPLETE } from './definition-schema.js';
 import type { FailureClass, Step, WorkflowDefinition } from './definition-schema.js';
 import { stepById } from './definition.js';
+import { endSentence } from './messages.js';
 import { recoveryRule, retryDelayMs } from './recovery.js';
 import { currentRun, TERMINAL_STATUSES } from './state.js';
 import type { LastOutcome, WorkflowState } from './state.js';
@@ -64,7 +65,7 @@ function afterValidation(
   const cap = loop.max_rounds + (state.loops[loop.id]?.extraRounds ?? 0);
   const why = `Not converged: ${result.unmet.join(', ')}`;
   if (rounds >= cap) {
-    return escalate(step, 'cap_reached', loop.id, `${why}. The ${loop.id} cap of ${cap} rounds of ${loop.counts} is reached.`);
+    return escalate(step, 'cap_reached', loop.id, `${endSentence(why)} The ${loop.id} cap of ${cap} rounds of ${loop.counts} is reached.`);
   }
   const history = weightedHistory(def, state, step.loop!);
   if (isStalled(def.stall, history)) {
@@ -73,10 +74,10 @@ function afterValidation(
       step,
       'stall',
       loop.id,
-      `${why}. Stalled: the weighted score went ${window}, less than +${def.stall.min_improvement} in ${def.stall.window} rounds.`,
+      `${endSentence(why)} Stalled: the weighted score went ${window}, less than +${def.stall.min_improvement} in ${def.stall.window} rounds.`,
     );
   }
-  return invoke(def, state, step.on_not_converged!, `${why}. ${rounds} of ${cap} rounds of ${loop.counts} used; revising.`);
+  return invoke(def, state, step.on_not_converged!, `${endSentence(why)} ${rounds} of ${cap} rounds of ${loop.counts} used; revising.`);
 }
 
 function proceedConverged(def: WorkflowDefinition, state: WorkflowState, step: Step, why: string): Decision {
@@ -93,14 +94,14 @@ function afterFailure(def: WorkflowDefinition, state: WorkflowState, step: Step)
   const attempts = state.failureStreak.filter((f) => f.class === failureClass).length;
   const what = `Step ${step.number} (${step.id}) failed with ${failureClass}: ${failed.failure?.message ?? 'no message'}`;
   if (rule.strategy === 'escalate_to_human') {
-    return escalate(step, 'failure', undefined, `${what}. Policy for ${failureClass}: escalate to a human.`);
+    return escalate(step, 'failure', undefined, `${endSentence(what)} Policy for ${failureClass}: escalate to a human.`);
   }
   if (attempts > rule.max_attempts) {
-    return escalate(step, 'failure', undefined, `${what}. ${attempts - 1} retries used, the cap for ${failureClass} is ${rule.max_attempts}.`);
+    return escalate(step, 'failure', undefined, `${endSentence(what)} ${attempts - 1} retries used, the cap for ${failureClass} is ${rule.max_attempts}.`);
   }
   const delay = retryDelayMs(rule, attempts, failed.failure?.retryAfterMs);
   const timeout = rule.strategy === 'extended_timeout' ? Math.round(failed.timeoutMs * rule.timeout_multiplier) : failed.timeoutMs;
-  const base = invoke(def, state, step.id, `${what}. Retry ${attempts} of ${rule.max_attempts} with ${rule.strategy}.`, {
+  const base = invoke(def, state, step.id, `${endSentence(what)} Retry ${attempts} of ${rule.max_attempts} with ${rule.strategy}.`, {
     changeRequests: failed.changeRequests,
   });
   return {

@@ -2,41 +2,25 @@
  * Parsing a workflow definition: shape first (zod), then cross-references, with every
  * problem reported by its path in the document.
  */
-import type { z } from 'zod';
-import { ConvergeError, formatPath } from './errors.js';
-import { COMPLETE, WorkflowDefinitionSchema } from './definition-schema.js';
+import { WorkflowDefinitionSchema, COMPLETE } from './definition-schema.js';
 import type { Step, WorkflowDefinition } from './definition-schema.js';
+import { ConvergeError } from './errors.js';
+import { didYouMean, problemsError, zodProblems } from './messages.js';
+import type { Problem } from './messages.js';
 
-export interface DefinitionProblem {
-  path: string;
-  message: string;
-}
+export type DefinitionProblem = Problem;
+export { zodProblems };
 
 export function parseDefinition(input: unknown, source = 'workflow definition'): WorkflowDefinition {
   const parsed = WorkflowDefinitionSchema.safeParse(input);
-  if (!parsed.success) throw definitionError(source, zodProblems(parsed.error));
+  if (!parsed.success) throw definitionError(source, zodProblems(parsed.error, WorkflowDefinitionSchema, input));
   const problems = crossReferenceProblems(parsed.data);
   if (problems.length > 0) throw definitionError(source, problems);
   return parsed.data;
 }
 
-export function zodProblems(error: z.ZodError): DefinitionProblem[] {
-  return error.issues.flatMap((issue) => {
-    // An unknown key is reported at its own path, where the reader will look for the typo.
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: `unknown field "${key}"` }));
-    }
-    return [{ path: formatPath(issue.path), message: issue.message }];
-  });
-}
-
 function definitionError(source: string, problems: DefinitionProblem[]): ConvergeError {
-  const lines = problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
-  return new ConvergeError(
-    'DEFINITION_INVALID',
-    `${source} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${lines}`,
-    { hint: 'Fix the listed fields; `converge schema` prints the JSON Schema.', details: { problems } },
-  );
+  return problemsError('DEFINITION_INVALID', source, problems, 'Fix the listed fields; `converge schema` prints the JSON Schema.');
 }
 
 export function crossReferenceProblems(def: WorkflowDefinition): DefinitionProblem[] {
@@ -60,19 +44,19 @@ export function crossReferenceProblems(def: WorkflowDefinition): DefinitionProbl
   const target = (path: string, ref: string | undefined, what: string, allowComplete: boolean) => {
     if (ref === undefined) return add(path, `required for a ${what}`);
     if (allowComplete && ref === COMPLETE) return;
-    if (!byId.has(ref)) add(path, `unknown step "${ref}"${suggest(ref, [...stepIds])}`);
+    if (!byId.has(ref)) add(path, `unknown step "${ref}"${didYouMean(ref, [...stepIds])}`);
   };
   const produceTarget = (path: string, ref: string) => {
     const step = byId.get(ref);
-    if (step === undefined) add(path, `unknown step "${ref}"${suggest(ref, [...stepIds])}`);
+    if (step === undefined) add(path, `unknown step "${ref}"${didYouMean(ref, [...stepIds])}`);
     else if (step.kind !== 'produce') add(path, `"${ref}" must be a produce step, it is a ${step.kind} step`);
   };
 
-  if (!byId.has(def.start)) add('start', `unknown step "${def.start}"${suggest(def.start, [...stepIds])}`);
+  if (!byId.has(def.start)) add('start', `unknown step "${def.start}"${didYouMean(def.start, [...stepIds])}`);
 
   def.steps.forEach((step, i) => {
     const at = `steps[${i}]`;
-    if (!phaseIds.has(step.phase)) add(`${at}.phase`, `unknown phase "${step.phase}"`);
+    if (!phaseIds.has(step.phase)) add(`${at}.phase`, `unknown phase "${step.phase}"${didYouMean(step.phase, phaseIds)}`);
     if (step.kind === 'produce') {
       target(`${at}.next`, step.next, 'produce step', true);
       for (const field of ['rubric', 'on_converged', 'on_not_converged', 'gate', 'review_gate', 'loop'] as const) {
@@ -82,20 +66,20 @@ export function crossReferenceProblems(def: WorkflowDefinition): DefinitionProbl
     }
     if (step.next !== undefined) add(`${at}.next`, 'a validate step goes on through on_converged / on_not_converged');
     if (step.rubric === undefined) add(`${at}.rubric`, 'required for a validate step');
-    else if (!rubricIds.has(step.rubric)) add(`${at}.rubric`, `unknown rubric "${step.rubric}"`);
+    else if (!rubricIds.has(step.rubric)) add(`${at}.rubric`, `unknown rubric "${step.rubric}"${didYouMean(step.rubric, rubricIds)}`);
     target(`${at}.on_converged`, step.on_converged, 'validate step', true);
     if (step.on_not_converged === undefined) add(`${at}.on_not_converged`, 'required for a validate step');
     else produceTarget(`${at}.on_not_converged`, step.on_not_converged);
     if (step.loop === undefined) add(`${at}.loop`, 'required for a validate step, so that its revise loop has a cap');
-    else if (!loopIds.has(step.loop)) add(`${at}.loop`, `unknown loop "${step.loop}"`);
-    if (step.gate !== undefined && !gateIds.has(step.gate)) add(`${at}.gate`, `unknown gate "${step.gate}"`);
+    else if (!loopIds.has(step.loop)) add(`${at}.loop`, `unknown loop "${step.loop}"${didYouMean(step.loop, loopIds)}`);
+    if (step.gate !== undefined && !gateIds.has(step.gate)) add(`${at}.gate`, `unknown gate "${step.gate}"${didYouMean(step.gate, gateIds)}`);
     if (step.review_gate !== undefined && !gateIds.has(step.review_gate)) {
-      add(`${at}.review_gate`, `unknown gate "${step.review_gate}"`);
+      add(`${at}.review_gate`, `unknown gate "${step.review_gate}"${didYouMean(step.review_gate, gateIds)}`);
     }
   });
 
   def.loops.forEach((loop, i) => {
-    if (!byId.has(loop.counts)) add(`loops[${i}].counts`, `unknown step "${loop.counts}"${suggest(loop.counts, [...stepIds])}`);
+    if (!byId.has(loop.counts)) add(`loops[${i}].counts`, `unknown step "${loop.counts}"${didYouMean(loop.counts, [...stepIds])}`);
   });
   def.gates.forEach((gate, i) => produceTarget(`gates[${i}].changes_to`, gate.changes_to));
   checkProduceChainsReachValidation(def, byId, add);
@@ -124,33 +108,6 @@ function checkProduceChainsReachValidation(
       current = next === undefined || next === COMPLETE ? undefined : byId.get(next);
     }
   });
-}
-
-function suggest(wrong: string, candidates: string[]): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(wrong, candidate);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  return best !== undefined && bestDistance <= 3 ? ` (did you mean "${best}"?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }
 
 export function stepById(def: WorkflowDefinition, stepId: string): Step {

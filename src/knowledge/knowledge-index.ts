@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import MiniSearch from 'minisearch';
 import type { AsPlainObject } from 'minisearch';
 import { chunkDocument } from './knowledge-chunker.js';
+import { endSentence } from '../core/messages.js';
 import { DEFAULT_MAX_FILE_BYTES, discoverFiles, looksBinary } from './knowledge-files.js';
 import type { SkippedFile } from './knowledge-files.js';
 import { INDEX_FORMAT_VERSION, readPersistedIndex, writePersistedIndex } from './knowledge-persistence.js';
@@ -205,7 +206,7 @@ export class KnowledgeIndex {
           search: this.#search.toJSON(),
         });
       } catch (error) {
-        warnings.push(`Could not save the knowledge index to ${this.indexPath}: ${(error as Error).message}. It works from memory this time.`);
+        warnings.push(`Could not save the knowledge index to ${this.indexPath}: ${endSentence((error as Error).message)} It works from memory this time.`);
       }
     }
     return {

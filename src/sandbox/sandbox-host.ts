@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ConvergeError } from '../core/errors.js';
+import { endSentence } from '../core/messages.js';
 import type { SandboxMode } from '../core/profile-schema.js';
 import { bwrapArgs } from './bwrap-sandbox.js';
 
@@ -40,7 +41,7 @@ export function createSandboxHost(options: SandboxHostOptions = {}): SandboxHost
       const found = await availability;
       if (found.ok) return { kind: 'bwrap', bwrap: found.bwrap, unshareUser: found.unshareUser };
       if (mode === 'bwrap') {
-        throw new ConvergeError('CONFIG_INVALID', `The sandbox \`bwrap\` was asked for, but ${found.reason}.`, {
+        throw new ConvergeError('CONFIG_INVALID', endSentence(`The sandbox \`bwrap\` was asked for, but ${found.reason}`), {
           hint: INSTALL_HINT,
           details: { sandbox: mode },
         });

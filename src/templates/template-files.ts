@@ -7,6 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConvergeError } from '../core/errors.js';
+import { endSentence } from '../core/messages.js';
 import { templateNameVariants } from './template-aliases.js';
 import { SEED_MARKERS } from './template-markers.js';
 import type { UnknownMarker } from './template-markers.js';
@@ -67,7 +68,7 @@ export function templateError(path: string, error: unknown): ConvergeError {
   const position = /line:(\d+), col:(\d+)/.exec(raw);
   const reason = raw.replace(/, file:.*$/s, '');
   const where = position === null ? '' : ` at line ${position[1]}, column ${position[2]}`;
-  return new ConvergeError('TEMPLATE_ERROR', `Template ${path} has a Liquid error${where}: ${reason}.`, {
+  return new ConvergeError('TEMPLATE_ERROR', endSentence(`Template ${path} has a Liquid error${where}: ${reason}`), {
     hint: 'Fix the template syntax; literal braces can be wrapped in {% raw %}…{% endraw %}.',
     details: {
       file: path,

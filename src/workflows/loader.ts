@@ -6,7 +6,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { parseDefinition, zodProblems } from '../core/definition.js';
+import { parseDefinition } from '../core/definition.js';
+import { didYouMean, problemsError, zodProblems } from '../core/messages.js';
 import type { Rubric, WorkflowDefinition } from '../core/definition-schema.js';
 import { ConvergeError } from '../core/errors.js';
 import type { ConvergeErrorCode } from '../core/errors.js';
@@ -54,8 +55,9 @@ export function resolveNamed(kind: 'definitions' | 'profiles', nameOrPath: strin
     const path = builtinPath(kind, `${nameOrPath}.yaml`);
     if (existsSync(path)) return path;
     const what = kind === 'definitions' ? 'workflow definition' : 'profile';
-    throw new ConvergeError(kind === 'definitions' ? 'DEFINITION_INVALID' : 'CONFIG_INVALID', `There is no built-in ${what} "${nameOrPath}".`, {
-      hint: `Built-in ${kind}: ${builtinNames(kind).join(', ')}; or give a path to a YAML/JSON file.`,
+    const known = builtinNames(kind);
+    throw new ConvergeError(kind === 'definitions' ? 'DEFINITION_INVALID' : 'CONFIG_INVALID', `There is no built-in ${what} "${nameOrPath}"${didYouMean(nameOrPath, known)}.`, {
+      hint: `Built-in ${kind}: ${known.join(', ')}; or give a path to a YAML/JSON file.`,
     });
   }
   return isAbsolute(nameOrPath) ? nameOrPath : resolve(baseDir, nameOrPath);
@@ -68,7 +70,7 @@ export function loadDefinition(nameOrPath = 'seven-step', baseDir = process.cwd(
 
 export function loadProfile(nameOrPath = 'typescript', baseDir = process.cwd()): Profile {
   const path = resolveNamed('profiles', nameOrPath, baseDir);
-  return parseWith(ProfileSchema, readDocument(path, 'CONFIG_INVALID'), path, 'CONFIG_INVALID');
+  return parseWith(ProfileSchema, readDocument(path, 'CONFIG_INVALID'), path, 'CONFIG_INVALID', SCHEMA_HINT.profile);
 }
 
 export interface LoadedConfig {
@@ -82,18 +84,20 @@ export interface LoadedConfig {
 export function loadProjectConfig(cwd: string, explicitPath?: string): LoadedConfig {
   const path = explicitPath !== undefined ? resolve(cwd, explicitPath) : resolve(cwd, CONFIG_FILE);
   if (explicitPath === undefined && !existsSync(path)) return { config: ProjectConfigSchema.parse({}), baseDir: cwd };
-  const config = parseWith(ProjectConfigSchema, readDocument(path, 'CONFIG_INVALID') ?? {}, path, 'CONFIG_INVALID');
+  const config = parseWith(ProjectConfigSchema, readDocument(path, 'CONFIG_INVALID') ?? {}, path, 'CONFIG_INVALID', SCHEMA_HINT.config);
   return { config, baseDir: dirname(path), path };
 }
 
-export function parseWith<T extends z.ZodType>(schema: T, input: unknown, source: string, code: ConvergeErrorCode): z.infer<T> {
+const SCHEMA_HINT = {
+  config: 'Fix the listed fields; `converge schema --kind config` prints every field converge.yaml may have.',
+  profile: 'Fix the listed fields; `converge schema --kind profile` prints every field a profile may have.',
+};
+
+/** `input` checked against `schema`: every problem on its own line, the nearest allowed name beside a typo, and one hint. */
+export function parseWith<T extends z.ZodType>(schema: T, input: unknown, source: string, code: ConvergeErrorCode, hint = SCHEMA_HINT.config): z.infer<T> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const problems = zodProblems(parsed.error);
-  const lines = problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
-  throw new ConvergeError(code, `${source} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${lines}`, {
-    details: { problems },
-  });
+  throw problemsError(code, source, zodProblems(parsed.error, schema, input), hint);
 }
 
 /** The definition as configured: gate overrides applied, checks from config → definition → profile. */
@@ -104,7 +108,7 @@ export function effectiveDefinition(def: WorkflowDefinition, profile: Profile, c
   });
   const unknownGates = Object.keys(config.gates).filter((id) => !def.gates.some((g) => g.id === id));
   if (unknownGates.length > 0) {
-    throw new ConvergeError('CONFIG_INVALID', `converge.yaml gates: unknown gate "${unknownGates[0]}".`, {
+    throw new ConvergeError('CONFIG_INVALID', `converge.yaml gates: unknown gate "${unknownGates[0]}"${didYouMean(unknownGates[0]!, def.gates.map((g) => g.id))}.`, {
       hint: `Gates of ${def.id}: ${def.gates.map((g) => g.id).join(', ')}.`,
     });
   }

@@ -125,9 +125,9 @@ describe('parseDefinition › an invalid definition', () => {
       d.stall.window = 0;
     });
     expect(paths(error)).toEqual(['steps[0].role', 'steps[1].number', 'steps[2].nxt', 'rubrics[0].dimensions.alignment.min', 'stall.window']);
-    expect(error.message).toMatch(/steps\[0\]\.role: .*"planner"\|"validator"\|"programmer"/);
+    expect(error.message).toContain('steps[0].role: "coder" is not one of planner, validator, programmer');
     expect(error.message).toMatch(/steps\[1\]\.number: .*expected number, received string/);
-    expect(error.message).toMatch(/steps\[2\]\.nxt: unknown field "nxt"/);
+    expect(error.message).toContain('steps[2].nxt: unknown field "nxt" (did you mean "next"?)');
     expect(error.message).toMatch(/rubrics\[0\]\.dimensions\.alignment\.min: .*10/);
   });
 

@@ -14,6 +14,7 @@ import {
 } from 'ai';
 import type { FailureClass } from '../../core/definition-schema.js';
 import type { ConvergeError } from '../../core/errors.js';
+import { endSentence } from '../../core/messages.js';
 import { agentFailure } from '../agent.js';
 
 export interface ErrorContext {
@@ -52,7 +53,7 @@ export function classifyAiSdkError(error: unknown, context: ErrorContext): Conve
   const fail = (failureClass: FailureClass, message: string, retryAfterMs?: number) =>
     // No `cause`: the SDK error holds the response body, which may echo a credential, and
     // loggers serialise causes. The message keeps what a person needs.
-    agentFailure(failureClass, scrubSecrets(message, context.secrets), {
+    agentFailure(failureClass, endSentence(scrubSecrets(message, context.secrets)), {
       provider: context.providerKey,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     });
@@ -75,7 +76,7 @@ export function classifyAiSdkError(error: unknown, context: ErrorContext): Conve
     return fail('provider_down', `The ${who} could not be reached (${networkCode(cause) ?? 'network error'}).`);
   }
   const detail = cause instanceof Error ? `: ${clip(cause.message)}` : '';
-  return fail('unknown', `The call to the ${who} failed${detail}.`);
+  return fail('unknown', `The call to the ${who} failed${detail}`);
 }
 
 type Fail = (failureClass: FailureClass, message: string, retryAfterMs?: number) => ConvergeError;
@@ -85,21 +86,21 @@ function classifyApiCall(error: APICallError, who: string, fail: Fail): Converge
   const detail = error.message ? `: ${clip(error.message)}` : '';
   if (status === undefined) {
     // No HTTP status: the request never got an answer.
-    if (isNetworkError(error) || error.isRetryable) return fail('provider_down', `The ${who} could not be reached${detail}.`);
-    return fail('unknown', `The call to the ${who} failed${detail}.`);
+    if (isNetworkError(error) || error.isRetryable) return fail('provider_down', `The ${who} could not be reached${detail}`);
+    return fail('unknown', `The call to the ${who} failed${detail}`);
   }
   const answered = `The ${who} answered HTTP ${status}`;
   // A 2xx that still failed means the body was not what the provider's schema says.
-  if (status >= 200 && status < 300) return fail('invalid_output', `${answered} with a body that could not be read${detail}.`);
+  if (status >= 200 && status < 300) return fail('invalid_output', `${answered} with a body that could not be read${detail}`);
   if (status === 429) {
     const retryAfterMs = retryAfterMsOf(error.responseHeaders);
     const wait = retryAfterMs !== undefined ? `; retry after ${formatDuration(retryAfterMs)}` : '';
     return fail('rate_limited', `${answered} (rate limited)${wait}.`, retryAfterMs);
   }
-  if (status === 401 || status === 403) return fail('auth', `${answered} (not authorised)${detail}.`);
-  if (status === 408 || status === 529 || status >= 500) return fail('provider_down', `${answered} (unavailable)${detail}.`);
-  if (status === 400 || status === 404 || status === 413 || status === 422) return fail('bad_request', `${answered} (request rejected)${detail}.`);
-  return fail('unknown', `${answered}${detail}.`);
+  if (status === 401 || status === 403) return fail('auth', `${answered} (not authorised)${detail}`);
+  if (status === 408 || status === 529 || status >= 500) return fail('provider_down', `${answered} (unavailable)${detail}`);
+  if (status === 400 || status === 404 || status === 413 || status === 422) return fail('bad_request', `${answered} (request rejected)${detail}`);
+  return fail('unknown', `${answered}${detail}`);
 }
 
 /**

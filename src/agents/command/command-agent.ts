@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ConvergeError, isConvergeError } from '../../core/errors.js';
+import { endSentence } from '../../core/messages.js';
 import type { SandboxMode } from '../../core/profile-schema.js';
 import type { SandboxKind, Usage } from '../../core/records.js';
 import { DEFAULT_KILL_GRACE_MS, TailBuffer, buildSandboxEnv, launchProcess } from '../../sandbox/index.js';
@@ -153,7 +154,7 @@ export class CommandAgent implements Agent {
     if (run.spawnError !== undefined) {
       // A missing or non-executable program will not start on a retry either.
       const { code = 'error', message } = run.spawnError;
-      const text = `The ${this.#role} agent could not start \`${invocation.file}\` (${code}): ${message}. Install it or point \`command:\` at it.`;
+      const text = `The ${this.#role} agent could not start \`${invocation.file}\` (${code}): ${endSentence(message)} Install it or point \`command:\` at it.`;
       throw agentFailure('bad_request', scrubSecrets(text, secrets), { provider: this.provider });
     }
     const parsed = parseOutput(invocation.output, run.stdout);

@@ -54,7 +54,8 @@ export interface LoadedSession {
 }
 
 export function loadSession(path: string): LoadedSession {
-  const session = parseWith(SessionSchema, readDocument(path, 'SESSION_INVALID') ?? {}, path, 'SESSION_INVALID');
+  const hint = 'Fix the listed fields; a session lists recorded outputs per role (planner, validator, programmer, advisor), as examples/demo/session.yaml does.';
+  const session = parseWith(SessionSchema, readDocument(path, 'SESSION_INVALID') ?? {}, path, 'SESSION_INVALID', hint);
   const base = dirname(path);
   const texts = {} as LoadedSession['texts'];
   for (const role of ['planner', 'validator', 'programmer', 'advisor'] as const) {

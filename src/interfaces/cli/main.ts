@@ -2,10 +2,10 @@
  * The `converge` command line. Each command parses, calls the engine, and formats; every
  * error becomes one clear line (what happened, how to fix it) and a meaningful exit code.
  */
-import { Command, CommanderError } from 'commander';
-import { isConvergeError } from '../../core/errors.js';
-import { EXIT, exitCodeFor } from '../error-map.js';
+import { Command } from 'commander';
 import { closeCliStores } from './cli-context.js';
+import { holdUsageErrors, reportError, wantsJson } from './cli-errors.js';
+import { endQuietlyOnClosedOutput } from './cli-output.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerHumanCommands } from './commands/human-commands.js';
 import { registerInspectCommands } from './commands/inspect-commands.js';
@@ -63,35 +63,18 @@ Start here:
   registerMcpCommand(program);
   registerServeCommands(program);
   registerParseCommand(program);
-  for (const command of program.commands) command.exitOverride();
+  holdUsageErrors(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyOnClosedOutput();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    process.exitCode = report(error);
+    process.exitCode = reportError(error, wantsJson(argv.slice(2)));
   } finally {
     await closeCliStores();
   }
-}
-
-function report(error: unknown): number {
-  if (error instanceof CommanderError) {
-    // Commander already printed its message (unknown option, missing argument, --help, --version).
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.completed;
-    return EXIT.usage;
-  }
-  if (isConvergeError(error)) {
-    process.stderr.write(`converge: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
-    if (process.env.CONVERGE_DEBUG && error.cause) process.stderr.write(`  cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);
-    return exitCodeFor(error.code);
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`converge: unexpected error: ${message.split('\n')[0]}\n  hint: this is a bug; rerun with CONVERGE_DEBUG=1 for details and report it.\n`);
-  if (process.env.CONVERGE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-  return EXIT.failed;
 }

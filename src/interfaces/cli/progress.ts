@@ -24,7 +24,7 @@ export function createProgress(mode: ProgressMode): Progress {
   const onEvents = (state: WorkflowState, events: readonly WorkflowEvent[]) => {
     for (const event of events) {
       if (mode === 'json') {
-        process.stdout.write(`${JSON.stringify({ workflow: state.workflowId, ...compact(event) })}\n`);
+        process.stdout.write(`${JSON.stringify({ workflow_id: state.workflowId, ...compact(event) })}\n`);
         continue;
       }
       const line = describeEvent(state, event);

@@ -9,12 +9,14 @@ import type { Command } from 'commander';
 import { runChecks } from '../../../checks/index.js';
 import type { CheckProgress } from '../../../checks/index.js';
 import { ConvergeError } from '../../../core/errors.js';
+import { didYouMean } from '../../../core/messages.js';
 import type { Check, SandboxMode } from '../../../core/profile-schema.js';
 import type { ToolResult } from '../../../core/records.js';
 import { CONVERGE_BIN } from '../../../engine/create-engine.js';
 import { effectiveDefinition, loadDefinition, loadProfile, loadProjectConfig } from '../../../workflows/loader.js';
 import { globalOptions } from '../cli-context.js';
 import { table } from '../show-format.js';
+import { printJsonLine } from '../cli-output.js';
 
 interface ChecksFlags {
   profile?: string;
@@ -92,7 +94,7 @@ export function registerChecksCommand(program: Command): void {
       }
       const failed = results.filter((r) => r.required && r.status !== 'passed');
       if (globals.json) {
-        process.stdout.write(`${JSON.stringify({ workspace, source: found.source, passed: failed.length === 0, results }, null, 2)}\n`);
+        printJsonLine({ workspace, source: found.source, passed: failed.length === 0, results });
       } else {
         process.stdout.write(`${resultsText(results, failed)}\n`);
       }
@@ -107,7 +109,7 @@ export function registerChecksCommand(program: Command): void {
       const found = effectiveChecks(process.cwd(), globalOptions(command).config, flags.profile);
       if (found.note !== undefined) process.stderr.write(`converge: note: ${found.note}.\n`);
       if (globalOptions(command).json) {
-        process.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
+        printJsonLine(found);
         return;
       }
       process.stdout.write(`${listText(found)}\n`);
@@ -136,7 +138,8 @@ function select(found: EffectiveChecks, only: readonly string[] | undefined): Ch
   const unknown = ids.filter((id) => !found.checks.some((c) => c.id === id));
   if (unknown.length > 0) {
     const known = found.checks.map((c) => c.id).join(', ') || 'none';
-    throw new ConvergeError('USAGE', `Unknown check${unknown.length === 1 ? '' : 's'} ${unknown.map((id) => `"${id}"`).join(', ')}.`, {
+    const named = unknown.map((id) => `"${id}"${didYouMean(id, found.checks.map((c) => c.id))}`);
+    throw new ConvergeError('USAGE', `Unknown check${unknown.length === 1 ? '' : 's'} ${named.join(', ')}.`, {
       hint: `Checks of ${found.source}: ${known}.`,
     });
   }

@@ -12,13 +12,14 @@ import { statusLine } from '../show-format.js';
 import type { WorkflowState } from '../../../core/state.js';
 import { readSubmission } from '../../../engine/output-reading.js';
 import { externalRunFor } from '../../../engine/workflow-commands.js';
-import { loadState } from '../../../engine/workflow-log.js';
+import { loadState, waitingFor } from '../../../engine/workflow-log.js';
+import { printJsonLine } from '../cli-output.js';
 import type { Store } from '../../../store/index.js';
 import { readingText } from '../parse-format.js';
 import { readResultFiles } from './parse-command.js';
 
 function report(command: Command, state: WorkflowState, what: string): void {
-  if (globalOptions(command).json) process.stdout.write(`${JSON.stringify({ workflow: state.workflowId, status: state.status, done: what })}\n`);
+  if (globalOptions(command).json) printJsonLine({ workflow_id: state.workflowId, status: state.status, waiting_for: waitingFor(state), done: what });
   else process.stdout.write(`${what}\n${statusLine(state)}\n`);
 }
 
@@ -35,7 +36,7 @@ async function printDryRun(store: Store, readOnly: readonly string[], id: string
   const run = externalRunFor(state, stepNumber);
   const step = state.definition.steps.find((s) => s.id === run.stepId)!;
   const reading = readSubmission(state, step, texts, run.checks ?? [], readOnly);
-  if (json) process.stdout.write(`${JSON.stringify({ workflow: id, step: step.number, recorded: false, ...reading })}\n`);
+  if (json) printJsonLine({ workflow_id: id, step: step.number, recorded: false, ...reading });
   else process.stdout.write(`${readingText(reading, `Dry run: step ${step.number} (${step.id}) of ${id} would record this; nothing was recorded.`)}\n`);
 }
 

@@ -3,8 +3,9 @@
  */
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
+import { didYouMean } from '../../../core/messages.js';
 import { toSeedState } from '../../../core/seed-state.js';
-import { loadState } from '../../../engine/workflow-log.js';
+import { loadState, waitingFor } from '../../../engine/workflow-log.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { cliAccess, cliCaller } from '../cli-access.js';
 import { nextAction } from '../../../engine/next-action.js';
@@ -13,10 +14,7 @@ import { nextActionText } from '../../mcp/next-action-text.js';
 import { describeEvent } from '../event-lines.js';
 import { listTable, showText, statusLine } from '../show-format.js';
 import { reduce } from '../../../core/apply.js';
-
-function print(command: Command, json: unknown, text: string): void {
-  process.stdout.write(globalOptions(command).json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
-}
+import { eventJson, printDocument, printJsonLine, printResult as print, stateJson, summaryJson } from '../cli-output.js';
 
 export function registerInspectCommands(program: Command): void {
   program
@@ -25,7 +23,8 @@ export function registerInspectCommands(program: Command): void {
     .argument('<id>', 'workflow id')
     .action(async (id: string, _f: unknown, command: Command) => {
       const state = await loadState(await openCliStore(globalOptions(command)), id);
-      print(command, { workflow: id, status: state.status, phase: state.phase, step: state.runs.at(-1)?.stepNumber ?? null, gate: state.gate, escalation: state.escalation, paused: state.paused }, statusLine(state));
+      const json = { workflow_id: id, status: state.status, phase: state.phase, step: state.runs.at(-1)?.stepNumber ?? null, waiting_for: waitingFor(state), gate: state.gate, escalation: state.escalation, paused: state.paused };
+      print(command, json, statusLine(state));
     });
 
   program
@@ -36,7 +35,8 @@ export function registerInspectCommands(program: Command): void {
     .action(async (flags: { status?: string[]; limit: number }, command: Command) => {
       const store = await openCliStore(globalOptions(command));
       const rows = await store.listWorkflows({ ...(flags.status ? { status: flags.status } : {}), limit: flags.limit });
-      print(command, rows, listTable(rows));
+      if (globalOptions(command).json) rows.forEach((row) => printJsonLine(summaryJson(row)));
+      else process.stdout.write(`${listTable(rows)}\n`);
     });
 
   program
@@ -45,7 +45,7 @@ export function registerInspectCommands(program: Command): void {
     .argument('<id>', 'workflow id')
     .action(async (id: string, _f: unknown, command: Command) => {
       const state = await loadState(await openCliStore(globalOptions(command)), id);
-      print(command, state, showText(state));
+      print(command, stateJson(state), showText(state));
     });
 
   program
@@ -82,11 +82,11 @@ export function registerInspectCommands(program: Command): void {
           });
         }
         const text = record.reviews.map((r) => `<!-- review: ${r.template} -->\n${r.text.trimEnd()}\n`).join('\n');
-        print(command, { workflow: id, round: n, step: step.number, reviews: record.reviews }, text.trimEnd());
+        print(command, { workflow_id: id, round: n, step: step.number, reviews: record.reviews }, text.trimEnd());
         return;
       }
       const rubric = state.definition.rubrics.find((r) => r.id === step.rubric);
-      print(command, record.report, `# Report ${n} — step ${step.number} (${step.id}), round ${record.round} of ${record.loopId ?? 'its loop'}\n\n${formatReport(record.report, rubric)}`);
+      print(command, { workflow_id: id, round: n, step: step.number, ...record.report }, `# Report ${n} — step ${step.number} (${step.id}), round ${record.round} of ${record.loopId ?? 'its loop'}\n\n${formatReport(record.report, rubric)}`);
     });
 
   program
@@ -108,7 +108,7 @@ export function registerInspectCommands(program: Command): void {
         throw new ConvergeError('USAGE', `Workflow ${id} has ${flags.artifact} versions 1…${versions.length}; --from ${from} --to ${to} is not a range of them.`, { hint: 'Use --from 0 to diff against nothing.' });
       }
       const diff = diffArtifactVersions(state, flags.artifact, from, to);
-      print(command, { workflow: id, artifact: flags.artifact, from, to, diff }, diff === '' ? `No changes between ${flags.artifact} v${from} and v${to}.` : diff);
+      print(command, { workflow_id: id, artifact: flags.artifact, from, to, diff }, diff === '' ? `No changes between ${flags.artifact} v${from} and v${to}.` : diff);
     });
 
   program
@@ -119,7 +119,7 @@ export function registerInspectCommands(program: Command): void {
       const store = await openCliStore(globalOptions(command));
       const events = await store.readEvents(id);
       if (globalOptions(command).json) {
-        for (const e of events) process.stdout.write(`${JSON.stringify(e)}\n`);
+        for (const e of events) printJsonLine(eventJson(id, e));
         return;
       }
       const lines: string[] = [];
@@ -143,9 +143,9 @@ export function registerInspectCommands(program: Command): void {
         return;
       }
       if (flags.format !== 'seed-state') {
-        throw new ConvergeError('USAGE', `Unknown export format "${flags.format}".`, { hint: 'Use --format seed-state or --format events.' });
+        throw new ConvergeError('USAGE', `Unknown export format "${flags.format}"${didYouMean(flags.format, ['seed-state', 'events'])}.`, { hint: 'Use --format seed-state or --format events.' });
       }
-      process.stdout.write(`${JSON.stringify(toSeedState(await loadState(store, id)), null, 2)}\n`);
+      printDocument(command, toSeedState(await loadState(store, id)));
     });
 
   program
@@ -156,6 +156,6 @@ export function registerInspectCommands(program: Command): void {
     .action(async (id: string, flags: { fromStep: number }, command: Command) => {
       const store = await openCliStore(globalOptions(command));
       const state = await cliAccess(store, globalOptions(command)).fork(cliCaller(), id, flags.fromStep);
-      print(command, { workflow: state.workflowId, forkedFrom: id }, `${state.workflowId}\nForked from ${id} at step ${flags.fromStep}. Run it with \`converge resume ${state.workflowId}\`.`);
+      print(command, { workflow_id: state.workflowId, forked_from: id }, `${state.workflowId}\nForked from ${id} at step ${flags.fromStep}. Run it with \`converge resume ${state.workflowId}\`.`);
     });
 }

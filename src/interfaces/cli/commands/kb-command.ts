@@ -6,9 +6,11 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
+import { didYouMean } from '../../../core/messages.js';
 import { DEFAULT_KNOWLEDGE_BUDGETS, KnowledgeIndex, selectKnowledge } from '../../../knowledge/index.js';
 import type { KnowledgeRole, KnowledgeSelection, RefreshResult } from '../../../knowledge/index.js';
 import { loadProjectConfig } from '../../../workflows/loader.js';
+import { printJsonLine } from '../cli-output.js';
 
 /** Used when neither --doc nor converge.yaml's `documentation` names any location. */
 export const DEFAULT_DOC_GLOBS: readonly string[] = ['README.md', 'docs/**/*.md'];
@@ -56,7 +58,7 @@ function docGlobs(flags: KbFlags, globals: Globals): string[] {
 function parseRole(value: string | undefined): KnowledgeRole {
   if (value === undefined) return 'programmer';
   if ((ROLES as string[]).includes(value)) return value as KnowledgeRole;
-  throw new ConvergeError('USAGE', `Unknown role "${value}".`, { hint: `Use one of: ${ROLES.join(', ')}.` });
+  throw new ConvergeError('USAGE', `Unknown role "${value}"${didYouMean(value, ROLES)}.`, { hint: `Use one of: ${ROLES.join(', ')}.` });
 }
 
 function parseBudget(value: string | undefined): number | undefined {
@@ -116,7 +118,7 @@ export function registerKbCommand(program: Command): void {
       if (globals.json) {
         const chunks = selection.chunks.map(({ path, title, score, tokens, startLine, endLine }) => ({ path, title, score, tokens, startLine, endLine }));
         const out = { query, role, budget: selection.budget, tokens: selection.tokens, chunks, text: selection.text, index: { root, globs, files: refreshed.files, chunks: refreshed.chunks } };
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        printJsonLine(out);
         return;
       }
       if (refreshed.files === 0) process.stderr.write(`converge: no documents match ${globs.join(', ')} in ${root}.\n`);
@@ -135,7 +137,7 @@ export function registerKbCommand(program: Command): void {
       const result = await index.refresh();
       for (const warning of result.warnings) process.stderr.write(`converge: ${warning}\n`);
       if (globals.json) {
-        process.stdout.write(`${JSON.stringify({ root, globs, indexPath: index.indexPath, ...result }, null, 2)}\n`);
+        printJsonLine({ root, globs, indexPath: index.indexPath, ...result });
         return;
       }
       const lines = [refreshLine(root, result)];

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
+import { didYouMean } from '../../../core/messages.js';
 import { READ_AS, readOutput, stepForRubric } from '../../../engine/output-reading.js';
 import type { ReadAs } from '../../../engine/output-reading.js';
 import { effectiveDefinition, loadDefinition, loadProfile } from '../../../workflows/loader.js';
@@ -34,7 +35,7 @@ export function registerParseCommand(program: Command): void {
     .option('-r, --rubric <id>', 'for --as report: the rubric to read it against (plan or code)', 'plan')
     .action((files: string[], flags: { as: string; profile?: string; rubric: string }, command: Command) => {
       if (!(READ_AS as readonly string[]).includes(flags.as)) {
-        throw new ConvergeError('USAGE', `Cannot parse a file as "${flags.as}".`, { hint: `Use --as ${READ_AS.join(', --as ')}.` });
+        throw new ConvergeError('USAGE', `Cannot parse a file as "${flags.as}"${didYouMean(flags.as, READ_AS)}.`, { hint: `Use --as ${READ_AS.join(', --as ')}.` });
       }
       const as = flags.as as ReadAs;
       const texts = readResultFiles(files);

@@ -17,6 +17,7 @@ import { exitCodeForStatus } from '../../error-map.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import type { Progress } from '../progress.js';
 import { roundsTable } from '../show-format.js';
+import { printJsonLine } from '../cli-output.js';
 
 // Live progress (listr2) is imported by the commands that show it, not by every command.
 const loadProgress = () => import('../progress.js');
@@ -102,7 +103,7 @@ export async function drive(engine: Engine, workflowId: string, progress: Progre
   }
   if (quiet) return exitCodeForStatus(outcome.status, outcome.waitingFor);
   if (!json) printOutcome(outcome);
-  else process.stdout.write(`${JSON.stringify({ workflow: workflowId, outcome: outcome.status, waitingFor: outcome.waitingFor })}\n`);
+  else printJsonLine({ workflow_id: workflowId, outcome: outcome.status, waiting_for: outcome.waitingFor });
   return exitCodeForStatus(outcome.status, outcome.waitingFor);
 }
 
@@ -164,7 +165,8 @@ export function registerRunCommands(program: Command): void {
       const progress = createProgress('json');
       const { engine } = await prepare(command, flags, progress);
       const state = await startFromCli(command, engine, requirements, flags);
-      process.stdout.write(json ? `${JSON.stringify({ workflow: state.workflowId })}\n` : `${state.workflowId}\n`);
+      if (json) printJsonLine({ workflow_id: state.workflowId, status: state.status });
+      else process.stdout.write(`${state.workflowId}\n`);
     });
 
   program

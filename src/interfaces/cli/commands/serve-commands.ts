@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
+import { didYouMean } from '../../../core/messages.js';
 import { isRole, ROLES } from '../../../ops/auth/roles.js';
 import type { Audit, AuditRecordInput, Auth, OpsStore, Role } from '../../../ops/index.js';
 import type { Store } from '../../../store/store.js';
@@ -85,7 +86,7 @@ export function parseDuration(value: string): number {
 }
 
 function parseRole(value: string): Role {
-  if (!isRole(value)) throw new ConvergeError('USAGE', `Unknown role "${value}".`, { hint: `Use one of: ${ROLES.join(', ')}.` });
+  if (!isRole(value)) throw new ConvergeError('USAGE', `Unknown role "${value}"${didYouMean(value, ROLES)}.`, { hint: `Use one of: ${ROLES.join(', ')}.` });
   return value;
 }
 

@@ -9,11 +9,13 @@ import { decide } from '../../../core/decide.js';
 import { seedDecision } from '../../../core/decision.js';
 import { WorkflowDefinitionSchema } from '../../../core/definition-schema.js';
 import { ConvergeError } from '../../../core/errors.js';
+import { didYouMean } from '../../../core/messages.js';
 import { fromSeedState } from '../../../core/seed-state.js';
 import { ProfileSchema } from '../../../core/profile-schema.js';
 import { ProjectConfigSchema } from '../../../workflows/project-config.js';
 import { builtinNames, CONFIG_FILE, loadDefinition, loadProfile } from '../../../workflows/loader.js';
 import { globalOptions, loadConfig } from '../cli-context.js';
+import { printDocument } from '../cli-output.js';
 
 async function readInput(file: string | undefined): Promise<string> {
   if (file !== undefined && file !== '-') {
@@ -53,18 +55,18 @@ export function registerToolCommands(program: Command): void {
       const state = fromSeedState(json, definition);
       const decision = decide(definition, state);
       const out = decision === null ? { action_type: null, status: state.status, rationale: 'Nothing to decide: the workflow waits for a person, has a step in flight, or has ended.' } : flags.full ? decision : seedDecision(decision);
-      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      printDocument(command, out);
     });
 
   program
     .command('schema')
     .description('print the JSON Schema of workflow definitions (or of profiles / converge.yaml)')
     .option('-k, --kind <kind>', 'definition | profile | config', 'definition')
-    .action((flags: { kind: string }) => {
+    .action((flags: { kind: string }, command: Command) => {
       const schemas: Record<string, z.ZodType> = { definition: WorkflowDefinitionSchema, profile: ProfileSchema, config: ProjectConfigSchema };
       const schema = schemas[flags.kind];
-      if (schema === undefined) throw new ConvergeError('USAGE', `Unknown schema kind "${flags.kind}".`, { hint: 'Use definition, profile or config.' });
-      process.stdout.write(`${JSON.stringify(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n`);
+      if (schema === undefined) throw new ConvergeError('USAGE', `Unknown schema kind "${flags.kind}"${didYouMean(flags.kind, Object.keys(schemas))}.`, { hint: 'Use definition, profile or config.' });
+      printDocument(command, z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }));
     });
 
   program

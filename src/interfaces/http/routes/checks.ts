@@ -4,6 +4,7 @@
  */
 import type { Hono } from 'hono';
 import { ConvergeError } from '../../../core/errors.js';
+import { didYouMean } from '../../../core/messages.js';
 import { loadState } from '../../../engine/workflow-log.js';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { requireAccess } from '../middleware/require-access/index.js';
@@ -21,7 +22,7 @@ export function registerCheckRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const all = state.definition.checks;
     const unknown = (input.check_ids ?? []).filter((cid) => !all.some((check) => check.id === cid));
     if (unknown.length > 0) {
-      throw new ConvergeError('USAGE', `check_ids: workflow ${id} has no check ${unknown.map((u) => `"${u}"`).join(', ')}.`, {
+      throw new ConvergeError('USAGE', `check_ids: workflow ${id} has no check ${unknown.map((u) => `"${u}"${didYouMean(u, all.map((check) => check.id))}`).join(', ')}.`, {
         hint: `Its checks: ${all.map((check) => check.id).join(', ') || 'none'}.`,
         details: { field: 'check_ids' },
       });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ConvergeError } from '../../../core/errors.js';
+import { didYouMean } from '../../../core/messages.js';
 import { checkSummary } from '../../../engine/next-action.js';
 import { formatToolResults } from '../../../engine/report-format.js';
 import { loadState } from '../../../engine/workflow-log.js';
@@ -38,7 +39,7 @@ export function registerRunChecksTool(ctx: McpContext): void {
         const all = state.definition.checks;
         const unknown = (input.check_ids ?? []).filter((id) => !all.some((c) => c.id === id));
         if (unknown.length > 0) {
-          throw new ConvergeError('USAGE', `Workflow ${input.workflow_id} has no check ${unknown.map((u) => `"${u}"`).join(', ')}.`, {
+          throw new ConvergeError('USAGE', `Workflow ${input.workflow_id} has no check ${unknown.map((u) => `"${u}"${didYouMean(u, all.map((c) => c.id))}`).join(', ')}.`, {
             hint: `Its checks: ${all.map((c) => c.id).join(', ') || 'none'}.`,
           });
         }
