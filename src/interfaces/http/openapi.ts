@@ -131,7 +131,9 @@ export function openApiDocument(): Json {
         WorkflowSummary: {
           type: 'object',
           properties: {
-            ...Object.fromEntries(['id', 'name', 'definition_id', 'status', 'phase', 'requirements', 'created_at', 'updated_at'].map((k) => [k, { type: 'string' }])),
+            workflow_id: { type: 'string', description: 'The workflow id, named as in every CLI and MCP answer.' },
+            id: { type: 'string', deprecated: true, description: 'The same as workflow_id; kept for clients written before workflow_id.' },
+            ...Object.fromEntries(['name', 'definition_id', 'status', 'phase', 'requirements', 'created_at', 'updated_at'].map((k) => [k, { type: 'string' }])),
             current_step: { type: ['integer', 'null'] },
             waiting_for: { type: ['string', 'null'], description: 'e.g. gate:plan_approval, escalation:cap_reached, paused' },
             last_seq: { type: 'integer' },

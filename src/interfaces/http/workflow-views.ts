@@ -11,8 +11,13 @@ import { waitingFor } from '../../engine/workflow-log.js';
 import type { WorkflowSummary } from '../../store/store.js';
 import { artifactsView, usageView } from './workflow-usage-views.js';
 
+/**
+ * `workflow_id` is the name every interface uses; `id` stays beside it because the dashboard and
+ * the published OpenAPI document read it (deprecated there).
+ */
 export function summaryView(s: WorkflowSummary, round?: RoundInfo) {
   return {
+    workflow_id: s.id,
     id: s.id,
     name: s.name,
     definition_id: s.definitionId,
@@ -211,6 +216,7 @@ export function pendingView(state: WorkflowState) {
 export function workflowView(state: WorkflowState) {
   const round = currentRound(state);
   return {
+    workflow_id: state.workflowId,
     id: state.workflowId,
     name: state.name ?? '',
     definition: { id: state.definition.id, name: state.definition.name, steps: state.definition.steps.map((s) => ({ id: s.id, number: s.number, name: s.name ?? s.id, phase: s.phase, kind: s.kind, role: s.role })), phases: state.definition.phases },
@@ -229,7 +235,7 @@ export function workflowView(state: WorkflowState) {
     completed_at: state.completedAt ?? null,
     last_seq: state.seq,
     failure_message: state.failureMessage ?? null,
-    forked_from: state.forkedFrom ?? null,
+    forked_from: state.forkedFrom ? { ...state.forkedFrom, workflow_id: state.forkedFrom.workflowId } : null,
     ...pendingView(state),
     timeline: timelineView(state),
     rounds: roundsView(state),

@@ -19,7 +19,9 @@ describe('POST /api/workflows', () => {
     const { status, body } = await kit.json('POST', '/api/workflows', { role: 'operator', body: { requirements: 'Add a CSV export', name: 'csv', workspace: 'project' } });
     expect(status).toBe(201);
     expect(body.workflow).toMatchObject({ name: 'csv', status: 'running', definition_id: 'seven-step', round: 0 });
-    const stored = await kit.engine.store.getWorkflow(body.workflow.id);
+    // workflow_id as in every interface; id kept beside it for clients written before it (#15).
+    expect(body.workflow.workflow_id).toBe(body.workflow.id);
+    const stored = await kit.engine.store.getWorkflow(body.workflow.workflow_id);
     expect(stored?.requirements).toBe('Add a CSV export');
     expect((await kit.audit.read()).at(-1)).toMatchObject({ action: 'workflow.start', target: body.workflow.id, actor: 'operator-user', details: { outcome: 'ok', via: 'http' } });
   });
@@ -119,7 +121,7 @@ describe('GET /api/workflows/:id and its parts', () => {
   it('shows the state with the pending gate, the timeline and the scores per round against thresholds', async () => {
     const { status, body } = await kit.json('GET', `/api/workflows/${id}`, { role: 'viewer' });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ id, status: 'waiting_for_human', phase: 'phase_1', round: 2, gate: { gate_id: 'plan_approval', gate_name: 'Plan approval' } });
+    expect(body).toMatchObject({ workflow_id: id, id, status: 'waiting_for_human', phase: 'phase_1', round: 2, gate: { gate_id: 'plan_approval', gate_name: 'Plan approval' } });
     expect(body.timeline.filter((t: { kind: string }) => t.kind === 'step').map((t: { step_number: number }) => t.step_number)).toEqual([1, 2, 3, 2]);
     expect(body.rounds).toHaveLength(2);
     expect(body.rounds[0]).toMatchObject({ artifact: 'plan', round: 1, converged: false });

@@ -32,7 +32,7 @@ export function registerStreamRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       await pollLoop(stream, ssePollMs, sseKeepAliveMs, async () => {
         const events = await store.readEvents(id, after);
         for (const event of events) {
-          await stream.writeSSE({ event: 'workflow-event', id: String(event.seq), data: JSON.stringify(event) });
+          await stream.writeSSE({ event: 'workflow-event', id: String(event.seq), data: JSON.stringify({ workflow_id: id, ...event }) });
           after = event.seq;
         }
         if (events.length > 0) {
