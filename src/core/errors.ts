@@ -15,6 +15,8 @@ export type ConvergeErrorCode =
   | 'LEASE_LOST'
   | 'STORE_BUSY'
   | 'STORE_UNAVAILABLE'
+  /** No store where the command looked (a read-only command never creates one). */
+  | 'STORE_NOT_FOUND'
   | 'STORE_TOO_NEW'
   | 'MIGRATION_FAILED'
   | 'WORKSPACE_INVALID'
@@ -22,6 +24,8 @@ export type ConvergeErrorCode =
   | 'TEMPLATE_NOT_FOUND'
   | 'TEMPLATE_ERROR'
   | 'AGENT_FAILED'
+  /** An agent of the workflow cannot run here (a missing key variable or CLI): refused before anything is recorded. */
+  | 'AGENT_NOT_READY'
   | 'CHECK_FAILED'
   | 'USAGE'
   | 'UNAUTHORIZED'

@@ -62,6 +62,14 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   return openSqliteStore(sqlitePath(value, options.cwd ?? process.cwd()), sqliteOptions);
 }
 
+/** The SQLite file a store value names, or undefined for a memory or PostgreSQL store. */
+export function sqliteFileOf(url: string, cwd = process.cwd()): string | undefined {
+  const value = url.trim();
+  if (value === '' || MEMORY_URLS.has(value) || /^postgres(ql)?:\/\//i.test(value)) return undefined;
+  const path = sqlitePath(value, cwd);
+  return path === ':memory:' ? undefined : path;
+}
+
 function sqlitePath(value: string, cwd: string): string {
   if (value.startsWith('file://')) {
     try {

@@ -76,13 +76,15 @@ describe('bad input', () => {
   it('reports an unreadable store', async () => {
     writeFileSync(join(dir, 'not-a-db.db'), 'this is not a database file, just text that is long enough to be read as a header');
     expectCleanError(await converge(['--store', 'not-a-db.db', 'list'], { cwd: dir }), 1, /not-a-db\.db/);
-    expectCleanError(await converge(['--store', 'a-file.txt/inner.db', 'list'], { cwd: dir }), 1, /a-file\.txt/);
+    // A reading command does not create a store; migrate does, and cannot under a file.
+    expectCleanError(await converge(['--store', 'a-file.txt/inner.db', 'list'], { cwd: dir }), 2, /There is no store at .*a-file\.txt/);
+    expectCleanError(await converge(['--store', 'a-file.txt/inner.db', 'migrate'], { cwd: dir }), 1, /a-file\.txt/);
     await nothingLost();
   });
 
   it('reports a store written by a newer Converge', async () => {
     const newer = copyFixture('crash');
-    await converge(['--store', 'store.db', 'list'], { cwd: newer });
+    await converge(['--store', 'store.db', 'migrate'], { cwd: newer });
     const db = new Database(join(newer, 'store.db'));
     db.prepare("UPDATE settings SET value = '99' WHERE key = 'schema_version'").run();
     db.close();

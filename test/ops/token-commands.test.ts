@@ -53,7 +53,9 @@ describe('converge token', () => {
   });
 
   it('refuses to revoke an unknown id', async () => {
-    const result = await runCli(['--store', storePath(), 'token', 'revoke', 'tok_nope']);
+    const path = storePath();
+    await runCli(['--store', path, 'token', 'create', '--role', 'viewer']);
+    const result = await runCli(['--store', path, 'token', 'revoke', 'tok_nope']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('There is no token tok_nope');
   });

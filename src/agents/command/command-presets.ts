@@ -66,6 +66,13 @@ export function buildInvocation(config: CommandConfig, context: InvocationContex
   }
 }
 
+const PRESET_EXECUTABLES: Readonly<Record<PresetName, string>> = { 'claude-code': 'claude', codex: 'codex', gemini: 'gemini', aider: 'aider' };
+
+/** The program a command agent starts: the first word of `command`, else its preset's CLI. */
+export function commandExecutable(config: CommandConfig): string | undefined {
+  return config.command?.[0] ?? (config.preset === undefined ? undefined : PRESET_EXECUTABLES[config.preset]);
+}
+
 /** A display name for ids and messages: the preset, else the command's executable. */
 export function commandName(config: CommandConfig): string {
   if (config.preset !== undefined) return config.preset;

@@ -18,6 +18,7 @@ import { registerChecksCommand } from './commands/checks-command.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerServeCommands } from './commands/serve-commands.js';
 import { registerParseCommand } from './commands/parse-command.js';
+import { registerDoctorCommand } from './commands/doctor-command.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../workflows/builtin-files.js';
@@ -36,8 +37,8 @@ export function buildProgram(): Command {
     .name('converge')
     .description('A durable orchestrator for agentic software development: plan → validate → revise, implement → check → refine, with human gates.')
     .version(version())
-    .option('--store <url>', 'the store: a SQLite path (default .converge/converge.db here) or $CONVERGE_STORE')
-    .option('--config <file>', 'the project settings file (default ./converge.yaml)')
+    .option('--store <url>', "the store: a SQLite path or postgres:// URL (default: $CONVERGE_STORE, else .converge/converge.db in the project's root)")
+    .option('--config <file>', "the project settings file (default: converge.yaml in the project's root, found from here up)")
     .option('--json', 'machine-readable output (JSON lines for progress)')
     .showSuggestionAfterError(true)
     .exitOverride();
@@ -63,6 +64,7 @@ Start here:
   registerMcpCommand(program);
   registerServeCommands(program);
   registerParseCommand(program);
+  registerDoctorCommand(program);
   holdUsageErrors(program);
   return program;
 }

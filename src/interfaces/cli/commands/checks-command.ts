@@ -13,8 +13,8 @@ import { didYouMean } from '../../../core/messages.js';
 import type { Check, SandboxMode } from '../../../core/profile-schema.js';
 import type { ToolResult } from '../../../core/records.js';
 import { CONVERGE_BIN } from '../../../engine/create-engine.js';
-import { effectiveDefinition, loadDefinition, loadProfile, loadProjectConfig } from '../../../workflows/loader.js';
-import { globalOptions } from '../cli-context.js';
+import { effectiveDefinition, loadDefinition, loadProfile } from '../../../workflows/loader.js';
+import { cliProject, globalOptions, loadConfig } from '../cli-context.js';
 import { table } from '../show-format.js';
 import { printJsonLine } from '../cli-output.js';
 
@@ -23,7 +23,7 @@ interface ChecksFlags {
 }
 
 interface RunFlags extends ChecksFlags {
-  workspace: string;
+  workspace?: string;
   only?: string[];
 }
 
@@ -41,7 +41,7 @@ export interface EffectiveChecks {
 
 /** converge.yaml's checks, else the definition's, else the profile's (`--profile` replaces the configured one). */
 export function effectiveChecks(cwd: string, configPath: string | undefined, profileFlag: string | undefined): EffectiveChecks {
-  const { config, baseDir, path } = loadProjectConfig(cwd, configPath);
+  const { config, baseDir, path } = loadConfig(configPath === undefined ? {} : { config: configPath }, cwd);
   const profile = profileFlag !== undefined ? loadProfile(profileFlag, cwd) : loadProfile(config.profile, baseDir);
   const definition = loadDefinition(config.definition, baseDir);
   const { checks } = effectiveDefinition(definition, profile, config);
@@ -64,14 +64,14 @@ export function registerChecksCommand(program: Command): void {
   checks
     .command('run')
     .description('run the checks in a workspace; exit code 0 when every required check passes, 1 otherwise')
-    .option('-w, --workspace <dir>', 'the project directory to check', '.')
+    .option('-w, --workspace <dir>', 'the project directory to check (default: the project root)')
     .option('-p, --profile <name>', 'profile whose checks to use (default: converge.yaml, else typescript)')
     .option('--only <id...>', 'run only these checks (ids, space- or comma-separated)')
     .action(async (flags: RunFlags, command: Command) => {
       const globals = globalOptions(command);
       const found = effectiveChecks(process.cwd(), globals.config, flags.profile);
       if (found.note !== undefined) process.stderr.write(`converge: note: ${found.note}.\n`);
-      const workspace = workspaceDir(flags.workspace);
+      const workspace = workspaceDir(flags.workspace ?? cliProject().root);
       const selected = select(found, flags.only);
       if (selected.length === 0) {
         throw new ConvergeError('USAGE', `No checks are configured (${found.source}).`, {

@@ -36,7 +36,7 @@ export function registerDemoCommand(program: Command): void {
       const progress = createProgress(progressMode(json));
       const workspace = mkdtempSync(join(tmpdir(), 'converge-demo-'));
       cpSync(join(DEMO_DIR, 'project'), workspace, { recursive: true });
-      const store = await openCliStore(options);
+      const store = await openCliStore(options, { create: true });
       const loaded = loadProjectConfig(DEMO_DIR, 'converge.yaml');
       const engine = buildEngine(store, loaded, { onEvents: progress.onEvents });
       const started = Date.now();

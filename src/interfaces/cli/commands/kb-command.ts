@@ -9,7 +9,7 @@ import { ConvergeError } from '../../../core/errors.js';
 import { didYouMean } from '../../../core/messages.js';
 import { DEFAULT_KNOWLEDGE_BUDGETS, KnowledgeIndex, selectKnowledge } from '../../../knowledge/index.js';
 import type { KnowledgeRole, KnowledgeSelection, RefreshResult } from '../../../knowledge/index.js';
-import { loadProjectConfig } from '../../../workflows/loader.js';
+import { cliProject, loadConfig } from '../cli-context.js';
 import { printJsonLine } from '../cli-output.js';
 
 /** Used when neither --doc nor converge.yaml's `documentation` names any location. */
@@ -34,7 +34,7 @@ interface Globals {
 }
 
 function workspaceDir(flag: string | undefined): string {
-  const root = resolve(flag ?? '.');
+  const root = resolve(flag ?? cliProject().root);
   let isDirectory = false;
   try {
     isDirectory = statSync(root).isDirectory();
@@ -51,7 +51,7 @@ function workspaceDir(flag: string | undefined): string {
 
 function docGlobs(flags: KbFlags, globals: Globals): string[] {
   if (flags.doc !== undefined && flags.doc.length > 0) return flags.doc;
-  const { config } = loadProjectConfig(process.cwd(), globals.config);
+  const { config } = loadConfig(globals);
   return config.documentation.length > 0 ? config.documentation : [...DEFAULT_DOC_GLOBS];
 }
 
@@ -98,7 +98,7 @@ export function registerKbCommand(program: Command): void {
   kb.command('search')
     .description('show the documentation an agent call would get for a query: chunks, scores, tokens and the total')
     .argument('<query...>', 'what the agent works on, e.g. the requirements (put it before --doc)')
-    .option('-w, --workspace <dir>', 'the project folder the documentation globs are relative to', '.')
+    .option('-w, --workspace <dir>', 'the project folder the documentation globs are relative to (default: the project root)')
     .option('--doc <glob...>', `documentation locations (default: converge.yaml documentation, else ${DEFAULT_DOC_GLOBS.join(' ')})`)
     .option('--role <role>', `the agent role, which sets the default budget: ${ROLES.join(' | ')}`, 'programmer')
     .option('--budget <tokens>', 'the token budget (default: the role\'s)')
@@ -127,7 +127,7 @@ export function registerKbCommand(program: Command): void {
 
   kb.command('index')
     .description('bring the knowledge index up to date (re-reads only new and changed files) and print what changed')
-    .option('-w, --workspace <dir>', 'the project folder the documentation globs are relative to', '.')
+    .option('-w, --workspace <dir>', 'the project folder the documentation globs are relative to (default: the project root)')
     .option('--doc <glob...>', `documentation locations (default: converge.yaml documentation, else ${DEFAULT_DOC_GLOBS.join(' ')})`)
     .action(async (flags: KbFlags, command: Command) => {
       const globals = command.optsWithGlobals() as Globals;

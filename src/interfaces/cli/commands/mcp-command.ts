@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
-import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
+import { buildEngine, cliProject, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { auditFromCli } from './serve-commands.js';
 
 interface ServeFlags {
@@ -30,11 +30,11 @@ export function registerMcpCommand(program: Command): void {
       const { runStdioServer } = await import('../../mcp/stdio.js');
       const options = globalOptions(command);
       const loaded = loadConfig(options);
-      const store = await openCliStore(options);
+      const store = await openCliStore(options, { create: true });
       const engine = buildEngine(store, loaded);
       await runStdioServer(engine, {
         project: { config: loaded.config, baseDir: loaded.baseDir },
-        workspaceRoot: resolve(flags.workspaceRoot ?? '.'),
+        workspaceRoot: resolve(flags.workspaceRoot ?? cliProject().root),
         audit: { record: (entry) => auditFromCli(store, options, entry) },
       });
     });
@@ -56,7 +56,7 @@ export function registerMcpCommand(program: Command): void {
       const { serveMcpHttp } = await import('../../mcp/streamable-http.js');
       const options = globalOptions(command);
       const loaded = loadConfig(options);
-      const store = await openCliStore(options);
+      const store = await openCliStore(options, { create: true });
       const engine = buildEngine(store, loaded);
       const token = flags.token ?? process.env.CONVERGE_MCP_TOKEN;
       const server = await serveMcpHttp({
@@ -64,7 +64,7 @@ export function registerMcpCommand(program: Command): void {
         project: { config: loaded.config, baseDir: loaded.baseDir },
         host: flags.host,
         port: flags.port,
-        workspaceRoot: resolve(flags.workspaceRoot ?? '.'),
+        workspaceRoot: resolve(flags.workspaceRoot ?? cliProject().root),
         audit: { record: (entry) => auditFromCli(store, options, entry) },
         ...(token !== undefined ? { token } : {}),
         noAuth: !flags.auth,

@@ -14,7 +14,8 @@ import type { RunOutcome } from '../../../engine/runner.js';
 import { loadState } from '../../../engine/workflow-log.js';
 import { parseWith, readDocument } from '../../../workflows/loader.js';
 import { exitCodeForStatus } from '../../error-map.js';
-import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
+import { buildEngine, cliProject, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
+import { preflightAgents } from '../agent-preflight.js';
 import type { Progress } from '../progress.js';
 import { roundsTable } from '../show-format.js';
 import { printJsonLine } from '../cli-output.js';
@@ -39,7 +40,7 @@ export interface RunFlags {
 function startRequest(engine: Engine, requirements: string, flags: RunFlags): StartRequest {
   return {
     requirements: readRequirements(requirements),
-    workspace: flags.workspace ?? '.',
+    workspace: flags.workspace ?? cliProject().root,
     workspaceType: flags.isolated ? 'isolated' : engine.config.workspace.type,
     ...(flags.taskType !== undefined ? { taskType: flags.taskType } : {}),
     ...(flags.name !== undefined ? { name: flags.name } : {}),
@@ -78,8 +79,11 @@ export async function prepare(command: Command, flags: RunFlags, progress: Progr
     ...(flags.definition !== undefined ? { definition: resolve(flags.definition) } : {}),
     ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
   };
-  const store = await openCliStore(options);
   const agentsFile = loadAgentsFile(flags.agents);
+  // run and start create the store; resume needs the one its workflow is in.
+  const starts = command.name() !== 'resume';
+  if (starts) preflightAgents(config, agentsFile, loaded.baseDir, resolve(flags.workspace ?? cliProject().root));
+  const store = await openCliStore(options, { create: starts });
   const engine = buildEngine(store, { config, baseDir: loaded.baseDir }, {
     onEvents: progress.onEvents,
     ...(agentsFile !== undefined ? { agents: agentsFile } : {}),
@@ -128,7 +132,7 @@ export function registerRunCommands(program: Command): void {
     .command('run')
     .description('start a workflow from requirements and drive it to the end (waits at gates unless --no-wait)')
     .argument('<requirements>', 'what to build, or @FILE to read it from a file')
-    .option('-w, --workspace <dir>', 'the project directory agents work in', '.')
+    .option('-w, --workspace <dir>', 'the project directory agents work in (default: the project root)')
     .option('--isolated', 'work in a git worktree on branch converge/<id> instead of the directory itself')
     .option('-d, --definition <file>', 'a workflow definition file (default: converge.yaml, else seven-step)')
     .option('-p, --profile <name>', 'a profile: typescript, cursus, or a file')
@@ -152,7 +156,7 @@ export function registerRunCommands(program: Command): void {
     .command('start')
     .description('record a new workflow and print its id; `converge resume ID` (or a worker) runs it')
     .argument('<requirements>', 'what to build, or @FILE')
-    .option('-w, --workspace <dir>', 'the project directory agents work in', '.')
+    .option('-w, --workspace <dir>', 'the project directory agents work in (default: the project root)')
     .option('--isolated', 'work in a git worktree on branch converge/<id> instead of the directory itself')
     .option('-d, --definition <file>', 'a workflow definition file')
     .option('-p, --profile <name>', 'a profile: typescript, cursus, or a file')

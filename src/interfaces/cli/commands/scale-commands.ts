@@ -72,7 +72,7 @@ function registerMigrate(program: Command): void {
     .description("bring the store's schema (and, on PostgreSQL, the work queue and provider slots) up to date, and show each step")
     .action(async (_flags: unknown, command: Command) => {
       const options = globalOptions(command);
-      const store = await openCliStore(options);
+      const store = await openCliStore(options, { create: true });
       const lines: Array<Record<string, unknown>> = (await migrationSteps(store)).map((s) => ({ part: 'store', ...s }));
       if (store.capabilities.distributedQueue) {
         const scale = await openScaleOut(store);

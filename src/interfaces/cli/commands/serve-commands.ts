@@ -10,7 +10,7 @@ import { didYouMean } from '../../../core/messages.js';
 import { isRole, ROLES } from '../../../ops/auth/roles.js';
 import type { Audit, AuditRecordInput, Auth, OpsStore, Role } from '../../../ops/index.js';
 import type { Store } from '../../../store/store.js';
-import { buildEngine, cliActor, globalOptions, loadConfig, openCliStore, storeLocation } from '../cli-context.js';
+import { buildEngine, cliActor, cliProject, globalOptions, loadConfig, openCliStore, storeLocation } from '../cli-context.js';
 import type { GlobalOptions } from '../cli-context.js';
 import { table } from '../show-format.js';
 
@@ -39,9 +39,9 @@ interface Ops {
 }
 
 /** The workflow store, the token and audit tables beside it, and the services over them. */
-async function openOps(options: GlobalOptions, authEnabled = true): Promise<Ops> {
+async function openOps(options: GlobalOptions, authEnabled = true, create = false): Promise<Ops> {
   const { createAudit, createAuth, openOpsStore } = await loadOps();
-  const store = await openCliStore(options);
+  const store = await openCliStore(options, { create });
   const ops = await openOpsStore(store, { url: storeLocation(options) });
   return { store, ops, auth: createAuth({ tokens: ops.tokens, enabled: authEnabled }), audit: createAudit(ops.auditLog) };
 }
@@ -111,11 +111,11 @@ function registerServe(program: Command): void {
       }
       const log = createLogger({ name: 'converge-serve' });
       const loaded = loadConfig(options);
-      const { store, ops, auth, audit } = await openOps(options, flags.auth);
+      const { store, ops, auth, audit } = await openOps(options, flags.auth, true);
       const metrics = createMetrics();
       const engine = buildEngine(store, loaded, { onEvents: (state, events) => observeEvents(metrics, state, events) });
       // Its own engine, so its runs hold leases under another owner than the worker's.
-      const workspaceRoot = flags.workspaceRoot ?? process.cwd();
+      const workspaceRoot = flags.workspaceRoot ?? cliProject().root;
       const mcp = flags.mcp
         ? createMcpMount(buildEngine(store, loaded), { config: loaded.config, baseDir: loaded.baseDir }, flags.host, { audit, workspaceRoot })
         : undefined;
@@ -177,7 +177,7 @@ function registerToken(program: Command): void {
     .option('--expires-in <duration>', 'lifetime, e.g. 90d, 12h (default: until revoked)')
     .action(async (flags: { role: Role; name?: string; expiresIn?: string }, command: Command) => {
       const options = globalOptions(command);
-      const { auth, audit, ops } = await openOps(options);
+      const { auth, audit, ops } = await openOps(options, true, true);
       const me = cliActor().id;
       const issued = await auth.issue({ role: flags.role, name: flags.name ?? flags.role, createdBy: me, ...(flags.expiresIn ? { ttlMs: parseDuration(flags.expiresIn) } : {}) });
       await audit.record({ actor: me, action: 'token.create', target: issued.record.id, details: { name: issued.record.name, role: flags.role, expires_at: issued.record.expiresAt, via: 'cli' } });

@@ -2,7 +2,7 @@
  * decide, schema, init: the decision core and the definition format, usable on their own.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { decide } from '../../../core/decide.js';
@@ -14,7 +14,7 @@ import { fromSeedState } from '../../../core/seed-state.js';
 import { ProfileSchema } from '../../../core/profile-schema.js';
 import { ProjectConfigSchema } from '../../../workflows/project-config.js';
 import { builtinNames, CONFIG_FILE, loadDefinition, loadProfile } from '../../../workflows/loader.js';
-import { globalOptions, loadConfig } from '../cli-context.js';
+import { cliProject, globalOptions, loadConfig } from '../cli-context.js';
 import { printDocument } from '../cli-output.js';
 
 async function readInput(file: string | undefined): Promise<string> {
@@ -71,18 +71,20 @@ export function registerToolCommands(program: Command): void {
 
   program
     .command('init')
-    .description(`write a commented ${CONFIG_FILE} in the current directory`)
+    .description(`write a commented ${CONFIG_FILE} in the project's root (the git repository's top folder, or here)`)
     .option('-p, --profile <name>', `profile: ${builtinNames('profiles').join(', ')}`, 'typescript')
     .option('--force', 'overwrite an existing file')
     .action((flags: { profile: string; force?: boolean }) => {
-      const path = resolve(CONFIG_FILE);
+      const project = cliProject();
+      const path = join(project.root, CONFIG_FILE);
       if (existsSync(path) && !flags.force) {
         throw new ConvergeError('USAGE', `${path} already exists.`, { hint: 'Use --force to overwrite it.' });
       }
       const profile = loadProfile(flags.profile);
       loadDefinition('seven-step');
       writeFileSync(path, initTemplate(flags.profile, profile.checks.map((c) => `${c.id}: ${Array.isArray(c.command) ? c.command.join(' ') : c.command}`)));
-      process.stdout.write(`Wrote ${path} (profile ${flags.profile}).\nNext: edit the agents section, then \`converge run "<requirements>"\`.\n`);
+      const where = project.root === project.start ? '' : `\n${project.root} is the project's root (${project.marker !== undefined ? 'it already held Converge files' : 'the top of the git repository'}), not the current folder: Converge finds it from any folder below, as git does.`;
+      process.stdout.write(`Wrote ${path} (profile ${flags.profile}).${where}\nNext: edit the agents section, then \`converge run "<requirements>"\`.\n`);
     });
 }
 
