@@ -105,7 +105,8 @@ async function answerUntilDone(cwd: string, id: string, run: ResultPromise): Pro
   const actions: string[] = [];
   let runEnded = false;
   void run.then(() => (runEnded = true));
-  const deadline = Date.now() + 75_000;
+  // About 25 s alone; the margin is for a full suite sharing the machine.
+  const deadline = Date.now() + 150_000;
   while (Date.now() < deadline) {
     const status = await cli(['--json', 'status', id], cwd);
     expect(status.exitCode === 0 || status.exitCode === 3, status.stderr).toBe(true);
@@ -169,7 +170,7 @@ describe(`the packed package (${PACKAGE.name})`, () => {
       LANG: 'C.UTF-8',
       CI: '1',
     };
-  }, 180_000);
+  }, 240_000);
 
   it('installs `converge` on PATH and starts without a build step', async () => {
     const version = await cli(['--version'], tmpdir());
@@ -186,7 +187,7 @@ describe(`the packed package (${PACKAGE.name})`, () => {
     expect(actions).toEqual(['submit 1', 'submit 2', 'approve plan_approval', 'submit 4', 'submit 5', 'approve final_approval']);
     expect((await run).exitCode).toBe(0);
     expect(readFileSync(join(project, 'src', 'index.ts'), 'utf8')).toContain('export function exportJson');
-  }, 120_000);
+  }, 240_000);
 
   it('runs the README quick start from a subdirectory, keeping config and store at the root', async () => {
     const project = await freshProject();
@@ -199,5 +200,5 @@ describe(`the packed package (${PACKAGE.name})`, () => {
     expect(readdirSync(src).sort()).toEqual(['index.ts']);
     const fromRoot = await cli(['--json', 'status', id], project);
     expect(JSON.parse(fromRoot.stdout.split('\n')[0]!)).toMatchObject({ status: 'completed' });
-  }, 120_000);
+  }, 240_000);
 });
