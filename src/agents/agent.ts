@@ -29,6 +29,8 @@ export interface AgentRequest {
   attempt: number;
   /** Which provider of the role's fallback chain to use (0 = the primary). */
   providerIndex: number;
+  /** Told what the agent is doing now (a command it runs, a file it edits) when it reports that; for display only. */
+  onActivity?: (text: string) => void;
 }
 
 export interface AgentResponse {

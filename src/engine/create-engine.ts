@@ -10,6 +10,7 @@ import { createAgentResolver } from '../agents/index.js';
 import type { AgentResolver } from '../agents/index.js';
 import type { AgentsConfig } from '../agents/agent-config.js';
 import { runChecks } from '../checks/index.js';
+import type { CheckProgress } from '../checks/index.js';
 import { createTemplateRenderer } from '../templates/template-renderer.js';
 import { createKnowledgeProvider } from '../knowledge/index.js';
 import type { Store } from '../store/store.js';
@@ -23,6 +24,7 @@ import { CircuitBreaker } from './circuit-breaker.js';
 import { Runner } from './runner.js';
 import type { RunnerOptions } from './runner.js';
 import type { StepExecutorDeps } from './step-executor.js';
+import type { StepProgressListener } from './step-progress.js';
 
 export interface EngineOptions {
   store: Store;
@@ -33,6 +35,8 @@ export interface EngineOptions {
   clock?: Clock;
   limiter?: ProviderLimiter;
   onEvents?: RunnerOptions['onEvents'];
+  /** Which check runs, what a command agent does: shown live, never recorded. */
+  onProgress?: StepProgressListener;
   pollMs?: number;
 }
 
@@ -69,8 +73,9 @@ export function createEngine(options: EngineOptions): Engine {
     breaker: new CircuitBreaker(clock),
     templates,
     agentFor: (role, index, state) => (state?.agentMode === 'host' ? { kind: 'external' } : agents.agentFor(role, index)),
-    runChecks: async (checks: Check[], workspace: string, signal: AbortSignal) =>
-      runChecks(checks, { workspace, signal, sandbox: config.sandbox, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] }),
+    runChecks: async (checks: Check[], workspace: string, signal: AbortSignal, onProgress?: (event: CheckProgress) => void) =>
+      runChecks(checks, { workspace, signal, sandbox: config.sandbox, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] }, onProgress),
+    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     readOnlyPaths: profile.workspace.read_only,
     advisor: () => agents.advisor(),
     knowledgeFor: async (state, step, query) => {

@@ -23,6 +23,9 @@ import type { ProviderLimiter } from './provider-limiter.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { RenderedParts, TemplateRenderer } from '../templates/template-renderer.js';
 import type { Check } from '../core/profile-schema.js';
+import type { CheckProgress } from '../checks/index.js';
+import { tell } from './step-progress.js';
+import type { StepProgressListener } from './step-progress.js';
 
 import type { AgentChoice } from '../agents/index.js';
 
@@ -33,7 +36,9 @@ export interface StepExecutorDeps {
   templates: TemplateRenderer;
   /** The agent for a role; `providerIndex` walks the role's fallback chain. */
   agentFor(role: Step['role'], providerIndex: number, state?: WorkflowState): AgentChoice;
-  runChecks(checks: Check[], workspace: string, signal: AbortSignal): Promise<ToolResult[]>;
+  runChecks(checks: Check[], workspace: string, signal: AbortSignal, onProgress?: (event: CheckProgress) => void): Promise<ToolResult[]>;
+  /** Told which check runs and what a command agent is doing, for a live display. */
+  onProgress?: StepProgressListener;
   knowledgeFor?(state: WorkflowState, step: Step, query: string): Promise<string>;
   /** The advisor for complex escalations, when one is configured. */
   advisor?(): Agent | undefined;
@@ -103,7 +108,12 @@ export async function executeRun(
 
   let checks = currentChecks(state, run);
   if (step.kind === 'validate' && step.run_checks && checks === undefined) {
-    const results = await deps.runChecks(def.checks, state.workspace.path, signal);
+    const ref = { workflowId: state.workflowId, actionId: run.actionId, stepNumber: run.stepNumber };
+    const results = await deps.runChecks(def.checks, state.workspace.path, signal, (e) =>
+      tell(deps.onProgress, e.type === 'started'
+        ? { ...ref, kind: 'check_started', check: e.check.id, index: e.index, total: e.total }
+        : { ...ref, kind: 'check_finished', check: e.check.id, index: e.index, total: e.total, status: e.result.status, durationMs: e.result.durationMs }),
+    );
     // Recorded even when empty: a resume never runs them again, and "checks done" is visible to
     // whoever waits on this step (next-action for a host-driven workflow reads it).
     state = await record([{ type: 'checks_recorded', at: deps.clock.now(), actionId: run.actionId, results }]);
@@ -202,6 +212,7 @@ async function callAgent(
       invocationIndex: firstIndex + calls,
       attempt: run.attempt,
       providerIndex: providerIndex(state),
+      onActivity: (text) => tell(deps.onProgress, { kind: 'agent_activity', workflowId: state.workflowId, actionId: run.actionId, stepNumber: step.number, role: step.role, text }),
     });
     // The prompt is built once a provider slot is free, so a workflow queued behind the
     // provider's limit holds no prompt, knowledge text or request in memory while it waits.

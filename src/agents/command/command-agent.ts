@@ -23,6 +23,7 @@ import { collectChanges, describeOmissions } from './command-changes.js';
 import type { PathNote, WorkspaceProbe } from './command-changes.js';
 import { redactKnownSecrets, scrubSecrets, secretValues } from './command-env.js';
 import { classifyFailureText, parseOutput } from './command-output.js';
+import { activityReader } from './command-activity.js';
 import type { ParsedOutput } from './command-output.js';
 import { buildInvocation, commandName } from './command-presets.js';
 import type { CommandConfig, CommandInvocation } from './command-presets.js';
@@ -118,6 +119,9 @@ export class CommandAgent implements Agent {
   async #launch(request: AgentRequest, invocation: CommandInvocation, runDir: string): Promise<CommandRun> {
     const stdout = new TailBuffer(invocation.output === 'text' ? MAX_TEXT_BYTES : MAX_STRUCTURED_STDOUT_BYTES);
     const stderr = new TailBuffer(STDERR_CAP_BYTES);
+    const onActivity = request.onActivity;
+    const secrets = [...invocation.secrets, ...secretValues(this.#source)];
+    const activity = onActivity === undefined ? undefined : activityReader(invocation.output, (text) => onActivity(redactKnownSecrets(text, secrets)));
     try {
       const run = await launchProcess({
         file: invocation.file,
@@ -128,7 +132,10 @@ export class CommandAgent implements Agent {
         timeoutMs: this.#timeoutMs(request),
         signal: request.signal,
         killGraceMs: this.#killGraceMs,
-        onStdout: (chunk) => stdout.push(chunk),
+        onStdout: (chunk) => {
+          stdout.push(chunk);
+          activity?.(chunk);
+        },
         onStderr: (chunk) => stderr.push(chunk),
         sandbox: {
           mode: this.#sandbox,

@@ -7,7 +7,6 @@ import { statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runChecks } from '../../../checks/index.js';
-import type { CheckProgress } from '../../../checks/index.js';
 import { ConvergeError } from '../../../core/errors.js';
 import { didYouMean } from '../../../core/messages.js';
 import type { Check, SandboxMode } from '../../../core/profile-schema.js';
@@ -17,6 +16,7 @@ import { effectiveDefinition, loadDefinition, loadProfile } from '../../../workf
 import { cliProject, globalOptions, loadConfig } from '../cli-context.js';
 import { table } from '../show-format.js';
 import { printJsonLine } from '../cli-output.js';
+import { checkProgressDisplay } from '../check-progress.js';
 
 interface ChecksFlags {
   profile?: string;
@@ -83,13 +83,16 @@ export function registerChecksCommand(program: Command): void {
       const stop = (): void => controller.abort();
       process.once('SIGINT', stop);
       let results: ToolResult[];
+      // On stderr, so stdout keeps only the results (one JSON line under --json).
+      const display = globals.json ? undefined : checkProgressDisplay(process.stderr);
       try {
         results = await runChecks(
           selected,
           { workspace, signal: controller.signal, sandbox: found.sandbox, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] },
-          globals.json || !process.stderr.isTTY ? undefined : showProgress,
+          display?.onProgress,
         );
       } finally {
+        display?.stop();
         process.off('SIGINT', stop);
       }
       const failed = results.filter((r) => r.required && r.status !== 'passed');
@@ -144,10 +147,6 @@ function select(found: EffectiveChecks, only: readonly string[] | undefined): Ch
     });
   }
   return found.checks.filter((c) => ids.includes(c.id));
-}
-
-function showProgress(event: CheckProgress): void {
-  if (event.type === 'started') process.stderr.write(`running ${event.check.id} (${event.index + 1}/${event.total})…\n`);
 }
 
 function seconds(ms: number): string {

@@ -38,7 +38,7 @@ export function registerDemoCommand(program: Command): void {
       cpSync(join(DEMO_DIR, 'project'), workspace, { recursive: true });
       const store = await openCliStore(options, { create: true });
       const loaded = loadProjectConfig(DEMO_DIR, 'converge.yaml');
-      const engine = buildEngine(store, loaded, { onEvents: progress.onEvents });
+      const engine = buildEngine(store, loaded, { onEvents: progress.onEvents, onProgress: progress.onProgress });
       const started = Date.now();
       if (!json) {
         process.stdout.write(`Converge demo: the seven-step workflow on a TypeScript project.\n  workspace ${workspace}\n  store     ${storeLocation(options)}\n  agents    recorded session (${join(DEMO_DIR, 'session.yaml')})\n  checks    ${engine.definition.checks.map((c) => c.id).join(', ')} (real)\n\n`);

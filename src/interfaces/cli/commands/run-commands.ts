@@ -86,6 +86,7 @@ export async function prepare(command: Command, flags: RunFlags, progress: Progr
   const store = await openCliStore(options, { create: starts });
   const engine = buildEngine(store, { config, baseDir: loaded.baseDir }, {
     onEvents: progress.onEvents,
+    onProgress: progress.onProgress,
     ...(agentsFile !== undefined ? { agents: agentsFile } : {}),
   });
   return { engine, baseDir: loaded.baseDir };

@@ -22,7 +22,7 @@ export function registerWorkerCommand(program: Command): void {
       const { createProgress } = await import('../progress.js');
       const options = globalOptions(command);
       const progress = createProgress(options.json ? 'json' : 'plain');
-      const engine = buildEngine(await openCliStore(options), loadConfig(options), { onEvents: progress.onEvents });
+      const engine = buildEngine(await openCliStore(options), loadConfig(options), { onEvents: progress.onEvents, onProgress: progress.onProgress });
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
