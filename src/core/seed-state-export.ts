@@ -2,16 +2,14 @@
  * State → the seed's state document (`converge export --format seed-state`).
  * See seed-state.ts for the status mapping.
  */
-import { evaluateConvergence, weightedScore } from './convergence.js';
-import type { Rubric, Step, WorkflowDefinition } from './definition-schema.js';
-import { ConvergeError } from './errors.js';
+import type { WorkflowDefinition } from './definition-schema.js';
 import type { EscalationAnswer } from './events.js';
-import { countIssues } from './records.js';
-import type { ValidationReport } from './records.js';
 import { lastCompletedRun } from './state.js';
-import type { ApprovalRecord, StepRun, ValidationRecord, WorkflowState } from './state.js';
-import { SUMMARY_CHARS } from './seed-state-shape.js';
-import type { ApprovalStatus, ApprovalType, SeedApprovalSummary, SeedEscalation, SeedScores, SeedState, SeedStatus, SeedStepEntry } from './seed-state-shape.js';
+import type { ApprovalRecord, WorkflowState } from './state.js';
+import { SEED_COMPONENTS } from './seed-state-shape.js';
+import type { ApprovalStatus, SeedApprovalFields, SeedEscalation, SeedGeneratedCode, SeedState, SeedStatus } from './seed-state-shape.js';
+import { convergenceFor, dimensionScores, scoresOf, seconds, stepEntry, summarise } from './seed-state-export-steps.js';
+import { approvalTypeOf, planValidateStep, stepOf } from './seed-state-lookups.js';
 
 // ── State → seed ────────────────────────────────────────────────────────────────────────────
 export function toSeedState(state: WorkflowState): SeedState {
@@ -66,12 +64,15 @@ export function toSeedState(state: WorkflowState): SeedState {
       workspace_type: state.workspace.type,
       workspace_path: state.workspace.path,
       ...(state.workspace.branch !== undefined ? { branch: state.workspace.branch } : {}),
-      project_context: { project_type: state.profile ?? null },
+      project_context: { project_name: null, project_type: state.profile ?? null, target_environment: null },
+      file_locations: { builders_path: null, configs_path: null, specs_path: null, contracts_path: null, scripts_path: null },
     },
     requirements: {
       initial_requirements: state.requirements,
       step_type: state.taskType ?? null,
       documentation_locations: [...state.documentationLocations],
+      special_requirements: [],
+      constraints: [],
     },
     artifacts: {
       implementation_plan: latestPlanText,
@@ -111,90 +112,6 @@ function seedStatus(state: WorkflowState): SeedStatus {
   }
 }
 
-function stepEntry(state: WorkflowState, run: StepRun): SeedStepEntry {
-  const def = state.definition;
-  const step = stepOf(def, run.stepId);
-  const output = state.outputs.find((o) => o.actionId === run.actionId);
-  const validation = state.validations.find((v) => v.actionId === run.actionId);
-  const startedAt = run.startedAt ?? run.scheduledAt;
-  const entry: SeedStepEntry = {
-    step_number: run.stepNumber,
-    step_id: run.stepId,
-    action_id: run.actionId,
-    agent: run.role,
-    template: step.templates[0]!,
-    templates: [...step.templates],
-    status: run.status === 'completed' ? 'completed' : run.status === 'failed' ? 'failed' : 'in_progress',
-    scheduled_at: run.scheduledAt,
-    started_at: startedAt,
-    completed_at: run.completedAt ?? null,
-    execution_time: run.completedAt === undefined ? null : seconds(startedAt, run.completedAt),
-    input_context: {
-      attempt: run.attempt,
-      timeout_ms: run.timeoutMs,
-      ...(run.recoveryStrategy !== undefined ? { recovery_strategy: run.recoveryStrategy } : {}),
-      ...(run.changeRequests.length > 0 ? { change_requests: [...run.changeRequests] } : {}),
-    },
-    output: null,
-  };
-  if (output !== undefined) {
-    entry.output = {
-      artifact: output.output.artifact,
-      version: output.version,
-      summary: summarise(output.output.content),
-      files: output.output.files.map((f) => f.path),
-    };
-  }
-  if (validation !== undefined) {
-    const report = validation.report;
-    const result = convergenceFor(def, validation);
-    entry.output = {
-      report_kind: report.kind,
-      summary: summarise(report.summary),
-      overall: report.overall ?? null,
-      critical_issues: countIssues(report.issues, 'critical'),
-      major_issues: countIssues(report.issues, 'major'),
-      minor_issues: countIssues(report.issues, 'minor'),
-      checks: report.toolResults.map((t) => ({
-        id: t.toolId,
-        status: t.status,
-        required: t.required,
-        ...(t.coverage !== undefined ? { coverage: t.coverage } : {}),
-      })),
-      converged: result.converged,
-      unmet: result.unmet,
-    };
-    entry.validation_scores = scoresOf(def, validation);
-  }
-  if (run.status === 'failed' && run.failure !== undefined) {
-    const index = state.runs.indexOf(run);
-    const retry = state.runs[index + 1];
-    const recovered = retry !== undefined && retry.stepId === run.stepId && retry.recoveryStrategy !== undefined;
-    entry.error_info = {
-      type: run.failure.class,
-      message: run.failure.message,
-      details: {
-        agent: run.role,
-        step: run.stepNumber,
-        template: step.templates[0]!,
-        timeout_ms: run.timeoutMs,
-        ...(run.failure.retryAfterMs !== undefined ? { retry_after_ms: run.failure.retryAfterMs } : {}),
-      },
-      recovery_attempts: run.attempt - 1,
-      recovery_strategies: recovered
-        ? [
-            {
-              strategy: retry.recoveryStrategy!,
-              attempted_at: retry.scheduledAt,
-              result: retry.status === 'completed' ? 'succeeded' : retry.status === 'failed' ? 'failed' : 'in_progress',
-            },
-          ]
-        : [],
-    };
-  }
-  return entry;
-}
-
 function convergenceStatus(state: WorkflowState): SeedState['convergence_status'] {
   const def = state.definition;
   const flags: Record<string, boolean> = {};
@@ -206,7 +123,7 @@ function convergenceStatus(state: WorkflowState): SeedState['convergence_status'
   }
   return {
     ...flags,
-    criteria: criteria(def),
+    convergence_criteria: criteria(def),
     convergence_history: state.validations.map((v) => {
       const step = stepOf(def, v.stepId);
       const result = convergenceFor(def, v);
@@ -238,16 +155,15 @@ function criteria(def: WorkflowDefinition): Record<string, number> {
 
 function humanApprovals(state: WorkflowState): SeedState['human_approvals'] {
   const def = state.definition;
-  const summary = (type: ApprovalType): SeedApprovalSummary => {
+  const fields: Record<string, boolean | string | null> = {};
+  for (const type of ['plan', 'code', 'final'] as const) {
     const latest = state.approvals.findLast((a) => approvalTypeOf(def, a.gateId) === type);
-    return latest === undefined
-      ? { approved: false, timestamp: null, approver: null }
-      : { approved: latest.decision === 'approve', timestamp: latest.at, approver: latest.actor.id };
-  };
+    fields[`${type}_approved`] = latest?.decision === 'approve';
+    fields[`${type}_approval_timestamp`] = latest?.at ?? null;
+    fields[`${type}_approver`] = latest?.actor.id ?? null;
+  }
   return {
-    plan_approval: summary('plan'),
-    code_approval: summary('code'),
-    final_approval: summary('final'),
+    ...(fields as SeedApprovalFields),
     approval_history: state.approvals.map((a) => ({
       approval_type: approvalTypeOf(def, a.gateId),
       gate_id: a.gateId,
@@ -297,7 +213,16 @@ function phaseTransitions(state: WorkflowState): SeedState['phase_transitions'] 
   });
 }
 
-function generatedCode(state: WorkflowState): string[] {
+/** Where the cursus layout keeps each component (`steps/builders/builder_x.py`, `steps/specs/x_spec.py`, …). */
+const COMPONENT_PATHS: Record<(typeof SEED_COMPONENTS)[number], RegExp> = {
+  builder: /(^|\/)builders?\/|(^|\/)builder_[^/]*$/,
+  config: /(^|\/)configs?\/|(^|\/)config_[^/]*$/,
+  spec: /(^|\/)specs?\/|_spec\.[^/.]+$/,
+  contract: /(^|\/)contracts?\/|_contract\.[^/.]+$/,
+  script: /(^|\/)scripts?\//,
+};
+
+function generatedCode(state: WorkflowState): SeedGeneratedCode {
   const paths = new Set<string>();
   for (const o of state.outputs) {
     if (o.output.artifact === 'plan') continue;
@@ -306,20 +231,11 @@ function generatedCode(state: WorkflowState): string[] {
       else paths.add(f.path);
     }
   }
-  return [...paths];
-}
-
-function scoresOf(def: WorkflowDefinition, v: ValidationRecord): SeedScores {
-  const rubric = rubricOf(def, stepOf(def, v.stepId));
-  return { ...dimensionScores(v.report), overall_score: weightedScore(rubric, v.report.scoreCard) ?? v.report.scoreCard.weighted ?? null };
-}
-
-function dimensionScores(report: ValidationReport): SeedScores {
-  return Object.fromEntries(Object.entries(report.scoreCard.dimensions).map(([name, value]) => [`${name}_score`, value]));
-}
-
-function convergenceFor(def: WorkflowDefinition, v: ValidationRecord) {
-  return evaluateConvergence(rubricOf(def, stepOf(def, v.stepId)), v.report);
+  const files = [...paths];
+  const components = Object.fromEntries(
+    SEED_COMPONENTS.map((kind) => [kind, files.findLast((path) => COMPONENT_PATHS[kind].test(path)) ?? null]),
+  ) as Record<(typeof SEED_COMPONENTS)[number], string | null>;
+  return { ...components, files };
 }
 
 function seedAnswer(answer: EscalationAnswer): NonNullable<SeedEscalation['answer']> {
@@ -331,36 +247,3 @@ function seedAnswer(answer: EscalationAnswer): NonNullable<SeedEscalation['answe
 function approvalStatus(a: ApprovalRecord): ApprovalStatus {
   return a.decision === 'approve' ? 'approved' : a.decision === 'reject' ? 'rejected' : 'changes_requested';
 }
-
-function summarise(text: string): string {
-  const line = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
-  return line.length > SUMMARY_CHARS ? `${line.slice(0, SUMMARY_CHARS - 1)}…` : line;
-}
-
-function seconds(from: string, to: string): number | null {
-  const ms = Date.parse(to) - Date.parse(from);
-  return Number.isNaN(ms) ? null : Math.max(0, ms) / 1000;
-}
-
-// ── Definition lookups shared by both directions ────────────────────────────────────────────
-export function stepOf(def: WorkflowDefinition, stepId: string): Step {
-  const step = def.steps.find((s) => s.id === stepId);
-  if (step === undefined) throw new ConvergeError('ILLEGAL_ACTION', `Workflow definition "${def.id}" has no step "${stepId}".`);
-  return step;
-}
-
-export function rubricOf(def: WorkflowDefinition, step: Step): Rubric {
-  return def.rubrics.find((r) => r.id === step.rubric) ?? { id: 'none', dimensions: {}, max_critical_issues: 0, required_checks: 'all' };
-}
-
-export function planValidateStep(def: WorkflowDefinition): Step | undefined {
-  return def.steps.find((s) => s.kind === 'validate' && s.artifact === 'plan');
-}
-
-/** The seed knows three approvals: the plan gate, the code review after step 5, and the final one. */
-export function approvalTypeOf(def: WorkflowDefinition, gateId: string): ApprovalType {
-  if (def.steps.some((s) => s.review_gate === gateId)) return 'code';
-  if (def.steps.some((s) => s.gate === gateId && s.artifact === 'plan')) return 'plan';
-  return 'final';
-}
-

@@ -11,10 +11,14 @@ const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must b
 const optionalTimestamp = timestamp.nullable().optional();
 export const ScoresInput = z.record(z.string(), z.number().min(0).max(10).nullable());
 
+/** The schema types a plan as "object"; an object plan is read as its JSON text. */
+const PlanInput = z.union([z.string(), z.record(z.string(), z.unknown()).transform((plan) => JSON.stringify(plan, null, 2))]);
+
 const StepOutputInput = z.union([
   z.string(),
   z.looseObject({
     content: z.string().optional(),
+    implementation_plan: PlanInput.optional(),
     summary: z.string().optional(),
     files: z.array(z.string()).optional(),
     report_kind: z.enum(['plan', 'code']).optional(),
@@ -34,6 +38,59 @@ const StepOutputInput = z.union([
       .optional(),
   }),
 ]);
+
+const TimeoutDetails = {
+  /** Seconds, as in the schema. */
+  timeout_duration: z.number().positive().nullable().optional(),
+  timeout_ms: z.number().positive().nullable().optional(),
+  retry_after_ms: z.number().min(0).nullable().optional(),
+};
+
+/**
+ * The schema's error record (error_type, error_message, error_details, recovery_attempts,
+ * recovery_strategies), read into one shape. Exports before Converge used the schema's names wrote
+ * type / message / details.timeout_ms; those are still read.
+ */
+const ErrorInfoInput = z
+  .looseObject({
+    error_type: z.string().min(1).optional(),
+    error_message: z.string().nullable().optional(),
+    error_details: z
+      .looseObject({
+        agent: z.string().nullable().optional(),
+        step: z.number().int().positive().nullable().optional(),
+        template: z.string().nullable().optional(),
+        partial_output: z.unknown().optional(),
+        ...TimeoutDetails,
+      })
+      .nullable()
+      .optional(),
+    recovery_attempts: z.number().int().min(0).optional(),
+    recovery_strategies: z
+      .array(z.looseObject({ strategy: z.string().min(1), attempted_at: optionalTimestamp, result: z.string().nullable().optional() }))
+      .optional(),
+    type: z.string().min(1).optional(),
+    message: z.string().optional(),
+    details: z.looseObject(TimeoutDetails).nullable().optional(),
+  })
+  .refine((e) => e.error_type !== undefined || e.type !== undefined, {
+    message: 'needs error_type, the kind of failure (e.g. "agent_timeout", "rate_limited", "validation_error")',
+    path: ['error_type'],
+  })
+  .transform((e) => {
+    const details = e.error_details ?? e.details ?? {};
+    const timeoutMs = details.timeout_ms ?? (details.timeout_duration != null ? details.timeout_duration * 1000 : null);
+    const message = e.error_message ?? e.message;
+    return {
+      type: (e.error_type ?? e.type)!,
+      ...(message != null ? { message } : {}),
+      ...(timeoutMs != null ? { timeoutMs } : {}),
+      ...(details.retry_after_ms != null ? { retryAfterMs: details.retry_after_ms } : {}),
+      ...(e.recovery_attempts !== undefined ? { recoveryAttempts: e.recovery_attempts } : {}),
+      ...(e.recovery_strategies !== undefined ? { recoveryStrategies: e.recovery_strategies.length } : {}),
+    };
+  });
+export type SeedErrorRecord = z.output<typeof ErrorInfoInput>;
 
 const StepEntryInput = z
   .looseObject({
@@ -58,17 +115,7 @@ const StepEntryInput = z
       .optional(),
     output: StepOutputInput.nullable().optional(),
     validation_scores: ScoresInput.nullable().optional(),
-    error_info: z
-      .looseObject({
-        type: z.string().min(1),
-        message: z.string().optional(),
-        details: z
-          .looseObject({ timeout_ms: z.number().positive().optional(), retry_after_ms: z.number().min(0).optional() })
-          .nullable()
-          .optional(),
-      })
-      .nullable()
-      .optional(),
+    error_info: ErrorInfoInput.nullable().optional(),
   })
   .refine((e) => e.step_number !== undefined || e.step_id !== undefined, {
     message: 'needs step_number (1–7 in the seven-step workflow) or step_id',
@@ -86,10 +133,52 @@ const ApprovalEntryInput = z.looseObject({
   automatic: z.enum(['auto_approve', 'timeout_policy']).optional(),
 });
 
+/** Exports before Converge used the schema's names nested the per-gate fields: `plan_approval: { approved, timestamp, approver }`. */
 const ApprovalSummaryInput = z
   .looseObject({ approved: z.boolean().nullable().optional(), timestamp: optionalTimestamp, approver: z.string().nullable().optional() })
   .nullable()
   .optional();
+
+const APPROVAL_TYPES = ['plan', 'code', 'final'] as const;
+
+/** human_approvals, with the schema's per-gate fields (plan_approved, plan_approval_timestamp, plan_approver, …) read into one summary per gate. */
+const approved = z.boolean().nullable().optional();
+const approver = z.string().nullable().optional();
+const HumanApprovalsInput = z
+  .looseObject({
+    plan_approved: approved,
+    plan_approval_timestamp: optionalTimestamp,
+    plan_approver: approver,
+    code_approved: approved,
+    code_approval_timestamp: optionalTimestamp,
+    code_approver: approver,
+    final_approved: approved,
+    final_approval_timestamp: optionalTimestamp,
+    final_approver: approver,
+    plan_approval: ApprovalSummaryInput,
+    code_approval: ApprovalSummaryInput,
+    final_approval: ApprovalSummaryInput,
+    approval_history: z.array(ApprovalEntryInput).optional(),
+  })
+  .transform((input) => {
+    const summaries: Partial<Record<(typeof APPROVAL_TYPES)[number], ApprovalSummary>> = {};
+    for (const type of APPROVAL_TYPES) {
+      const nested = input[`${type}_approval`] ?? {};
+      const isApproved = input[`${type}_approved`] ?? nested.approved;
+      if (isApproved == null) continue;
+      summaries[type] = {
+        approved: isApproved,
+        timestamp: input[`${type}_approval_timestamp`] ?? nested.timestamp ?? null,
+        approver: input[`${type}_approver`] ?? nested.approver ?? null,
+      };
+    }
+    return { summaries, approval_history: input.approval_history ?? [] };
+  });
+interface ApprovalSummary {
+  approved: boolean;
+  timestamp: string | null;
+  approver: string | null;
+}
 
 const EscalationInput = z.looseObject({
   escalation_id: z.string().optional(),
@@ -124,15 +213,7 @@ export const SeedStateInputSchema = z.looseObject({
   last_completed_step: z.number().int().min(0).nullable().optional(),
   step_history: z.array(StepEntryInput).optional(),
   validation_scores: ScoresInput.nullable().optional(),
-  human_approvals: z
-    .looseObject({
-      plan_approval: ApprovalSummaryInput,
-      code_approval: ApprovalSummaryInput,
-      final_approval: ApprovalSummaryInput,
-      approval_history: z.array(ApprovalEntryInput).optional(),
-    })
-    .nullable()
-    .optional(),
+  human_approvals: HumanApprovalsInput.nullable().optional(),
   pending_approval: z
     .looseObject({
       approval_type: z.enum(['plan', 'code', 'final']),
@@ -169,8 +250,15 @@ export const SeedStateInputSchema = z.looseObject({
     .optional(),
   artifacts: z
     .looseObject({
-      implementation_plan: z.string().nullable().optional(),
-      generated_code: z.union([z.array(z.string()), z.record(z.string(), z.string().nullable())]).optional(),
+      implementation_plan: PlanInput.nullable().optional(),
+      generated_code: z
+        .union([
+          z.array(z.string()),
+          // The schema's { builder, config, spec, contract, script }; Converge adds every path under `files`.
+          z.object({ files: z.array(z.string()).optional() }).catchall(z.string().nullable()),
+        ])
+        .transform((code) => (Array.isArray(code) ? code : (code.files ?? Object.values(code).filter((p): p is string => typeof p === 'string'))))
+        .optional(),
     })
     .nullable()
     .optional(),

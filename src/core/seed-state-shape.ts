@@ -40,14 +40,25 @@ export type SeedStepOutput =
       unmet: string[];
     };
 
+/** The schema's error record, with its own key names (`error_type`, not `type`). */
 export interface SeedErrorInfo {
-  type: string;
-  message: string;
-  details: { agent: Role; step: number; template: string; timeout_ms: number; retry_after_ms?: number };
+  /** Our failure class (timeout, rate_limited, …); a seed state may give any word, it is classified on import. */
+  error_type: string;
+  error_message: string;
+  error_details: {
+    agent: Role;
+    step: number;
+    template: string;
+    /** Seconds, as in the schema. */
+    timeout_duration: number;
+    /** Converge keeps no partial output of a failed call, so this is always null. */
+    partial_output: null;
+    retry_after_ms?: number;
+  };
   /** Retries of this step made before this failure. */
   recovery_attempts: number;
   /** The recovery applied after this failure, if it was retried. */
-  recovery_strategies: Array<{ strategy: RecoveryStrategy; attempted_at: string; result: 'succeeded' | 'failed' | 'in_progress' }>;
+  recovery_strategies: Array<{ strategy: RecoveryStrategy; attempted_at: string; result: 'success' | 'failed' | 'in_progress' }>;
 }
 
 export interface SeedStepEntry {
@@ -70,8 +81,9 @@ export interface SeedStepEntry {
     change_requests?: string[];
   };
   output: SeedStepOutput | null;
-  validation_scores?: SeedScores;
-  error_info?: SeedErrorInfo;
+  /** Null on a step that is not a validation, as the schema gives every entry the key. */
+  validation_scores: SeedScores | null;
+  error_info: SeedErrorInfo | null;
 }
 
 export interface SeedApprovalEntry {
@@ -85,11 +97,9 @@ export interface SeedApprovalEntry {
   automatic?: 'auto_approve' | 'timeout_policy';
 }
 
-export interface SeedApprovalSummary {
-  approved: boolean;
-  timestamp: string | null;
-  approver: string | null;
-}
+/** The schema's per-gate fields of `human_approvals`: plan_approved, plan_approval_timestamp, plan_approver, … */
+export type SeedApprovalFields = Record<`${ApprovalType}_approved`, boolean> &
+  Record<`${ApprovalType}_approval_timestamp` | `${ApprovalType}_approver`, string | null>;
 
 export interface SeedEscalation {
   escalation_id: string;
@@ -102,6 +112,14 @@ export interface SeedEscalation {
   answered_at: string | null;
   approver: string | null;
 }
+
+/**
+ * The schema's five cursus components, each the latest file recognised as one (null when none is),
+ * plus every file the code steps left, which the schema has no place for.
+ */
+export type SeedGeneratedCode = Record<SeedComponent, string | null> & { files: string[] };
+export const SEED_COMPONENTS = ['builder', 'config', 'spec', 'contract', 'script'] as const;
+export type SeedComponent = (typeof SEED_COMPONENTS)[number];
 
 export interface SeedState {
   schema_version: '1.0.0';
@@ -123,7 +141,8 @@ export interface SeedState {
   /** The latest plan validation's scores, as in the seed's Example 2 input. */
   validation_scores?: SeedScores;
   convergence_status: {
-    criteria: Record<string, number>;
+    /** alignment_threshold … read from the definition, plus max_critical_issues. */
+    convergence_criteria: Record<string, number>;
     convergence_history: Array<{
       phase: string;
       step_number: number;
@@ -134,12 +153,7 @@ export interface SeedState {
       timestamp: string;
     }>;
   } & Record<`${string}_converged`, boolean>;
-  human_approvals: {
-    plan_approval: SeedApprovalSummary;
-    code_approval: SeedApprovalSummary;
-    final_approval: SeedApprovalSummary;
-    approval_history: SeedApprovalEntry[];
-  };
+  human_approvals: SeedApprovalFields & { approval_history: SeedApprovalEntry[] };
   pending_approval: {
     approval_type: ApprovalType;
     gate_id: string;
@@ -154,12 +168,21 @@ export interface SeedState {
     workspace_type: 'shared' | 'isolated';
     workspace_path: string;
     branch?: string;
-    project_context: { project_type: string | null };
+    /** Converge knows the profile (project_type) only; the rest is null. */
+    project_context: { project_name: string | null; project_type: string | null; target_environment: string | null };
+    file_locations: Record<'builders_path' | 'configs_path' | 'specs_path' | 'contracts_path' | 'scripts_path', string | null>;
   };
-  requirements: { initial_requirements: string; step_type: string | null; documentation_locations: string[] };
+  requirements: {
+    initial_requirements: string;
+    step_type: string | null;
+    documentation_locations: string[];
+    /** Converge keeps requirements as one text, so these are empty. */
+    special_requirements: string[];
+    constraints: string[];
+  };
   artifacts: {
     implementation_plan: string | null;
-    generated_code: string[];
+    generated_code: SeedGeneratedCode;
     validation_reports: Array<{ step_number: number; round: number; kind: string; summary: string; converged: boolean; timestamp: string }>;
     revision_history: Array<{ artifact: string; version: number; step_number: number; summary: string; timestamp: string }>;
   };

@@ -15,11 +15,24 @@
  *   means an unrecoverable error only);
  * - completed, failed, cancelled → the same word.
  *
+ * Every field of the schema is written under the schema's own name: the error record's
+ * `error_type`, `error_message`, `error_details` {agent, step, template, timeout_duration (s),
+ * partial_output}, `recovery_attempts`, `recovery_strategies`; the per-gate `plan_approved`,
+ * `plan_approval_timestamp`, `plan_approver` (and code_, final_); `convergence_criteria`;
+ * `artifacts.generated_code` {builder, config, spec, contract, script}; `metrics`. What Converge
+ * does not keep (project_name, file_locations, special_requirements, constraints, partial_output)
+ * is null or empty. Exports written before these names (error_info.type, `plan_approval: {…}`,
+ * generated_code as a list) are still read.
+ *
  * Fields the seed does not have are added with plain names (`converge_status`, `paused`,
- * `pending_approval`, `escalations`, `step_id`, …) so that an export can be read back exactly.
+ * `pending_approval`, `escalations`, `step_id`, `generated_code.files`, …) so that an export can be
+ * read back exactly.
  */
 export * from './seed-state-shape.js';
-export { toSeedState, approvalTypeOf } from './seed-state-export.js';
+export { toSeedState } from './seed-state-export.js';
+export { approvalTypeOf } from './seed-state-lookups.js';
 export { SeedStateInputSchema, SeedExampleInputSchema } from './seed-state-input.js';
 export type { SeedStateInput } from './seed-state-input.js';
 export { fromSeedState } from './seed-state-import.js';
+export { waitingRationale } from './seed-state-waiting.js';
+export type { Waiting } from './seed-state-waiting.js';

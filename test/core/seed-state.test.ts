@@ -3,15 +3,17 @@
  * runs the seven steps by hand gives `converge decide`).
  */
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { reduce } from '../../src/core/apply.js';
 import { decide } from '../../src/core/decide.js';
 import type { Decision } from '../../src/core/decision.js';
 import { isConvergeError } from '../../src/core/errors.js';
 import type { ConvergeError } from '../../src/core/errors.js';
-import { fromSeedState, SeedStateInputSchema, toSeedState } from '../../src/core/seed-state.js';
+import { fromSeedState, SeedStateInputSchema, toSeedState, waitingRationale } from '../../src/core/seed-state.js';
 import type { SeedState } from '../../src/core/seed-state.js';
 import type { WorkflowState } from '../../src/core/state.js';
+import { schemaKeyReport } from '../fixtures/seed-state/schema-keys.js';
 import { FAILING_CODE, FAILING_PLAN, named, PASSING_CODE, PASSING_PLAN, Run, seedFields, sevenStep, simulate, T0 } from './helpers.js';
 
 const def = sevenStep();
@@ -77,12 +79,13 @@ describe('toSeedState › a converged run', () => {
 
   it('gives a failed step its error_info and the recovery that followed', () => {
     expect(seed.step_history[2]!.error_info).toEqual({
-      type: 'timeout',
-      message: 'Planner timed out after 300 seconds',
-      details: { agent: 'planner', step: 3, template: 'step3_revision_planner_prompt_template.md', timeout_ms: 300_000 },
+      error_type: 'timeout',
+      error_message: 'Planner timed out after 300 seconds',
+      error_details: { agent: 'planner', step: 3, template: 'step3_revision_planner_prompt_template.md', timeout_duration: 300, partial_output: null },
       recovery_attempts: 0,
-      recovery_strategies: [{ strategy: 'extended_timeout', attempted_at: seed.step_history[3]!.scheduled_at, result: 'succeeded' }],
+      recovery_strategies: [{ strategy: 'extended_timeout', attempted_at: seed.step_history[3]!.scheduled_at, result: 'success' }],
     });
+    expect(seed.step_history[3]!.error_info).toBeNull();
     expect(seed.step_history[3]!.input_context).toEqual({ attempt: 2, timeout_ms: 600_000, recovery_strategy: 'extended_timeout' });
   });
 
@@ -90,7 +93,7 @@ describe('toSeedState › a converged run', () => {
     expect(seed.convergence_status).toMatchObject({
       phase_1_converged: true,
       phase_2_converged: true,
-      criteria: { alignment_threshold: 9, standardization_threshold: 8, compatibility_threshold: 8, max_critical_issues: 0 },
+      convergence_criteria: { alignment_threshold: 9, standardization_threshold: 8, compatibility_threshold: 8, max_critical_issues: 0 },
     });
     expect(seed.convergence_status.convergence_history.map((h) => [h.phase, h.step_number, h.attempt, h.converged])).toEqual([
       ['phase_1', 2, 1, false],
@@ -100,11 +103,18 @@ describe('toSeedState › a converged run', () => {
     ]);
   });
 
-  it('has the human approvals and their history', () => {
+  it('has the human approvals, with the per-gate fields, and their history', () => {
     const approvals = seed.human_approvals;
-    expect(approvals.plan_approval).toEqual({ approved: true, timestamp: state.approvals[0]!.at, approver: 'ada' });
-    expect(approvals.code_approval).toEqual({ approved: false, timestamp: null, approver: null });
-    expect(approvals.final_approval).toMatchObject({ approved: true, approver: 'ada' });
+    expect(approvals).toMatchObject({
+      plan_approved: true,
+      plan_approval_timestamp: state.approvals[0]!.at,
+      plan_approver: 'ada',
+      code_approved: false,
+      code_approval_timestamp: null,
+      code_approver: null,
+      final_approved: true,
+      final_approver: 'ada',
+    });
     expect(approvals.approval_history.map((a) => [a.approval_type, a.gate_id, a.status])).toEqual([
       ['plan', 'plan_approval', 'approved'],
       ['final', 'final_approval', 'approved'],
@@ -113,14 +123,29 @@ describe('toSeedState › a converged run', () => {
   });
 
   it('has the workspace, the requirements and the artifacts', () => {
-    expect(seed.workspace_context).toEqual({ developer_type: 'shared', workspace_type: 'shared', workspace_path: '/repo', project_context: { project_type: 'cursus' } });
+    expect(seed.workspace_context).toEqual({
+      developer_type: 'shared',
+      workspace_type: 'shared',
+      workspace_path: '/repo',
+      project_context: { project_name: null, project_type: 'cursus', target_environment: null },
+      file_locations: { builders_path: null, configs_path: null, specs_path: null, contracts_path: null, scripts_path: null },
+    });
     expect(seed.requirements).toEqual({
       initial_requirements: 'Create a new data preprocessing step for tabular data',
       step_type: 'Processing',
       documentation_locations: ['slipbox/0_developer_guide/', 'src/cursus/steps/'],
+      special_requirements: [],
+      constraints: [],
     });
     expect(seed.artifacts.implementation_plan).toBe('# Implementation Plan v2\nMore details');
-    expect(seed.artifacts.generated_code).toEqual(['src/step.py', 'src/contract.py']);
+    expect(seed.artifacts.generated_code).toEqual({
+      builder: null,
+      config: null,
+      spec: null,
+      contract: null,
+      script: null,
+      files: ['src/step.py', 'src/contract.py'],
+    });
     expect(seed.artifacts.validation_reports).toHaveLength(4);
     expect(seed.artifacts.revision_history.map((r) => [r.artifact, r.version, r.step_number])).toEqual([
       ['plan', 1, 1],
@@ -163,6 +188,30 @@ describe('toSeedState › a converged run', () => {
     const json = JSON.parse(JSON.stringify(seed)) as unknown;
     expect(json).toEqual(seed);
     expect(SeedStateInputSchema.safeParse(json).success).toBe(true);
+  });
+});
+
+describe("toSeedState › the schema's field names", () => {
+  it('writes every field of workflow_state_schema.md, in every object that has it', () => {
+    expect(schemaKeyReport(JSON.parse(JSON.stringify(toSeedState(convergedRun().state()))))).toEqual({ missing: [], unseen: [] });
+  });
+
+  it('keeps them when the export is read back and exported again', () => {
+    const first = JSON.parse(JSON.stringify(toSeedState(convergedRun().state()))) as unknown;
+    expect(schemaKeyReport(toSeedState(fromSeedState(first, def)))).toEqual({ missing: [], unseen: [] });
+  });
+
+  it('names the cursus components among the generated files', () => {
+    const files = [
+      'src/cursus/steps/builders/builder_tabular_step.py',
+      'src/cursus/steps/configs/config_tabular_step.py',
+      'src/cursus/steps/specs/tabular_spec.py',
+      'src/cursus/steps/contracts/tabular_contract.py',
+      'src/cursus/steps/scripts/tabular.py',
+      'test/steps/test_tabular.py',
+    ];
+    const seed = toSeedState(new Run().toPhase2().produce('implement', 'code', files).state());
+    expect(seed.artifacts.generated_code).toEqual({ builder: files[0], config: files[1], spec: files[2], contract: files[3], script: files[4], files });
   });
 });
 
@@ -511,8 +560,233 @@ describe('fromSeedState › reading back an export', () => {
     );
   });
 
+  it('reads an approval that followed an accepted escalation as following it, not the later converged validation', () => {
+    const run = new Run().planRounds([6, 6.5, 7, 7.5, 8]).escalate('cap_reached', 'validate_plan', 'plan_loop').answer({ kind: 'accept' });
+    run.askGate('plan_approval', 'validate_plan').answerGate('request_changes', ['name the columns']);
+    run.produce('revise_plan').validate('validate_plan', PASSING_PLAN);
+    const readBack = fromSeedState(JSON.parse(JSON.stringify(toSeedState(run.state()))), def);
+    expect(seedFields(decide(def, readBack))).toEqual(seedFields(run.decide()));
+    expect(run.decide()).toMatchObject({ action_type: 'request_human_approval', gate_id: 'plan_approval' });
+  });
+
   it('keeps the workflow time in the export', () => {
     const state: WorkflowState = convergedRun().state();
     expect(Date.parse(toSeedState(state).created_at)).toBe(T0 + 1000);
+  });
+});
+
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/seed-state/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+
+describe("fromSeedState › the schema's own names", () => {
+  const atStep5 = (errorInfo: Record<string, unknown>) => ({
+    workflow_id: 'wf_hand',
+    status: 'running',
+    current_step: 5,
+    last_completed_step: 4,
+    step_history: [
+      { step_number: 1, status: 'completed' },
+      { step_number: 2, status: 'completed', validation_scores: { alignment_score: 9.2, standardization_score: 8.5, compatibility_score: 8.8 } },
+      { step_number: 4, status: 'completed' },
+      { step_number: 5, agent: 'validator', status: 'failed', error_info: errorInfo },
+    ],
+    human_approvals: { plan_approved: true, plan_approval_timestamp: null, plan_approver: 'lead' },
+  });
+
+  it('reads an error record with error_type, error_message, error_details and recovery_attempts', () => {
+    const state = atStep5({
+      error_type: 'validation_timeout',
+      error_message: 'Validator agent timed out after 300 seconds',
+      error_details: { agent: 'validator', step: 5, template: 'step5a_two_level_validation_agent_prompt_template.md', timeout_duration: 300, partial_output: {} },
+      recovery_attempts: 0,
+    });
+    expect(decide(def, fromSeedState(state, def))).toMatchObject({
+      action_type: 'retry_with_recovery',
+      step_number: 5,
+      recovery_strategy: 'extended_timeout',
+      timeout_ms: 600_000,
+      rationale: expect.stringContaining('Validator agent timed out after 300 seconds'),
+    });
+  });
+
+  it('counts the retries the record lists: recovery_attempts of 1 at 600 s is the third attempt, at 1200 s', () => {
+    expect(decide(def, fromSeedState(fixture('validation-timeout'), def))).toMatchObject({
+      action_type: 'retry_with_recovery',
+      recovery_strategy: 'extended_timeout',
+      attempt: 3,
+      timeout_ms: 1_200_000,
+    });
+  });
+
+  it('escalates when the recovery_attempts the record lists used up the policy', () => {
+    const state = atStep5({ error_type: 'agent_timeout', recovery_attempts: 3 });
+    expect(decide(def, fromSeedState(state, def))).toMatchObject({ action_type: 'escalate_to_human', rationale: expect.stringContaining('3 retries used') });
+  });
+
+  it.each(named([
+    { name: 'plan_approved true lets step 4 run', approvals: { plan_approved: true, plan_approver: 'lead' }, expected: { action_type: 'transition_phase', step_number: 4 } },
+    { name: 'plan_approved false is not yet approved', approvals: { plan_approved: false, plan_approver: null }, expected: { action_type: 'request_human_approval' } },
+  ]))("reads the schema's per-gate approval fields: %s", (_, { approvals, expected }) => {
+    const state = {
+      workflow_id: 'wf_hand',
+      status: 'running',
+      step_history: [
+        { step_number: 1, status: 'completed' },
+        { step_number: 2, status: 'completed', validation_scores: { alignment_score: 9.2, standardization_score: 8.5, compatibility_score: 8.8 } },
+      ],
+      human_approvals: approvals,
+    };
+    expect(decide(def, fromSeedState(state, def))).toMatchObject(expected);
+  });
+
+  it("reads the schema's generated_code components and an implementation_plan object", () => {
+    const state = fromSeedState(fixture('validation-timeout'), def);
+    expect(state.outputs.map((o) => [o.output.artifact, o.output.files.map((f) => f.path)])).toEqual([
+      ['plan', []],
+      ['code', ['src/cursus/steps/contracts/tabular_preprocessing_contract.py', 'src/cursus/steps/scripts/tabular_preprocessing.py']],
+    ]);
+    expect(state.outputs[0]!.output.content).toContain('"purpose": "Tabular data preprocessing with feature engineering"');
+    const fromArtifacts = fromSeedState({ ...atStep5({ error_type: 'x' }), step_history: undefined, current_step: 4, artifacts: fixture('validation-timeout').artifacts }, def);
+    expect(fromArtifacts.outputs.at(-1)!.output.files.map((f) => f.path)).toEqual([
+      'src/cursus/steps/contracts/tabular_preprocessing_contract.py',
+      'src/cursus/steps/scripts/tabular_preprocessing.py',
+    ]);
+  });
+
+  it('still reads exports written before the schema\'s names (error_info.type, plan_approval: {…}, generated_code as a list)', () => {
+    const legacy = {
+      workflow_id: 'wf_old',
+      status: 'running',
+      step_history: [
+        { step_number: 1, status: 'completed' },
+        { step_number: 2, status: 'completed', validation_scores: { alignment_score: 9.2, standardization_score: 8.5, compatibility_score: 8.8 } },
+        { step_number: 4, status: 'failed', error_info: { type: 'timeout', message: 'slow', details: { timeout_ms: 120_000 }, recovery_attempts: 0, recovery_strategies: [] } },
+      ],
+      convergence_status: { criteria: { alignment_threshold: 9 } },
+      human_approvals: { plan_approval: { approved: true, timestamp: null, approver: 'lead' }, code_approval: { approved: false, timestamp: null, approver: null } },
+      artifacts: { implementation_plan: 'PLAN', generated_code: ['src/a.py'] },
+    };
+    expect(decide(def, fromSeedState(legacy, def))).toMatchObject({ action_type: 'retry_with_recovery', step_number: 4, timeout_ms: 240_000 });
+  });
+
+  it('names an error record without error_type, and says what to give', () => {
+    const error = seedError(atStep5({ error_message: 'boom' }));
+    expect(error.message).toContain('step_history[3].error_info.error_type: needs error_type');
+    expect(error.message).toContain('"agent_timeout"');
+  });
+});
+
+describe('fromSeedState › the order of step_history and the counters come before timestamps', () => {
+  const base = { workflow_id: 'wf_hand', status: 'running' };
+  const converged = { alignment_score: 9.2, standardization_score: 8.5, compatibility_score: 8.8 };
+  const at = (minute: number) => `2025-09-05T10:${String(minute).padStart(2, '0')}:00Z`;
+  const step4Done = fixture('step4-completed');
+
+  const rows: Array<{ name: string; json: Record<string, unknown>; expected: Partial<Decision> | null }> = [
+    { name: 'step 4 completed, current_step 4 and last_completed_step 4, the plan approval stamped after step 4: step 5', json: step4Done, expected: { action_type: 'invoke_agent', step_number: 5, target_agent: 'validator' } },
+    {
+      name: 'the same with the approval stamped before step 1: step 5',
+      json: { ...step4Done, human_approvals: { approval_history: [{ approval_type: 'plan', status: 'approved', approver: 'lead', timestamp: '2025-01-01T00:00:00Z' }] } },
+      expected: { step_number: 5 },
+    },
+    {
+      name: 'a history that ends before the step the counters name completed: the step after that one',
+      json: { ...base, current_step: 4, last_completed_step: 4, step_history: [{ step_number: 1, status: 'completed' }, { step_number: 2, status: 'completed', validation_scores: converged }], human_approvals: { plan_approved: true } },
+      expected: { action_type: 'invoke_agent', step_number: 5 },
+    },
+    {
+      name: 'a last entry still in_progress that both counters say completed: the step after it',
+      json: { ...step4Done, step_history: [...(step4Done.step_history as object[]).slice(0, 2), { step_number: 4, status: 'in_progress' }] },
+      expected: { step_number: 5 },
+    },
+    {
+      name: 'a last entry in_progress while the counters name an earlier step: still in flight',
+      json: { ...step4Done, current_step: 4, last_completed_step: 2, step_history: [...(step4Done.step_history as object[]).slice(0, 2), { step_number: 4, status: 'in_progress' }] },
+      expected: null,
+    },
+    {
+      name: 'changes requested, then approved, all stamped with one placeholder time: the approval follows the second validation',
+      json: {
+        ...base,
+        step_history: [
+          { step_number: 1, status: 'completed', completed_at: at(0) },
+          { step_number: 2, status: 'completed', completed_at: at(0), validation_scores: converged },
+          { step_number: 3, status: 'completed', completed_at: at(0) },
+          { step_number: 2, status: 'completed', completed_at: at(0), validation_scores: converged },
+        ],
+        human_approvals: {
+          approval_history: [
+            { approval_type: 'plan', status: 'changes_requested', approver: 'lead', timestamp: at(0), change_requests: ['add tests'] },
+            { approval_type: 'plan', status: 'approved', approver: 'lead', timestamp: at(0) },
+          ],
+        },
+      },
+      expected: { action_type: 'transition_phase', step_number: 4 },
+    },
+  ];
+
+  it.each(named(rows))('%s', (_, { json, expected }) => {
+    const decision = decide(def, fromSeedState(json, def));
+    if (expected === null) expect(decision).toBeNull();
+    else expect(decision).toMatchObject(expected);
+  });
+
+  it('reads a failure stamped before the step before it as happening after it', () => {
+    const json = {
+      ...base,
+      step_history: [
+        { step_number: 1, status: 'completed', completed_at: at(30) },
+        { step_number: 2, status: 'failed', completed_at: at(5), error_info: { error_type: 'rate_limited', error_details: { retry_after_ms: 5000 } } },
+      ],
+    };
+    expect(decide(def, fromSeedState(json, def))).toMatchObject({ recovery_strategy: 'wait_and_retry', not_before: '2025-09-05T10:30:05.000Z' });
+  });
+
+  it('keeps the log in order: a time earlier than the event before it gives way to that event\'s time', () => {
+    const state = fromSeedState(step4Done, def);
+    const [, validation, implement] = state.runs;
+    expect(state.approvals[0]!.at).toBe('2025-09-06T09:00:00Z');
+    expect(Date.parse(validation!.completedAt!)).toBeLessThan(Date.parse(state.approvals[0]!.at));
+    // Step 4's placeholder time is earlier than the approval that let it run.
+    expect([implement!.scheduledAt, implement!.completedAt]).toEqual(['2025-09-06T09:00:00Z', '2025-09-06T09:00:00Z']);
+  });
+
+  it('names counters that contradict the history, and says how to fix them', () => {
+    const error = seedError({
+      ...base,
+      current_step: 2,
+      last_completed_step: 2,
+      step_history: [1, 2, 4, 5].map((n) => ({ step_number: n, status: 'completed', ...(n === 2 ? { validation_scores: converged } : {}) })),
+    });
+    expect(error.message).toContain('last_completed_step: current_step and last_completed_step say step 2 (validate_plan) completed last');
+    expect(error.message).toContain('step_history ends with step 5 (validate_code, completed)');
+    expect(error.hint).toContain('set current_step and last_completed_step to the step of the last completed entry');
+  });
+});
+
+describe('waitingRationale', () => {
+  const waiting = (run: Run) => {
+    const state = fromSeedState(JSON.parse(JSON.stringify(toSeedState(run.state()))), def);
+    expect(decide(def, state)).toBeNull();
+    return waitingRationale(state);
+  };
+
+  it('says a state waits at an escalation, for which step and why', () => {
+    expect(waiting(new Run().fail('plan', 'auth', { message: 'bad key' }).escalate('failure', 'plan'))).toEqual({
+      waiting_for: 'escalation',
+      step_number: 1,
+      rationale: expect.stringMatching(/^Waits at an escalation: step 1 \(plan\) was escalated to a person because it failed \(test escalation\)/),
+    });
+    expect(waiting(new Run().planRounds([6, 6.5, 7, 7.5, 8]).escalate('cap_reached', 'validate_plan', 'plan_loop')).rationale).toContain('because its cap was reached');
+  });
+
+  it.each(named([
+    { name: 'a gate', run: () => new Run().toPlanGate().askGate('plan_approval', 'validate_plan'), waitingFor: 'approval', says: 'Waits for approval "plan_approval" after step 2 (validate_plan)' },
+    { name: 'a step in flight', run: () => new Run().schedule('plan'), waitingFor: 'step', says: 'step 1 (plan), which is in progress' },
+    { name: 'a pause', run: () => new Run().produce('plan').pause(), waitingFor: 'paused', says: 'paused' },
+    { name: 'the end', run: () => new Run().cancel(), waitingFor: 'ended', says: 'has ended (cancelled)' },
+  ]))('says what else it waits for: %s', (_, { run, waitingFor, says }) => {
+    const result = waiting(run());
+    expect(result.waiting_for).toBe(waitingFor);
+    expect(result.rationale).toContain(says);
   });
 });

@@ -10,12 +10,12 @@ import { seedDecision } from '../../../core/decision.js';
 import { WorkflowDefinitionSchema } from '../../../core/definition-schema.js';
 import { ConvergeError } from '../../../core/errors.js';
 import { didYouMean } from '../../../core/messages.js';
-import { fromSeedState } from '../../../core/seed-state.js';
+import { fromSeedState, waitingRationale } from '../../../core/seed-state.js';
 import { ProfileSchema } from '../../../core/profile-schema.js';
 import { ProjectConfigSchema } from '../../../workflows/project-config.js';
 import { builtinNames, CONFIG_FILE, loadDefinition, loadProfile } from '../../../workflows/loader.js';
 import { cliProject, globalOptions, loadConfig } from '../cli-context.js';
-import { printDocument, printJsonLine } from '../cli-output.js';
+import { printDocument } from '../cli-output.js';
 
 async function readInput(file: string | undefined): Promise<string> {
   if (file !== undefined && file !== '-') {
@@ -54,7 +54,7 @@ export function registerToolCommands(program: Command): void {
       const definition = loadDefinition(flags.definition ?? loaded.config.definition, flags.definition ? process.cwd() : loaded.baseDir);
       const state = fromSeedState(json, definition);
       const decision = decide(definition, state);
-      const out = decision === null ? { action_type: null, status: state.status, rationale: 'Nothing to decide: the workflow waits for a person, has a step in flight, or has ended.' } : flags.full ? decision : seedDecision(decision);
+      const out = decision === null ? { action_type: null, status: state.status, ...waitingRationale(state) } : flags.full ? decision : seedDecision(decision);
       printDocument(command, out);
     });
 
@@ -74,7 +74,7 @@ export function registerToolCommands(program: Command): void {
     .description(`write a commented ${CONFIG_FILE} in the project's root (the git repository's top folder, or here)`)
     .option('-p, --profile <name>', `profile: ${builtinNames('profiles').join(', ')}`, 'typescript')
     .option('--force', 'overwrite an existing file')
-    .action((flags: { profile: string; force?: boolean }, command: Command) => {
+    .action((flags: { profile: string; force?: boolean }) => {
       const project = cliProject();
       const path = join(project.root, CONFIG_FILE);
       if (existsSync(path) && !flags.force) {
@@ -84,8 +84,7 @@ export function registerToolCommands(program: Command): void {
       loadDefinition('seven-step');
       writeFileSync(path, initTemplate(flags.profile, profile.checks.map((c) => `${c.id}: ${Array.isArray(c.command) ? c.command.join(' ') : c.command}`)));
       const where = project.root === project.start ? '' : `\n${project.root} is the project's root (${project.marker !== undefined ? 'it already held Converge files' : 'the top of the git repository'}), not the current folder: Converge finds it from any folder below, as git does.`;
-      if (globalOptions(command).json) printJsonLine({ config: path, root: project.root, profile: flags.profile });
-      else process.stdout.write(`Wrote ${path} (profile ${flags.profile}).${where}\nNext: edit the agents section, then \`converge run "<requirements>"\`.\n`);
+      process.stdout.write(`Wrote ${path} (profile ${flags.profile}).${where}\nNext: edit the agents section, then \`converge run "<requirements>"\`.\n`);
     });
 }
 
