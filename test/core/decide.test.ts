@@ -500,6 +500,12 @@ describe('decide › failures', () => {
     expect(run.decide()?.rationale).toContain('3 retries used, the cap for timeout is 3');
   });
 
+  it('quotes a failure message that ends in a full stop without a second one (#15)', () => {
+    const decision = new Run().fail('plan', 'auth', { message: 'The planner model answered HTTP 401 (not authorised).' }).decide();
+    expect(decision?.rationale).toContain('failed with auth: The planner model answered HTTP 401 (not authorised). Policy for auth');
+    expect(decision?.rationale).not.toContain('..');
+  });
+
   it('counts retries again after a success', () => {
     const run = new Run().fail('plan', 'invalid_output');
     run.follow(run.decide()!).failure('invalid_output');

@@ -15,7 +15,7 @@ import { ProfileSchema } from '../../../core/profile-schema.js';
 import { ProjectConfigSchema } from '../../../workflows/project-config.js';
 import { builtinNames, CONFIG_FILE, loadDefinition, loadProfile } from '../../../workflows/loader.js';
 import { cliProject, globalOptions, loadConfig } from '../cli-context.js';
-import { printDocument } from '../cli-output.js';
+import { printDocument, printJsonLine } from '../cli-output.js';
 
 async function readInput(file: string | undefined): Promise<string> {
   if (file !== undefined && file !== '-') {
@@ -74,7 +74,7 @@ export function registerToolCommands(program: Command): void {
     .description(`write a commented ${CONFIG_FILE} in the project's root (the git repository's top folder, or here)`)
     .option('-p, --profile <name>', `profile: ${builtinNames('profiles').join(', ')}`, 'typescript')
     .option('--force', 'overwrite an existing file')
-    .action((flags: { profile: string; force?: boolean }) => {
+    .action((flags: { profile: string; force?: boolean }, command: Command) => {
       const project = cliProject();
       const path = join(project.root, CONFIG_FILE);
       if (existsSync(path) && !flags.force) {
@@ -84,7 +84,8 @@ export function registerToolCommands(program: Command): void {
       loadDefinition('seven-step');
       writeFileSync(path, initTemplate(flags.profile, profile.checks.map((c) => `${c.id}: ${Array.isArray(c.command) ? c.command.join(' ') : c.command}`)));
       const where = project.root === project.start ? '' : `\n${project.root} is the project's root (${project.marker !== undefined ? 'it already held Converge files' : 'the top of the git repository'}), not the current folder: Converge finds it from any folder below, as git does.`;
-      process.stdout.write(`Wrote ${path} (profile ${flags.profile}).${where}\nNext: edit the agents section, then \`converge run "<requirements>"\`.\n`);
+      if (globalOptions(command).json) printJsonLine({ config: path, root: project.root, profile: flags.profile });
+      else process.stdout.write(`Wrote ${path} (profile ${flags.profile}).${where}\nNext: edit the agents section, then \`converge run "<requirements>"\`.\n`);
     });
 }
 
