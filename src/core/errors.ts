@@ -11,6 +11,8 @@ export type ConvergeErrorCode =
   | 'ILLEGAL_ACTION'
   | 'NOT_WAITING'
   | 'WRONG_STEP'
+  /** A submitted step result that cannot be recorded: empty, cut off, unreadable, or missing a review. */
+  | 'RESULT_INVALID'
   | 'SEQUENCE_CONFLICT'
   | 'LEASE_LOST'
   | 'STORE_BUSY'

@@ -14,6 +14,8 @@ import type { ToolResult } from '../core/records.js';
 import { currentRun, TERMINAL_STATUSES } from '../core/state.js';
 import type { StepRun, WorkflowState, WorkflowStatus } from '../core/state.js';
 import type { Engine } from './create-engine.js';
+import { expectedOf } from './external-wait.js';
+import type { ExpectedFormat } from './external-wait.js';
 import { promptInputs } from './prompt-inputs.js';
 
 export interface RenderedPrompt {
@@ -51,7 +53,7 @@ export interface ConvergenceSummary {
   checks: CheckSummary[];
 }
 
-export type ExpectedFormat = 'plan' | 'report' | 'files';
+export type { ExpectedFormat } from './external-wait.js';
 
 export interface SubmitStepResultAction {
   kind: 'submit_step_result';
@@ -172,8 +174,7 @@ async function submitAction(engine: NextActionEngine, state: WorkflowState, step
   const inputs = promptInputs(state.definition, state, run, knowledge);
   const prompts: RenderedPrompt[] = [];
   for (const template of step.templates) prompts.push({ template, text: await engine.executor.templates.render(template, inputs) });
-  const format: ExpectedFormat = step.kind === 'validate' ? 'report' : step.role === 'programmer' ? 'files' : 'plan';
-  const texts = format === 'report' ? step.templates.length : 1;
+  const { format, texts } = expectedOf(step);
   const previous = state.runs.filter((r) => r.stepId === run.stepId && r.actionId !== run.actionId).at(-1);
   return {
     kind: 'submit_step_result',

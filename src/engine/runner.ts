@@ -22,6 +22,7 @@ import { CancelWatch } from './cancel-watch.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { askAdvisor } from './advisor.js';
 import { needsSettling, settleWorkspace } from './workspace-settle.js';
+import { externalWaitingFor } from './external-wait.js';
 import { leaseOwnerIsDead } from './lease-owner.js';
 import type { StepExecutorDeps } from './step-executor.js';
 import { appendEvents, foldOnto, loadState } from './workflow-log.js';
@@ -48,6 +49,11 @@ export interface RunControl {
   /** Keep polling while a human or an external agent is needed, instead of returning. */
   waitForHumans?: boolean;
   signal?: AbortSignal;
+  /**
+   * Called each time the run comes to a wait (`gate:…`, `escalation:…`, `external:step N`,
+   * `paused`), before it polls or returns: the CLI writes an external step's prompt files here.
+   */
+  onWait?: (state: WorkflowState, waitingFor: string) => Promise<void> | void;
 }
 
 export class Runner {
@@ -138,7 +144,7 @@ export class Runner {
       } finally {
         watched.stop();
       }
-      if (result.kind === 'waiting_external') return this.#wait(result.state, control, `external:step ${run.stepNumber}`);
+      if (result.kind === 'waiting_external') return this.#wait(result.state, control, externalWaitingFor(run));
       return { state: await this.#recordWithNextDecisions(result.state, [result.event], startedHere) };
     }
 
@@ -282,6 +288,7 @@ export class Runner {
     control: RunControl,
     reason: string | null,
   ): Promise<{ state: WorkflowState } | { stop: string | null; state: WorkflowState }> {
+    if (reason !== null) await control.onWait?.(state, reason);
     if (!control.waitForHumans || reason === null) return { stop: reason, state };
     const marker = state.seq;
     while (!control.signal?.aborted) {

@@ -14,6 +14,7 @@ import type { Agent, AgentRequest, ExpectedOutput } from '../agents/agent.js';
 import { agentFailure, failureClassOf } from '../agents/agent.js';
 import { assertComplete, parseFileBlocks, parsePlan } from '../agents/parsing/index.js';
 import { mergeReviews } from './review-merge.js';
+import { assertSubmissionComplete } from './submission-check.js';
 import { applyFileChanges } from '../workspace/path-guard.js';
 import { protectedAmong } from '../workspace/protected-paths.js';
 import { protectedChangesAwaitingReview } from '../core/protected-changes.js';
@@ -331,9 +332,7 @@ export function mergeReports(def: WorkflowDefinition, step: Step, texts: string[
  */
 export function resultFromSubmission(deps: StepExecutorDeps, state: WorkflowState, run: StepRun, texts: string[]): NewEvent {
   const step = state.definition.steps.find((s) => s.id === run.stepId)!;
-  if (texts.length === 0 || texts.every((t) => t.trim() === '')) {
-    throw agentFailure('invalid_output', `The submitted result for step ${step.number} is empty.`);
-  }
+  assertSubmissionComplete(step, texts);
   for (const text of texts) assertComplete(text, outputName(step));
   if (step.kind === 'produce') return produceResult(deps, state, step, run, texts.join('\n\n'), undefined, [], 1);
   const report = mergeReports(state.definition, step, texts, run.checks ?? [], state);

@@ -14,6 +14,7 @@ import type { WorkflowState } from '../core/state.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { resultFromSubmission } from './step-executor.js';
+import { asResultInvalid } from './submission-check.js';
 import { createIsolatedWorkspace } from '../workspace/index.js';
 import { needsSettling, settleWorkspace } from './workspace-settle.js';
 import type { StepExecutorDeps } from './step-executor.js';
@@ -228,7 +229,12 @@ export async function submitStepResult(
   return withRetry(async () => {
     const state = await loadState(store, workflowId);
     const run = externalRunFor(state, stepNumber);
-    const event = resultFromSubmission(deps, state, run, texts);
+    let event: NewEvent;
+    try {
+      event = resultFromSubmission(deps, state, run, texts);
+    } catch (error) {
+      throw asResultInvalid(error);
+    }
     return appendEvents(store, state, [event]);
   });
 }

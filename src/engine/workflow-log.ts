@@ -7,6 +7,7 @@ import { ConvergeError } from '../core/errors.js';
 import type { NewEvent, WorkflowEvent } from '../core/events.js';
 import { currentRun } from '../core/state.js';
 import type { WorkflowState } from '../core/state.js';
+import { externalWait, externalWaitingFor, shownStatus } from './external-wait.js';
 import { redactRecord } from '../store/record-redaction.js';
 import type { Store, WorkflowSummary } from '../store/store.js';
 
@@ -29,7 +30,8 @@ export function summaryOf(state: WorkflowState): WorkflowSummary {
     id: state.workflowId,
     name: state.name ?? '',
     definitionId: state.definition.id,
-    status: state.status,
+    // The index holds the status the views show, so status filters find an external wait.
+    status: shownStatus(state),
     phase: state.phase,
     currentStep: run?.stepNumber ?? null,
     waitingFor: waitingFor(state),
@@ -44,9 +46,8 @@ export function waitingFor(state: WorkflowState): string | null {
   if (state.gate !== null) return `gate:${state.gate.gateId}`;
   if (state.escalation !== null) return `escalation:${state.escalation.reason}`;
   if (state.paused) return 'paused';
-  const run = currentRun(state);
-  if (run?.status === 'started' && run.agent === 'external') return `external:step ${run.stepNumber}`;
-  return null;
+  const wait = externalWait(state);
+  return wait === null ? null : externalWaitingFor(wait);
 }
 
 /** `events` numbered after `state` and folded onto it: the state once they are appended. */

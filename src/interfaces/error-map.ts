@@ -14,6 +14,7 @@ const TABLE: Record<ConvergeErrorCode, { exit: number; http: number }> = {
   ILLEGAL_ACTION: { exit: 2, http: 409 },
   NOT_WAITING: { exit: 2, http: 409 },
   WRONG_STEP: { exit: 2, http: 409 },
+  RESULT_INVALID: { exit: 2, http: 400 },
   SEQUENCE_CONFLICT: { exit: 1, http: 409 },
   LEASE_LOST: { exit: 1, http: 409 },
   STORE_BUSY: { exit: 1, http: 503 },

@@ -15,6 +15,7 @@ import type { NextAction } from '../../engine/next-action.js';
 import type { RunOutcome } from '../../engine/runner.js';
 import type { GateResponse } from '../../engine/workflow-commands.js';
 import { loadState, waitingFor } from '../../engine/workflow-log.js';
+import { shownStatus } from '../../engine/external-wait.js';
 import { elicitApproval } from './approval-elicitation.js';
 import type { McpContext, ToolExtra } from './mcp-context.js';
 import { nextActionText } from './next-action-text.js';
@@ -90,7 +91,7 @@ export async function describe(
   const next = await nextAction(ctx.engine, state);
   return {
     workflow_id: workflowId,
-    status: state.status,
+    status: shownStatus(state),
     running: extra.running === true || (next.kind === 'none' && ctx.driver.busy(workflowId)),
     waiting_for: waitingFor(state) ?? (next.kind === 'submit_step_result' ? `external:step ${next.step_number}` : null),
     approvals: extra.approvals ?? [],

@@ -46,6 +46,20 @@ describe('MCP lifecycle tools', () => {
     });
   });
 
+  describe('a step waiting for the host agent\'s result', () => {
+    it('is waiting_for_human with waiting_for external:step 1 in start_workflow, get_workflow_status and list_workflows', async () => {
+      kit = await createKit();
+      const client = await kit.connect({ name: 'lifecycle-client' });
+      const started = await must(client, 'start_workflow', { requirements: 'Write the value file', workspace: kit.workspace });
+      const id = started.workflow_id as string;
+      expect(started).toMatchObject({ status: 'waiting_for_human', waiting_for: 'external:step 1', next_action: { kind: 'submit_step_result', step_number: 1 } });
+      expect(await must(client, 'get_workflow_status', { workflow_id: id })).toMatchObject({ status: 'waiting_for_human', waiting_for: 'external:step 1' });
+      const waiting = await must(client, 'list_workflows', { status: ['waiting_for_human'] });
+      expect(waiting.workflows).toEqual([expect.objectContaining({ workflow_id: id, status: 'waiting_for_human', waiting_for: 'external:step 1' })]);
+      expect((await must(client, 'list_workflows', { status: ['running'] })).workflows).toEqual([]);
+    });
+  });
+
   describe('a paused workflow', () => {
     it('reports paused and continues after resume_workflow', async () => {
       const { client, id } = await startedWith();

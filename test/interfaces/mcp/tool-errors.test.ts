@@ -79,12 +79,12 @@ describe('MCP tool refusals', () => {
       expect(await eventCount(id)).toBe(before);
     });
 
-    it('refuses output that is not a plan and records nothing', async () => {
+    it('refuses output that is not a plan as RESULT_INVALID (the submitter\'s to fix, not a failed step) and records nothing', async () => {
       const { client, id } = await started();
       const before = await eventCount(id);
       const result = await call(client, 'submit_step_result', { workflow_id: id, step_number: 1, text: 'ok' });
       expect(result.isError).toBe(true);
-      expect(result.structured).toMatchObject({ code: 'AGENT_FAILED', details: { failureClass: 'invalid_output' } });
+      expect(result.structured).toMatchObject({ code: 'RESULT_INVALID', details: { failureClass: 'invalid_output' } });
       expect(textOf(result)).toContain('Implementation Plan');
       expect(await eventCount(id)).toBe(before);
     });

@@ -7,6 +7,7 @@ import { currentRun } from '../../../core/state.js';
 import type { WorkflowState } from '../../../core/state.js';
 import { nextAction } from '../../../engine/next-action.js';
 import { loadState, waitingFor } from '../../../engine/workflow-log.js';
+import { shownStatus } from '../../../engine/external-wait.js';
 import type { McpContext } from '../mcp-context.js';
 import { uris } from '../resources/resource-uris.js';
 import { guarded, ok } from '../tool-results.js';
@@ -38,7 +39,7 @@ export function statusOf(state: WorkflowState, busy: boolean, nextKind: string) 
   return {
     workflow_id: id,
     name: state.name ?? '',
-    status: state.status,
+    status: shownStatus(state),
     paused: state.paused,
     phase: state.phase,
     agent_mode: state.agentMode,
