@@ -2,6 +2,7 @@
  * One human line per event, for progress output and `converge history`.
  */
 import { evaluateConvergence, fmt } from '../../core/convergence.js';
+import type { Step } from '../../core/definition-schema.js';
 import type { WorkflowEvent } from '../../core/events.js';
 import type { WorkflowState } from '../../core/state.js';
 
@@ -23,11 +24,14 @@ export function describeEvent(state: WorkflowState, event: WorkflowEvent): strin
       const step = def.steps.find((s) => s.id === event.stepId)!;
       const retry = event.attempt > 1 ? ` (attempt ${event.attempt}${event.recoveryStrategy ? `, ${event.recoveryStrategy}` : ''})` : '';
       const changes = event.changeRequests?.length ? ` with ${event.changeRequests.length} change request(s)` : '';
-      const running = event.agent !== undefined ? `, running (${event.agent})` : '';
+      const running = event.agent === undefined ? '' : event.agent === 'external' ? `, ${externalNote(step)}` : `, running (${event.agent})`;
       return `step ${step.number} ${step.id} → ${step.role}${retry}${changes}${running}`;
     }
-    case 'step_started':
-      return `${stepOf(event.actionId)} running (${event.agent})`;
+    case 'step_started': {
+      if (event.agent !== 'external') return `${stepOf(event.actionId)} running (${event.agent})`;
+      const step = def.steps.find((s) => s.id === state.runs.findLast((r) => r.actionId === event.actionId)?.stepId);
+      return `${stepOf(event.actionId)} ${step ? externalNote(step) : 'waits for your result (external)'}`;
+    }
     case 'checks_recorded':
       return `${stepOf(event.actionId)} checks: ${event.results.map((r) => `${r.toolId} ${r.status.toUpperCase()}`).join(', ') || 'none'}`;
     case 'step_output_recorded': {
@@ -75,4 +79,9 @@ export function describeEvent(state: WorkflowState, event: WorkflowEvent): strin
         ? `work kept on branch ${event.branch}${event.patchFile ? ` and in ${event.patchFile}` : ''} — merge with: git merge ${event.branch}`
         : `isolated worktree removed (branch ${event.branch} kept for inspection)`;
   }
+}
+
+/** An external step is a wait for a person or their coding agent, not work running here. */
+function externalNote(step: Step): string {
+  return step.kind === 'validate' && step.run_checks ? 'external: runs the checks, then waits for your result' : 'waits for your result (external)';
 }

@@ -32,6 +32,8 @@ export interface Progress {
   onProgress(progress: StepProgress): void;
   /** Runs `fn` while showing progress; the listener above feeds it. */
   around<T>(title: string, fn: () => Promise<T>): Promise<T>;
+  /** Lines for a person amid the progress (what to do at a wait); JSON mode prints its own record instead. */
+  note(lines: readonly string[]): void;
 }
 
 export function createProgress(mode: ProgressMode): Progress {
@@ -75,6 +77,12 @@ export function createProgress(mode: ProgressMode): Progress {
   return {
     onEvents,
     onProgress,
+    note(lines: readonly string[]): void {
+      if (mode === 'json' || lines.length === 0) return;
+      // listr2 holds stdout while it draws, so on a terminal the lines go through the task's output.
+      if (sink !== undefined) sink(lines.join('\n'));
+      else process.stdout.write(`${lines.join('\n')}\n`);
+    },
     async around<T>(title: string, fn: () => Promise<T>): Promise<T> {
       if (mode === 'json') return fn();
       if (mode === 'plain') {

@@ -5,6 +5,7 @@ import { evaluateConvergence, fmt } from '../../core/convergence.js';
 import { issueCount } from '../../core/records.js';
 import type { Usage } from '../../core/records.js';
 import type { WorkflowState } from '../../core/state.js';
+import { externalWait, shownStatus } from '../../engine/external-wait.js';
 import type { WorkflowSummary } from '../../store/store.js';
 
 export function table(rows: string[][]): string {
@@ -21,8 +22,15 @@ export function statusLine(state: WorkflowState): string {
   const run = state.runs.at(-1);
   const step = run ? `step ${run.stepNumber} (${run.stepId}, ${run.status})` : 'not started';
   const held = state.gate?.protectedPaths ? ` (protected files changed: ${state.gate.protectedPaths.join(', ')})` : '';
-  const waiting = state.gate ? `, waiting for approval "${state.gate.gateId}"${held}` : state.escalation ? `, escalated: ${state.escalation.message}` : '';
-  return `${state.workflowId}  ${state.status}${state.paused ? ' (paused)' : ''}  ${state.phase}  ${step}${waiting}`;
+  const external = externalWait(state);
+  const waiting = state.gate
+    ? `, waiting for approval "${state.gate.gateId}"${held}`
+    : state.escalation
+      ? `, escalated: ${state.escalation.message}`
+      : external
+        ? `, waiting for you: the result of step ${external.stepNumber} (${external.stepId}) — \`converge next ${state.workflowId}\` shows the prompt and the submit command`
+        : '';
+  return `${state.workflowId}  ${shownStatus(state)}${state.paused ? ' (paused)' : ''}  ${state.phase}  ${step}${waiting}`;
 }
 
 export function listTable(rows: WorkflowSummary[]): string {
@@ -82,7 +90,7 @@ export function showText(state: WorkflowState): string {
   const end = state.completedAt ?? state.updatedAt;
   const lines: string[] = [
     `Workflow ${state.workflowId}${state.name ? ` — ${state.name}` : ''}`,
-    `  status      ${state.status}${state.paused ? ' (paused)' : ''}`,
+    `  status      ${shownStatus(state)}${state.paused ? ' (paused)' : ''}`,
     `  definition  ${def.id} v${def.version}${state.profile ? `, profile ${state.profile}` : ''}`,
     `  phase       ${state.phase}`,
     `  workspace   ${state.workspace.path} (${state.workspace.type})`,
@@ -147,6 +155,10 @@ export function showText(state: WorkflowState): string {
   if (state.gate) lines.push('', `Waiting for approval "${state.gate.gateId}": converge approve ${state.workflowId} [--comment "…"] | reject | request-changes --change "…"`);
   if (state.gate?.protectedPaths) {
     lines.push(`  Protected files changed — review them before approving (automatic approval is held): ${state.gate.protectedPaths.join(', ')}`);
+  }
+  const external = externalWait(state);
+  if (external) {
+    lines.push('', `Waiting for you: the result of step ${external.stepNumber} (${external.stepId}), ${external.texts} text${external.texts === 1 ? '' : 's'} — \`converge next ${state.workflowId}\` writes the prompt file and prints the submit command`);
   }
   if (state.escalation) lines.push('', `Escalated: ${state.escalation.message}`, `  Answer: converge answer ${state.workflowId} --grant N | --accept | --send-back "…" | --retry | --cancel`);
   return lines.join('\n');

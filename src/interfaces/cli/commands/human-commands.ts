@@ -10,16 +10,14 @@ import { cliAccess, cliCaller } from '../cli-access.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { statusLine } from '../show-format.js';
 import type { WorkflowState } from '../../../core/state.js';
-import { readSubmission } from '../../../engine/output-reading.js';
-import { externalRunFor } from '../../../engine/workflow-commands.js';
 import { loadState, waitingFor } from '../../../engine/workflow-log.js';
+import { shownStatus } from '../../../engine/external-wait.js';
 import { printJsonLine } from '../cli-output.js';
-import type { Store } from '../../../store/index.js';
-import { readingText } from '../parse-format.js';
+import { printDryRun, printRecorded, readForSubmit } from '../submit-output.js';
 import { readResultFiles } from './parse-command.js';
 
 function report(command: Command, state: WorkflowState, what: string): void {
-  if (globalOptions(command).json) printJsonLine({ workflow_id: state.workflowId, status: state.status, waiting_for: waitingFor(state), done: what });
+  if (globalOptions(command).json) printJsonLine({ workflow_id: state.workflowId, status: shownStatus(state), waiting_for: waitingFor(state), done: what });
   else process.stdout.write(`${what}\n${statusLine(state)}\n`);
 }
 
@@ -28,16 +26,6 @@ async function gate(command: Command, id: string, response: GateResponse, as?: s
   const state = await cliAccess(store, globalOptions(command)).respondToGate(cliCaller(as), id, response);
   const verb = response.decision === 'approve' ? 'Approved' : response.decision === 'reject' ? 'Rejected' : 'Changes requested';
   report(command, state, `${verb}. ${state.status === 'running' ? 'A waiting `converge run` continues on its own; otherwise run `converge resume ' + id + '`.' : ''}`);
-}
-
-/** `submit --dry-run`: the checks the same as a submit (waiting step, step number), then the reading, unrecorded. */
-async function printDryRun(store: Store, readOnly: readonly string[], id: string, stepNumber: number | undefined, texts: string[], json: boolean): Promise<void> {
-  const state = await loadState(store, id);
-  const run = externalRunFor(state, stepNumber);
-  const step = state.definition.steps.find((s) => s.id === run.stepId)!;
-  const reading = readSubmission(state, step, texts, run.checks ?? [], readOnly);
-  if (json) printJsonLine({ workflow_id: id, step: step.number, recorded: false, ...reading });
-  else process.stdout.write(`${readingText(reading, `Dry run: step ${step.number} (${step.id}) of ${id} would record this; nothing was recorded.`)}\n`);
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -110,7 +98,7 @@ export function registerHumanCommands(program: Command): void {
     .description('submit the result of a step run by an external agent (plan, report or code as markdown)')
     .argument('<id>', 'workflow id')
     .option('-s, --step <n>', 'the step the result is for (refused if the workflow waits for another)', (v) => Number.parseInt(v, 10))
-    .option('-f, --file <file...>', 'the result file(s); several files for a validate step are merged')
+    .option('-f, --file <file...>', 'the result file(s): one per prompt of the step, in prompt order (step 5: --file REVIEW-5A --file REVIEW-5B)')
     .option('--dry-run', 'print what would be recorded (scores, issues, notes, files) and record nothing')
     .action(async (id: string, flags: { step?: number; file?: string[]; dryRun?: boolean }, command: Command) => {
       if (flags.file === undefined || flags.file.length === 0) throw new ConvergeError('USAGE', 'Give the result with --file FILE.');
@@ -118,12 +106,15 @@ export function registerHumanCommands(program: Command): void {
       const options = globalOptions(command);
       const store = await openCliStore(options);
       const engine = buildEngine(store, loadConfig(options));
+      const before = await loadState(store, id);
+      const read = () => readForSubmit(before, flags.step, texts, engine.executor.readOnlyPaths ?? []);
       if (flags.dryRun) {
-        await printDryRun(store, engine.executor.readOnlyPaths ?? [], id, flags.step, texts, options.json === true);
+        printDryRun(id, read(), options.json === true);
         return;
       }
+      // The access layer refuses (and audits) a result with a review missing or no readable content.
       const state = await cliAccess(store, options, engine).submitResult(cliCaller(), id, flags.step, texts);
-      report(command, state, 'Result recorded. Continue with `converge resume ' + id + '` (a waiting run continues on its own).');
+      printRecorded(read(), state, options.json === true);
     });
 
   program

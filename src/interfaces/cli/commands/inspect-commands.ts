@@ -6,11 +6,12 @@ import { ConvergeError } from '../../../core/errors.js';
 import { didYouMean } from '../../../core/messages.js';
 import { toSeedState } from '../../../core/seed-state.js';
 import { loadState, waitingFor } from '../../../engine/workflow-log.js';
+import { shownStatus } from '../../../engine/external-wait.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { cliAccess, cliCaller } from '../cli-access.js';
 import { nextAction } from '../../../engine/next-action.js';
 import { formatReport } from '../../../engine/report-format.js';
-import { nextActionText } from '../../mcp/next-action-text.js';
+import { printNextAction } from '../wait-output.js';
 import { describeEvent } from '../event-lines.js';
 import { listTable, showText, statusLine } from '../show-format.js';
 import { reduce } from '../../../core/apply.js';
@@ -23,7 +24,7 @@ export function registerInspectCommands(program: Command): void {
     .argument('<id>', 'workflow id')
     .action(async (id: string, _f: unknown, command: Command) => {
       const state = await loadState(await openCliStore(globalOptions(command)), id);
-      const json = { workflow_id: id, status: state.status, phase: state.phase, step: state.runs.at(-1)?.stepNumber ?? null, waiting_for: waitingFor(state), gate: state.gate, escalation: state.escalation, paused: state.paused };
+      const json = { workflow_id: id, status: shownStatus(state), phase: state.phase, step: state.runs.at(-1)?.stepNumber ?? null, waiting_for: waitingFor(state), gate: state.gate, escalation: state.escalation, paused: state.paused };
       print(command, json, statusLine(state));
     });
 
@@ -45,19 +46,19 @@ export function registerInspectCommands(program: Command): void {
     .argument('<id>', 'workflow id')
     .action(async (id: string, _f: unknown, command: Command) => {
       const state = await loadState(await openCliStore(globalOptions(command)), id);
-      print(command, stateJson(state), showText(state));
+      print(command, { ...stateJson(state), status: shownStatus(state), waiting_for: waitingFor(state) }, showText(state));
     });
 
   program
     .command('next')
-    .description('what the workflow needs now: the rendered prompt(s) of a step waiting for an external result, or the approval/escalation it waits for')
+    .description('what the workflow needs from you now: the prompt file(s) of a step waiting for its result and the submit command, or the approval/escalation it waits for')
     .argument('<id>', 'workflow id')
-    .action(async (id: string, _f: unknown, command: Command) => {
+    .option('--for-agent', 'the tool-call form a coding agent reads (as MCP get_next_action), with the prompts inline')
+    .action(async (id: string, flags: { forAgent?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const store = await openCliStore(options);
       const engine = buildEngine(store, loadConfig(options));
-      const action = await nextAction(engine, await loadState(store, id));
-      print(command, action, nextActionText(action));
+      printNextAction(options, await nextAction(engine, await loadState(store, id)), flags.forAgent === true);
     });
 
   program

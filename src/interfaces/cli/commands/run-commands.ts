@@ -10,7 +10,8 @@ import type { AgentsConfig } from '../../../agents/agent-config.js';
 import type { StartRequest } from '../../shared/workflow-access.js';
 import { cliAccess, cliCaller } from '../cli-access.js';
 import type { Engine } from '../../../engine/create-engine.js';
-import type { RunOutcome } from '../../../engine/runner.js';
+import type { RunControl, RunOutcome } from '../../../engine/runner.js';
+import { shownStatus } from '../../../engine/external-wait.js';
 import { loadState } from '../../../engine/workflow-log.js';
 import { parseWith, readDocument } from '../../../workflows/loader.js';
 import { exitCodeForStatus } from '../../error-map.js';
@@ -18,6 +19,7 @@ import { buildEngine, cliProject, globalOptions, loadConfig, openCliStore } from
 import { preflightAgents } from '../agent-preflight.js';
 import type { Progress } from '../progress.js';
 import { roundsTable } from '../show-format.js';
+import { externalWaitPrinter } from '../wait-output.js';
 import { printJsonLine } from '../cli-output.js';
 
 // Live progress (listr2) is imported by the commands that show it, not by every command.
@@ -92,13 +94,21 @@ export async function prepare(command: Command, flags: RunFlags, progress: Progr
   return { engine, baseDir: loaded.baseDir };
 }
 
-export async function drive(engine: Engine, workflowId: string, progress: Progress, wait: boolean, json: boolean, quiet = false): Promise<number> {
+export async function drive(
+  engine: Engine,
+  workflowId: string,
+  progress: Progress,
+  wait: boolean,
+  json: boolean,
+  quiet = false,
+  onWait?: RunControl['onWait'],
+): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   let outcome: RunOutcome;
   try {
-    outcome = await progress.around(`Workflow ${workflowId}`, () => engine.runner.run(workflowId, { waitForHumans: wait, signal: controller.signal }));
+    outcome = await progress.around(`Workflow ${workflowId}`, () => engine.runner.run(workflowId, { waitForHumans: wait, signal: controller.signal, ...(onWait ? { onWait } : {}) }));
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -108,13 +118,13 @@ export async function drive(engine: Engine, workflowId: string, progress: Progre
   }
   if (quiet) return exitCodeForStatus(outcome.status, outcome.waitingFor);
   if (!json) printOutcome(outcome);
-  else printJsonLine({ workflow_id: workflowId, outcome: outcome.status, waiting_for: outcome.waitingFor });
+  else printJsonLine({ workflow_id: workflowId, outcome: shownStatus(outcome.state), waiting_for: outcome.waitingFor });
   return exitCodeForStatus(outcome.status, outcome.waitingFor);
 }
 
 function printOutcome(outcome: RunOutcome): void {
   const id = outcome.workflowId;
-  const lines = ['', `Workflow ${id}: ${outcome.status}${outcome.waitingFor ? ` — waiting for ${outcome.waitingFor}` : ''}`];
+  const lines = ['', `Workflow ${id}: ${shownStatus(outcome.state)}${outcome.waitingFor ? ` — waiting for ${outcome.waitingFor}` : ''}`];
   const rounds = roundsTable(outcome.state);
   if (rounds) lines.push('', rounds);
   if (outcome.waitingFor?.startsWith('gate:')) {
@@ -122,7 +132,8 @@ function printOutcome(outcome: RunOutcome): void {
   } else if (outcome.waitingFor?.startsWith('escalation:')) {
     lines.push('', `Answer: converge answer ${id} --grant N | --accept | --send-back "…" | --retry | --cancel`);
   } else if (outcome.waitingFor?.startsWith('external:')) {
-    lines.push('', `Submit the result: converge submit ${id} --step ${outcome.waitingFor.split(' ')[1]} --file RESULT.md   (prompt: converge next ${id})`);
+    // The prompt file and the exact submit command were printed when the wait began.
+    lines.push('', `Waiting for you: the result of step ${outcome.waitingFor.split(' ')[1]}. \`converge next ${id}\` shows the prompt file and the submit command again.`);
   }
   lines.push(`Inspect: converge show ${id}`);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -150,7 +161,7 @@ export function registerRunCommands(program: Command): void {
       const progress = createProgress(progressMode(json));
       const { engine } = await prepare(command, flags, progress);
       const state = await startFromCli(command, engine, requirements, flags);
-      process.exitCode = await drive(engine, state.workflowId, progress, flags.wait !== false, json);
+      process.exitCode = await drive(engine, state.workflowId, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json));
     });
 
   program
@@ -186,6 +197,6 @@ export function registerRunCommands(program: Command): void {
       const progress = createProgress(progressMode(json));
       const { engine } = await prepare(command, flags, progress);
       await loadState(engine.store, id);
-      process.exitCode = await drive(engine, id, progress, flags.wait !== false, json);
+      process.exitCode = await drive(engine, id, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json));
     });
 }
