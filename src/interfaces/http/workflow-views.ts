@@ -8,6 +8,7 @@ import { issueCount } from '../../core/records.js';
 import type { Usage } from '../../core/records.js';
 import type { StepRun, WorkflowState } from '../../core/state.js';
 import { waitingFor } from '../../engine/workflow-log.js';
+import { externalWait, shownStatus } from '../../engine/external-wait.js';
 import type { WorkflowSummary } from '../../store/store.js';
 import { artifactsView, usageView } from './workflow-usage-views.js';
 
@@ -210,7 +211,20 @@ export function pendingView(state: WorkflowState) {
     raised_at: state.escalation.raisedAt,
     answers: state.escalation.reason === 'failure' ? ['retry', 'grant_rounds', 'cancel'] : ['grant_rounds', 'accept', 'send_back', 'retry', 'cancel'],
   };
-  return { gate: gate ?? null, escalation: escalation ?? null };
+  const wait = externalWait(state);
+  // A step waiting for its result from outside: the dashboard fetches its prompts from /next.
+  const external = wait && {
+    step_id: wait.stepId,
+    step_number: wait.stepNumber,
+    step_name: wait.stepName ?? wait.stepId,
+    role: wait.role,
+    attempt: wait.attempt,
+    format: wait.format,
+    texts: wait.texts,
+    templates: wait.templates,
+    since: wait.since,
+  };
+  return { gate: gate ?? null, escalation: escalation ?? null, external: external ?? null };
 }
 
 export function workflowView(state: WorkflowState) {
@@ -220,7 +234,7 @@ export function workflowView(state: WorkflowState) {
     id: state.workflowId,
     name: state.name ?? '',
     definition: { id: state.definition.id, name: state.definition.name, steps: state.definition.steps.map((s) => ({ id: s.id, number: s.number, name: s.name ?? s.id, phase: s.phase, kind: s.kind, role: s.role })), phases: state.definition.phases },
-    status: state.status,
+    status: shownStatus(state),
     paused: state.paused,
     phase: state.phase,
     round: round.round,

@@ -1,6 +1,8 @@
 // The approvals panel: the pending gate or escalation with the latest round's criteria, and —
-// for approvers and admins only — the answer form. Others see who it waits for.
+// for approvers and admins only — the answer form. Others see who it waits for. A step waiting
+// for its result from outside gets the external panel (external-panel.js).
 import { api } from './api.js';
+import { externalPanel } from './external-panel.js';
 import { can } from './session.js';
 import { h, humanize, time, toast } from './dom.js';
 
@@ -101,5 +103,6 @@ export function approvalPanel(wf, me, onDone) {
   const latest = wf.rounds.findLast((r) => r.step_id === stepId) ?? wf.rounds.at(-1);
   if (wf.gate) return gatePanel(wf, me, latest, onDone);
   if (wf.escalation) return escalationPanel(wf, me, latest, onDone);
+  if (wf.external) return externalPanel(wf, me, onDone);
   return null;
 }

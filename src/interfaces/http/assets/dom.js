@@ -45,14 +45,14 @@ export function statusPill(status, { paused = false, large = false } = {}) {
   return h('span', { class: `pill pill-${cls}${large ? ' pill-lg' : ''}`, dataset: { status } }, label);
 }
 
-/** "gate:plan_approval" → "Plan approval"; "escalation:cap_reached" → "Escalation: cap reached". */
+/** "gate:plan_approval" → "Plan approval"; "escalation:cap_reached" → "Escalation: cap reached"; "external:step 1" → "Your result for step 1". */
 export function waitingLabel(waitingFor) {
   if (!waitingFor) return '';
   const [kind, rest = ''] = waitingFor.split(':');
   const words = rest.replace(/_/g, ' ');
   if (kind === 'gate') return words.charAt(0).toUpperCase() + words.slice(1);
   if (kind === 'escalation') return `Escalation: ${words}`;
-  if (kind === 'external') return `External result (${rest})`;
+  if (kind === 'external') return `Your result for ${rest}`;
   return waitingFor;
 }
 

@@ -57,14 +57,16 @@ export async function renderList(root, me) {
   async function renderAttention() {
     const { items: pending } = await api('/api/approvals');
     if (pending.length === 0) return clear(attention);
-    const mine = can(me, 'approver');
+    // Gates and escalations are an approver's to answer; an external step's result an operator's.
+    const mine = pending.some((p) => can(me, p.external ? 'operator' : 'approver'));
+    const heading = mine ? 'Waiting for you' : pending.every((p) => !p.external) ? 'Waiting for an approver' : 'Waiting for a person';
     clear(attention, h('section', { class: 'attention', 'aria-labelledby': 'attention-title' },
-      h('h2', { id: 'attention-title' }, mine ? 'Waiting for you' : 'Waiting for an approver', h('span', { class: 'tag tag-warn' }, String(pending.length))),
+      h('h2', { id: 'attention-title' }, heading, h('span', { class: 'tag tag-warn' }, String(pending.length))),
       h('div', { class: 'attention-grid' }, pending.map((p) =>
-        h('a', { class: 'card attention-card', href: `/workflows/${encodeURIComponent(p.workflow.id)}` },
-          h('div', { class: 'what' }, p.gate ? p.gate.gate_name : `Escalation: ${humanize(p.escalation.reason)}`),
+        h('a', { class: 'card attention-card', href: `/workflows/${encodeURIComponent(p.workflow.id)}`, dataset: { id: p.workflow.id, kind: p.gate ? 'gate' : p.escalation ? 'escalation' : 'external' } },
+          h('div', { class: 'what' }, whatWaits(p)),
           h('div', { class: 'wf-title' }, titleOf(p.workflow)),
-          h('div', { class: 'small faint' }, p.workflow.id, ' · ', p.latest_round ? `round ${p.latest_round.round} · ` : '', time(p.gate?.requested_at ?? p.escalation?.raised_at)))))));
+          h('div', { class: 'small faint' }, p.workflow.id, ' · ', p.latest_round ? `round ${p.latest_round.round} · ` : '', time(p.gate?.requested_at ?? p.escalation?.raised_at ?? p.external?.since)))))));
   }
 
   async function load(append = false) {
@@ -89,6 +91,12 @@ export async function renderList(root, me) {
   await load();
   const refresh = debounce(() => load(), 250);
   liveStream('/api/stream', { changed: refresh }, setLive);
+}
+
+function whatWaits(p) {
+  if (p.gate) return p.gate.gate_name;
+  if (p.escalation) return `Escalation: ${humanize(p.escalation.reason)}`;
+  return `Result of step ${p.external.step_number}: ${p.external.step_name}`;
 }
 
 function openStartDialog(root) {

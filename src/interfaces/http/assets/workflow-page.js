@@ -110,7 +110,8 @@ export async function renderWorkflow(root, id, me) {
       stat('Round', wf.round ? String(wf.round) : '—', wf.loop ? humanize(wf.loop).toLowerCase() : ''),
       stat('Tokens', number(wf.usage.total.input_tokens + wf.usage.total.output_tokens)),
       stat('Cost', cost(wf.usage.total.cost_usd)));
-    const key = wf.gate?.interaction_id ?? wf.escalation?.escalation_id ?? null;
+    // A new key re-renders the panel; an unchanged one keeps what the reader is typing in it.
+    const key = wf.gate?.interaction_id ?? wf.escalation?.escalation_id ?? (wf.external ? `external:${wf.external.step_id}:${wf.external.since}` : null);
     if (key !== pendingKey) {
       pendingKey = key;
       clear(regions.decision, approvalPanel(wf, me, refresh));

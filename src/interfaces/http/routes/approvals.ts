@@ -18,13 +18,14 @@ export function registerApprovalRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const { engine, audit } = deps;
   const store = engine.store;
 
+  // Everything that waits for a person: gates, escalations and external steps (status waiting_for_human).
   app.get('/api/approvals', requireRole('viewer', audit), async (c) => {
     const waiting = await store.listWorkflows({ status: ['waiting_for_human'], limit: 200 });
     const items = [];
     for (const summary of waiting) {
       const state = await loadState(store, summary.id);
       const pending = pendingView(state);
-      const stepId = pending.gate?.step_id ?? pending.escalation?.step_id;
+      const stepId = pending.gate?.step_id ?? pending.escalation?.step_id ?? pending.external?.step_id;
       const latest = roundsView(state).findLast((r) => r.step_id === stepId) ?? null;
       items.push({ workflow: summaryView(summary, currentRound(state)), ...pending, latest_round: latest });
     }

@@ -1,9 +1,10 @@
 /**
- * Workflows: list (filters, pagination), start, one workflow's state, its event log and its
- * export in the seed's state schema.
+ * Workflows: list (filters, pagination), start, one workflow's state, what it needs next, its
+ * event log and its export in the seed's state schema.
  */
 import type { Hono } from 'hono';
 import { toSeedState } from '../../../core/seed-state.js';
+import { nextAction } from '../../../engine/next-action.js';
 import { loadState } from '../../../engine/workflow-log.js';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { requireRole } from '../middleware/require-role/index.js';
@@ -49,6 +50,12 @@ export function registerWorkflowRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
 
   app.get('/api/workflows/:id', requireRole('viewer', audit), async (c) => {
     return c.json(workflowView(await loadState(store, workflowIdOf(c))));
+  });
+
+  // What the workflow needs now, as MCP's get_next_action and `converge next --json` give it: for
+  // an external step, the rendered prompts the dashboard shows beside its result form.
+  app.get('/api/workflows/:id/next', requireRole('viewer', audit), async (c) => {
+    return c.json(await nextAction(engine, await loadState(store, workflowIdOf(c))));
   });
 
   app.get('/api/workflows/:id/events', requireRole('viewer', audit), async (c) => {
