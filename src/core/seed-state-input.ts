@@ -7,7 +7,13 @@ import { RecoveryStrategySchema } from './definition-schema.js';
 import { SEED_STATUSES } from './seed-state-shape.js';
 
 // ── Seed → state: the accepted input ────────────────────────────────────────────────────────
-const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 timestamp');
+// Python's isoformat() writes no time zone; such a time is read as UTC, never as the local time
+// of whichever machine runs `decide`, so one state gives one decision everywhere.
+const ZONELESS_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+const timestamp = z
+  .string()
+  .transform((s) => (ZONELESS_TIME.test(s.trim()) ? `${s.trim().replace(' ', 'T')}Z` : s))
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 timestamp');
 const optionalTimestamp = timestamp.nullable().optional();
 export const ScoresInput = z.record(z.string(), z.number().min(0).max(10).nullable());
 

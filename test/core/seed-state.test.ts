@@ -790,3 +790,16 @@ describe('waitingRationale', () => {
     expect(result.rationale).toContain(says);
   });
 });
+
+describe('SeedStateInputSchema › timestamps', () => {
+  it('reads a time without a zone (Python isoformat) as UTC, not as local time', () => {
+    const parsed = SeedStateInputSchema.parse({ workflow_id: 'wf_tz', status: 'running', created_at: '2025-01-01T10:00:00', updated_at: '2025-01-01 10:05:00.123' });
+    expect(parsed.created_at).toBe('2025-01-01T10:00:00Z');
+    expect(parsed.updated_at).toBe('2025-01-01T10:05:00.123Z');
+  });
+
+  it('keeps a time that names its zone as given', () => {
+    const parsed = SeedStateInputSchema.parse({ workflow_id: 'wf_tz', status: 'running', created_at: '2025-01-01T10:00:00+02:00' });
+    expect(parsed.created_at).toBe('2025-01-01T10:00:00+02:00');
+  });
+});
