@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { closeCliStores } from './cli-context.js';
 import { holdUsageErrors, reportError, wantsJson } from './cli-errors.js';
 import { endQuietlyOnClosedOutput } from './cli-output.js';
+import { PARSE_ONLY_ENV, stopAfterParsing } from './parse-only.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerHumanCommands } from './commands/human-commands.js';
 import { registerInspectCommands } from './commands/inspect-commands.js';
@@ -66,6 +67,7 @@ Start here:
   registerParseCommand(program);
   registerDoctorCommand(program);
   holdUsageErrors(program);
+  if (process.env[PARSE_ONLY_ENV] === '1') stopAfterParsing(program);
   return program;
 }
 
