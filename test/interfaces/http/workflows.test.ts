@@ -145,6 +145,15 @@ describe('GET /api/workflows/:id and its parts', () => {
     expect(body).toHaveProperty('workflow_id', id);
   });
 
+  it.each(['', '/events', '/seed-state', '/next', '/artifacts', '/diffs', '/artifacts/plan/diff?from=1&to=2', '/artifacts/plan/versions/1'])(
+    'names the workflow workflow_id in the body of %s (#15)',
+    async (suffix) => {
+      const { status, body } = await kit.json('GET', `/api/workflows/${id}${suffix}`, { role: 'viewer' });
+      expect(status).toBe(200);
+      expect(body.workflow_id).toBe(id);
+    },
+  );
+
   it.each(['', '/events', '/seed-state', '/artifacts', '/diffs'])('answers 404 for an unknown workflow (%s)', async (suffix) => {
     const { status, body } = await kit.json('GET', `/api/workflows/wf-doesnotexist${suffix}`, { role: 'viewer' });
     expect(status).toBe(404);

@@ -20,25 +20,27 @@ export function registerArtifactRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const viewer = requireRole('viewer', audit);
 
   app.get('/api/workflows/:id/artifacts', viewer, async (c) => {
-    return c.json({ items: artifactsView(await loadState(engine.store, workflowIdOf(c))) });
+    const id = workflowIdOf(c);
+    return c.json({ workflow_id: id, items: artifactsView(await loadState(engine.store, id)) });
   });
 
   app.get('/api/workflows/:id/diffs', viewer, async (c) => {
     const state = await loadState(engine.store, workflowIdOf(c));
-    return c.json({ items: roundDiffs(state).map((d) => ({ artifact: d.artifact, from: d.fromVersion, to: d.toVersion, step_id: d.stepId, at: d.at, diff: d.diff })) });
+    return c.json({ workflow_id: state.workflowId, items: roundDiffs(state).map((d) => ({ artifact: d.artifact, from: d.fromVersion, to: d.toVersion, step_id: d.stepId, at: d.at, diff: d.diff })) });
   });
 
   app.get('/api/workflows/:id/artifacts/:artifact/diff', viewer, async (c) => {
     const { state, artifact } = await artifactOf(c.req.param('artifact'), await loadState(engine.store, workflowIdOf(c)));
     const q = readQuery(c, DiffQuerySchema);
     const diff = diffArtifactVersions(state, artifact, q.from, q.to, { context: q.context });
-    return c.json({ artifact, from: q.from, to: q.to, diff });
+    return c.json({ workflow_id: state.workflowId, artifact, from: q.from, to: q.to, diff });
   });
 
   app.get('/api/workflows/:id/artifacts/:artifact/versions/:version', viewer, async (c) => {
     const { state, artifact } = await artifactOf(c.req.param('artifact'), await loadState(engine.store, workflowIdOf(c)));
     const found = versionOf(state, artifact, c.req.param('version'));
     return c.json({
+      workflow_id: state.workflowId,
       artifact,
       version: found.version,
       step_id: found.stepId,
@@ -57,7 +59,7 @@ export function registerArtifactRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const files = artifactFilesAt(state, artifact, found.version);
     const content = files.get(path);
     if (content === undefined) throw notFound(`Version ${found.version} of ${artifact} has no file ${path}.`, `Its files: ${[...files.keys()].slice(0, 20).join(', ') || 'none'}.`);
-    return c.json({ artifact, version: found.version, path, content });
+    return c.json({ workflow_id: state.workflowId, artifact, version: found.version, path, content });
   });
 }
 

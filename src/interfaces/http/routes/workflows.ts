@@ -63,7 +63,7 @@ export function registerWorkflowRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const q = readQuery(c, EventsQuerySchema);
     const events = await store.readEvents(id, q.after);
     const page = events.slice(0, q.limit);
-    return c.json({ items: page, next_after: events.length > q.limit ? page[page.length - 1]!.seq : null });
+    return c.json({ workflow_id: id, items: page, next_after: events.length > q.limit ? page[page.length - 1]!.seq : null });
   });
 
   app.get('/api/workflows/:id/seed-state', requireRole('viewer', audit), async (c) => {
