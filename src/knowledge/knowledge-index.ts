@@ -110,7 +110,7 @@ export class KnowledgeIndex {
     this.#loaded = true;
     if (this.indexPath === undefined) return undefined;
     const outcome = await readPersistedIndex(this.indexPath);
-    if (outcome.kind !== 'loaded') return outcome.kind === 'discarded' ? `Rebuilding the knowledge index: ${outcome.reason}.` : undefined;
+    if (outcome.kind !== 'loaded') return outcome.kind === 'discarded' ? endSentence(`Rebuilding the knowledge index: ${outcome.reason}`) : undefined;
     this.#files = new Map(Object.entries(outcome.index.files));
     this.#chunks = new Map();
     for (const [path, file] of this.#files) for (const chunk of chunksOf(path, file)) this.#chunks.set(chunk.id, chunk);

@@ -21,6 +21,7 @@ import pg from 'pg';
 import type { Pool } from 'pg';
 import PgBoss from 'pg-boss';
 import { ConvergeError } from '../../core/errors.js';
+import { endSentence } from '../../core/messages.js';
 import type { Store } from '../store.js';
 import type { ScaleOut, WorkQueue, WorkQueueOptions } from '../work-queue.js';
 import { isTransientError, toStoreError } from './postgres-errors.js';
@@ -128,7 +129,7 @@ export class PostgresWorkQueue implements WorkQueue {
   /** A lost connection is the store's outage; anything else is the queue's own trouble, said as such. */
   #mapError(error: unknown): ConvergeError {
     if (isTransientError(error)) return toStoreError(error, this.#context);
-    return new ConvergeError('INTERNAL', `The work queue at ${this.#context.location} failed in the background: ${error instanceof Error ? error.message : String(error)}.`, {
+    return new ConvergeError('INTERNAL', endSentence(`The work queue at ${this.#context.location} failed in the background: ${error instanceof Error ? error.message : String(error)}`), {
       hint: 'Work goes on; if this repeats, check the pg-boss schema of the store.',
       retryable: true,
       cause: error,
