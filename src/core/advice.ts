@@ -16,7 +16,8 @@ export interface AdviceOption {
 export function adviceOptions(state: WorkflowState): AdviceOption[] | null {
   const escalation = state.escalation;
   if (!state.definition.advisor.enabled || escalation === null) return null;
-  if (escalation.reason === 'cap_reached') return null;
+  // Spending more money, like granting rounds past a cap, is a person's call.
+  if (escalation.reason === 'cap_reached' || escalation.reason === 'budget') return null;
   // One advisor answer per streak: a second stall or failure right after it goes to a person.
   const lastOutput = state.outputs.at(-1)?.at ?? state.createdAt;
   const advised = state.escalations.filter((e) => e.actor?.id.startsWith('advisor') && (e.answeredAt ?? '') >= lastOutput);

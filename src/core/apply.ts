@@ -8,6 +8,7 @@ import type { WorkflowEvent } from './events.js';
 import { initialState } from './state.js';
 import type { StepRun, WorkflowState } from './state.js';
 import { ConvergeError } from './errors.js';
+import { escalationAnswered, gateAnswered, msBetween, requirePendingGate } from './apply-answers.js';
 
 export function reduce(workflowId: string, events: readonly WorkflowEvent[], from?: WorkflowState): WorkflowState {
   let state: WorkflowState | undefined = from === undefined ? undefined : ownTopLevel(from);
@@ -161,35 +162,9 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
       if (!state.askedReviewGates.includes(event.gateId)) state.askedReviewGates.push(event.gateId);
       state.status = 'waiting_for_human';
       return;
-    case 'approval_decided': {
-      const gate = requirePendingGate(state, event.interactionId);
-      state.approvals.push({
-        gateId: gate.gateId,
-        interactionId: gate.interactionId,
-        stepId: gate.stepId,
-        decision: event.decision,
-        ...(event.comment !== undefined ? { comment: event.comment } : {}),
-        changeRequests: event.changeRequests,
-        actor: event.actor,
-        ...(event.automatic !== undefined ? { automatic: event.automatic } : {}),
-        at: event.at,
-      });
-      state.gate = null;
-      state.last = {
-        kind: 'gate_answered',
-        gateId: gate.gateId,
-        stepId: gate.stepId,
-        decision: event.decision,
-        changeRequests: event.changeRequests,
-      };
-      if (event.decision === 'reject') {
-        state.status = 'rejected';
-        state.completedAt = event.at;
-      } else {
-        state.status = 'running';
-      }
+    case 'approval_decided':
+      gateAnswered(state, event);
       return;
-    }
     case 'gate_timed_out': {
       const gate = requirePendingGate(state, event.interactionId);
       state.gate = { ...gate, timedOut: true };
@@ -205,44 +180,22 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
         raisedAt: event.at,
       };
       state.escalations.push({ ...state.escalation });
+      // The budget interrupts whatever came next; once answered, decide() takes it up again.
+      if (event.reason === 'budget') state.heldOutcome = state.last;
       state.status = 'waiting_for_human';
       return;
-    case 'escalation_answered': {
-      const pending = state.escalation;
-      if (pending === null || pending.escalationId !== event.escalationId) {
-        throw new ConvergeError('NOT_WAITING', `Workflow ${state.workflowId} has no open escalation ${event.escalationId}.`);
-      }
-      const index = state.escalations.findIndex((e) => e.escalationId === event.escalationId);
-      state.escalations[index] = { ...state.escalations[index]!, answer: event.answer, actor: event.actor, answeredAt: event.at };
-      state.escalation = null;
-      state.failureStreak = [];
-      if (pending.loopId !== undefined) {
-        const loop = { ...(state.loops[pending.loopId] ?? { extraRounds: 0, stallFrom: 0 }) };
-        if (event.answer.kind === 'grant_rounds') loop.extraRounds += event.answer.rounds;
-        if (event.answer.kind === 'send_back') loop.extraRounds += 1;
-        loop.stallFrom = state.validations.filter((v) => v.loopId === pending.loopId).length;
-        state.loops[pending.loopId] = loop;
-      }
-      state.last = {
-        kind: 'escalation_answered',
-        stepId: pending.stepId,
-        reason: pending.reason,
-        ...(pending.loopId !== undefined ? { loopId: pending.loopId } : {}),
-        answer: event.answer,
-      };
-      if (event.answer.kind === 'cancel') {
-        state.status = 'cancelled';
-        state.completedAt = event.at;
-      } else {
-        state.status = 'running';
-      }
+    case 'escalation_answered':
+      escalationAnswered(state, event);
       return;
-    }
     case 'paused':
       state.paused = true;
+      // A pause during a gate or an escalation is already waiting time; count it once.
+      if (state.gate === null && state.escalation === null) state.pausedAt = event.at;
       return;
     case 'resumed':
       state.paused = false;
+      if (state.pausedAt !== undefined) state.waitedMs = (state.waitedMs ?? 0) + msBetween(state.pausedAt, event.at);
+      delete state.pausedAt;
       return;
     case 'cancelled':
       state.status = 'cancelled';
@@ -278,12 +231,4 @@ function complete(run: StepRun, event: { at: string; usage?: StepRun['usage']; c
   if (event.sandbox !== undefined) run.sandbox = event.sandbox;
   run.usage.push(...(usage ?? []));
   run.calls += calls ?? 0;
-}
-
-function requirePendingGate(state: WorkflowState, interactionId: string) {
-  const gate = state.gate;
-  if (gate === null || gate.interactionId !== interactionId) {
-    throw new ConvergeError('NOT_WAITING', `Workflow ${state.workflowId} has no open approval ${interactionId}.`);
-  }
-  return gate;
 }

@@ -14,6 +14,8 @@ import { COMPLETE } from './definition-schema.js';
 import type { FailureClass, Step, WorkflowDefinition } from './definition-schema.js';
 import { stepById } from './definition.js';
 import { endSentence } from './messages.js';
+import { budgetReached, formatBudgetUse } from './budget.js';
+import type { EscalationReason } from './events.js';
 import { recoveryRule, retryDelayMs } from './recovery.js';
 import { currentRun, TERMINAL_STATUSES } from './state.js';
 import type { LastOutcome, WorkflowState } from './state.js';
@@ -22,6 +24,11 @@ import type { LastOutcome, WorkflowState } from './state.js';
 export function decide(def: WorkflowDefinition, state: WorkflowState): Decision | null {
   if (TERMINAL_STATUSES.has(state.status) || state.paused) return null;
   if (state.gate !== null || state.escalation !== null || currentRun(state) !== undefined) return null;
+  const next = decideNext(def, state);
+  return next !== null && SPENDS.has(next.action_type) ? withinBudget(def, state, next) : next;
+}
+
+function decideNext(def: WorkflowDefinition, state: WorkflowState): Decision | null {
   const last = state.last;
   switch (last.kind) {
     case 'started':
@@ -39,6 +46,17 @@ export function decide(def: WorkflowDefinition, state: WorkflowState): Decision 
     case 'none':
       return null;
   }
+}
+
+// ── The budget: no agent runs once a limit is reached, until a person answers ──────────────
+const SPENDS: ReadonlySet<Decision['action_type']> = new Set(['invoke_agent', 'transition_phase', 'retry_with_recovery']);
+
+function withinBudget(def: WorkflowDefinition, state: WorkflowState, next: Decision): Decision {
+  const reached = budgetReached(state);
+  if (reached.length === 0) return next;
+  const step = stepById(def, next.step_id!);
+  const spent = reached.map(formatBudgetUse).join(', ');
+  return escalate(step, 'budget', undefined, `The budget is reached: ${spent}. Step ${step.number} (${step.id}) would run next; raise the budget, accept going over it, or cancel.`);
 }
 
 // ── A step produced its artifact ────────────────────────────────────────────────────────────
@@ -150,6 +168,9 @@ function afterEscalation(
     case 'grant_rounds':
     case 'retry':
       return invoke(def, state, step.on_not_converged!, `A human granted more rounds for ${last.loopId ?? step.id}.`);
+    case 'raise_budget':
+      // Only a budget escalation takes this answer, and its answer restores what came before.
+      return null;
   }
 }
 
@@ -201,7 +222,7 @@ function askHuman(step: Step, gateId: string, why: string): Decision {
   };
 }
 
-function escalate(step: Step, reason: 'cap_reached' | 'stall' | 'failure', loopId: string | undefined, message: string): Decision {
+function escalate(step: Step, reason: EscalationReason, loopId: string | undefined, message: string): Decision {
   return {
     action_type: 'escalate_to_human',
     target_agent: 'human',

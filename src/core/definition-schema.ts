@@ -79,6 +79,25 @@ export type Loop = z.infer<typeof LoopSchema>;
 
 export const GateTimeoutPolicySchema = z.enum(['pause', 'reject', 'approve']);
 
+/**
+ * Who must approve a gate before it opens. A person qualifies when they have one of `roles` or
+ * belong to one of `groups` (the definition's named lists of token names); with neither list,
+ * every approver qualifies. The default, one approval from anyone who may approve, is the gate
+ * as it always was.
+ */
+export const ApprovalPolicySchema = z.strictObject({
+  required: z.number().int().min(1).max(20).default(1),
+  /** Roles that qualify; viewers and operators never approve, so only these two can be named. */
+  roles: z.array(z.enum(['approver', 'admin'])).min(1).optional(),
+  /** Names of `groups` whose members qualify. */
+  groups: z.array(z.string().min(1)).min(1).optional(),
+  /** Two approvals by one person count once. */
+  distinct_people: z.boolean().default(true),
+  /** The person who started the workflow does not count (needs the starter recorded at start). */
+  not_the_starter: z.boolean().default(false),
+});
+export type ApprovalPolicy = z.infer<typeof ApprovalPolicySchema>;
+
 export const GateSchema = z.strictObject({
   id,
   name: z.string().optional(),
@@ -88,8 +107,28 @@ export const GateSchema = z.strictObject({
   on_timeout: GateTimeoutPolicySchema.default('pause'),
   /** Where "request changes" sends the workflow (a produce step). */
   changes_to: z.string(),
+  /** Absent: one approval by any approver opens the gate. */
+  approvals: ApprovalPolicySchema.optional(),
 });
 export type Gate = z.infer<typeof GateSchema>;
+
+/** Seconds, or a number with a unit: `90s`, `45m`, `2h`, `1d`, `1h30m`. */
+export const DurationSchema = z.union([
+  z.number().positive(),
+  z.string().regex(/^\s*(\d+(\.\d+)?\s*[smhd]\s*)+$/, 'must be seconds or a duration such as 90m, 2h, 1d or 1h30m'),
+]);
+export type Duration = z.infer<typeof DurationSchema>;
+
+/**
+ * What a workflow may spend before a person is asked: cost (from the recorded usage), tokens
+ * (input + output) and active time (waits for people not counted). Any subset may be set.
+ */
+export const BudgetSchema = z.strictObject({
+  max_cost_usd: z.number().positive().optional(),
+  max_tokens: z.number().int().positive().optional(),
+  max_duration: DurationSchema.optional(),
+});
+export type Budget = z.infer<typeof BudgetSchema>;
 
 export const DimensionSchema = z.strictObject({
   min: z.number().min(0).max(10).optional(),
@@ -175,6 +214,10 @@ export const WorkflowDefinitionSchema = z.strictObject({
    * a dimension word; the profile's labels are added by the loader.
    */
   report_labels: ReportLabelsSchema.optional(),
+  /** Named lists of people (token names, or CLI user names) that approval policies refer to. */
+  groups: z.record(id, z.array(z.string().min(1)).min(1)).optional(),
+  /** The default budget of a workflow; a start may override it. */
+  budget: BudgetSchema.optional(),
 });
 export type WorkflowDefinition = z.infer<typeof WorkflowDefinitionSchema>;
 export type WorkflowDefinitionInput = z.input<typeof WorkflowDefinitionSchema>;

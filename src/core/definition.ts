@@ -82,8 +82,23 @@ export function crossReferenceProblems(def: WorkflowDefinition): DefinitionProbl
     if (!byId.has(loop.counts)) add(`loops[${i}].counts`, `unknown step "${loop.counts}"${didYouMean(loop.counts, [...stepIds])}`);
   });
   def.gates.forEach((gate, i) => produceTarget(`gates[${i}].changes_to`, gate.changes_to));
+  checkPolicyGroups(def, add);
   checkProduceChainsReachValidation(def, byId, add);
   return problems;
+}
+
+/**
+ * Groups a policy names must exist. A definition without `groups` is not checked here: its groups
+ * may come from converge.yaml, and the loader checks again once they are merged.
+ */
+export function checkPolicyGroups(def: WorkflowDefinition, add: (path: string, message: string) => void): void {
+  if (def.groups === undefined) return;
+  const groupIds = Object.keys(def.groups);
+  def.gates.forEach((gate, i) =>
+    gate.approvals?.groups?.forEach((group, j) => {
+      if (!groupIds.includes(group)) add(`gates[${i}].approvals.groups[${j}]`, `unknown group "${group}"${didYouMean(group, groupIds)}; define it under groups:`);
+    }),
+  );
 }
 
 /**

@@ -4,7 +4,7 @@
  *
  * Time enters the core only here, as each event's `at` (ISO 8601), stamped by the engine.
  */
-import type { FailureClass, RecoveryStrategy, Role, WorkflowDefinition } from './definition-schema.js';
+import type { Budget, FailureClass, RecoveryStrategy, Role, WorkflowDefinition } from './definition-schema.js';
 import type { FileChange, SandboxKind, ToolResult, Usage, ValidationReport } from './records.js';
 
 export type ApprovalDecision = 'approve' | 'reject' | 'request_changes';
@@ -14,9 +14,12 @@ export type EscalationAnswer =
   | { kind: 'accept' }
   | { kind: 'send_back'; changeRequests: string[] }
   | { kind: 'retry' }
-  | { kind: 'cancel' };
+  | { kind: 'cancel' }
+  /** A budget escalation only: these limits replace the ones given, and the workflow goes on. */
+  | { kind: 'raise_budget'; budget: Budget };
 
-export type EscalationReason = 'cap_reached' | 'stall' | 'failure';
+/** `budget`: a limit of the workflow's budget is reached (answers: raise_budget, accept, cancel). */
+export type EscalationReason = 'cap_reached' | 'stall' | 'failure' | 'budget';
 
 export interface Actor {
   /** Who did it: a user name, a token name, an MCP client, or `auto-approve` / `timeout-policy`. */
@@ -71,6 +74,10 @@ export type WorkflowEvent =
       name?: string;
       /** `host`: every step waits for a result submitted from outside (an MCP host's own model). */
       agentMode?: 'host' | 'configured';
+      /** Who started it, for approval policies that exclude the starter; absent in older logs. */
+      actor?: Actor;
+      /** The budget given at the start, replacing the definition's; absent: the definition's. */
+      budget?: Budget;
     })
   | (Base<'step_scheduled'> & {
       actionId: string;

@@ -2,7 +2,7 @@
  * The workflow state: a projection of the event log, built by `apply`. It holds facts only;
  * what to do next is `decide()`'s job.
  */
-import type { RecoveryStrategy, Role, WorkflowDefinition } from './definition-schema.js';
+import type { Budget, RecoveryStrategy, Role, WorkflowDefinition } from './definition-schema.js';
 import type {
   Actor,
   AgentOutput,
@@ -73,6 +73,15 @@ export interface PendingGate {
   timedOut: boolean;
   /** Protected paths changed since a person last approved; the gate waits for a person whatever the policy. */
   protectedPaths?: string[];
+  /** Approvals given so far that did not yet meet the gate's policy ("1 of 2"). */
+  approvals?: ApprovalVote[];
+}
+
+/** One person's approval counted toward a gate's policy. */
+export interface ApprovalVote {
+  actor: Actor;
+  at: string;
+  comment?: string;
 }
 
 export interface ApprovalRecord {
@@ -85,6 +94,8 @@ export interface ApprovalRecord {
   actor: Actor;
   automatic?: 'auto_approve' | 'timeout_policy';
   at: string;
+  /** The approvals recorded toward the policy before this answer closed the gate. */
+  earlier?: ApprovalVote[];
 }
 
 export interface PendingEscalation {
@@ -152,6 +163,17 @@ export interface WorkflowState {
   completedAt?: string;
   workspaceResult?: { outcome: 'kept' | 'discarded'; branch: string; patchFile?: string; commit?: string; files?: string[] };
   forkedFrom?: { workflowId: string; seq: number; step: number };
+  /** Who started it (absent in logs from before it was recorded). */
+  startedBy?: Actor;
+  /** The budget in force: the start's or the definition's, as raised since. */
+  budget?: Budget;
+  /** A person accepted going over the budget: it is shown, no longer enforced. */
+  budgetAccepted?: boolean;
+  /** Time spent waiting for people (gates, escalations, pauses), left out of the budget's duration. */
+  waitedMs?: number;
+  pausedAt?: string;
+  /** What had happened when the budget stopped the workflow; restored once a person answers. */
+  heldOutcome?: LastOutcome;
 }
 
 /** The run in flight: scheduled or started, without a result yet. */
@@ -197,5 +219,7 @@ export function initialState(workflowId: string, event: Extract<WorkflowEvent, {
     escalations: [],
     phaseTransitions: [],
     failureStreak: [],
+    ...(event.actor !== undefined ? { startedBy: event.actor } : {}),
+    ...((event.budget ?? def.budget) !== undefined ? { budget: event.budget ?? def.budget } : {}),
   };
 }

@@ -186,4 +186,19 @@ describe('parseDefinition › an invalid definition', () => {
     });
     expect(paths(error)).toEqual(['recovery.timeout.strategy']);
   });
+
+  it('names an approval policy\'s unknown group, with the nearest one', () => {
+    const error = problemsOf((d) => {
+      d.groups = { leads: ['alice'] };
+      d.gates[0].approvals = { required: 2, groups: ['lead'] };
+    });
+    expect(error.message).toContain('gates[0].approvals.groups[0]: unknown group "lead" (did you mean "leads"?)');
+  });
+
+  it('rejects a budget duration it cannot read', () => {
+    const error = problemsOf((d) => {
+      d.budget = { max_duration: 'two hours' };
+    });
+    expect(paths(error)).toEqual(['budget.max_duration']);
+  });
 });
