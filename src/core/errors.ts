@@ -20,6 +20,11 @@ export type ConvergeErrorCode =
   /** No store where the command looked (a read-only command never creates one). */
   | 'STORE_NOT_FOUND'
   | 'STORE_TOO_NEW'
+  /**
+   * The store's data is damaged: a gap in a workflow's log, an event whose checksum or body does not
+   * match, or a database file that fails SQLite's own check. Never retried, never "a bug".
+   */
+  | 'STORE_DAMAGED'
   | 'MIGRATION_FAILED'
   | 'WORKSPACE_INVALID'
   | 'PATH_ESCAPE'

@@ -3,7 +3,7 @@
  */
 import type { ConvergeErrorCode } from '../core/errors.js';
 
-export const EXIT = { completed: 0, failed: 1, usage: 2, waiting: 3, stopped: 4 } as const;
+export const EXIT = { completed: 0, failed: 1, usage: 2, waiting: 3, stopped: 4, damaged: 5 } as const;
 
 const TABLE: Record<ConvergeErrorCode, { exit: number; http: number }> = {
   DEFINITION_INVALID: { exit: 2, http: 400 },
@@ -21,6 +21,8 @@ const TABLE: Record<ConvergeErrorCode, { exit: number; http: number }> = {
   STORE_UNAVAILABLE: { exit: 1, http: 503 },
   STORE_NOT_FOUND: { exit: 2, http: 404 },
   STORE_TOO_NEW: { exit: 1, http: 500 },
+  // Its own exit code: a script must tell "restore from a backup" from "try again".
+  STORE_DAMAGED: { exit: EXIT.damaged, http: 500 },
   MIGRATION_FAILED: { exit: 1, http: 500 },
   WORKSPACE_INVALID: { exit: 2, http: 400 },
   PATH_ESCAPE: { exit: 2, http: 400 },

@@ -56,3 +56,29 @@ export function invalidTime(what: string, value: string): ConvergeError {
     details: { what, value },
   });
 }
+
+/**
+ * A workflow whose log cannot be read as it was written: a gap, a checksum mismatch, a body that
+ * does not decode. `readable` holds the events before `seq`, for commands that show what is left.
+ */
+export function storeDamaged(workflowId: string, seq: number, reason: string, readable: readonly unknown[] = [], cause?: unknown): ConvergeError {
+  return new ConvergeError('STORE_DAMAGED', `Workflow ${workflowId} is damaged at event ${seq}: ${reason}.`, {
+    hint: 'Nothing else is affected: other workflows keep running. `converge store check` lists every damaged workflow; restore the store from a backup (`converge store restore FILE`) to get this one back.',
+    details: { workflowId, seq, reason, readable },
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}
+
+/**
+ * The database file itself fails its own consistency check: no workflow in it can be trusted.
+ * `onOpen`: found before the store was opened, so nothing was written to it.
+ */
+export function fileDamaged(location: string, problems: readonly string[], cause?: unknown, onOpen = false): ConvergeError {
+  const first = (problems[0] ?? 'SQLite reports corruption').replace(/\.$/, '');
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+  return new ConvergeError('STORE_DAMAGED', `The store at ${location} is damaged: ${first}${more}${onOpen ? '; it was not opened, so nothing was written to it' : ''}.`, {
+    hint: 'Restore it from a backup (`converge store restore FILE`), or move it aside to start a fresh store; `converge store check` lists what is wrong.',
+    details: { location, findings: problems.slice(0, 20) },
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}

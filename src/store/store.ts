@@ -4,6 +4,9 @@
  * `sqlite/`, `postgres/` and `memory/` implement it; the engine only reads `capabilities`.
  */
 import type { NewEvent, WorkflowEvent } from '../core/events.js';
+import type { LogDamage } from './store-rules.js';
+
+export type { LogDamage } from './store-rules.js';
 
 export interface StoreCapabilities {
   /** Several processes may write at once (SQLite WAL on one machine, PostgreSQL anywhere). */
@@ -26,6 +29,13 @@ export interface WorkflowSummary {
   createdAt: string;
   updatedAt: string;
   lastSeq: number;
+  /**
+   * When the timed wait the workflow is in ends, as recorded (a gate's timeout); absent when it
+   * waits for nothing timed. Workers look at these rows to fire timeouts nobody else would.
+   */
+  wakeAt?: string | null;
+  /** Set by the store once a read found the log damaged (see `readEvents`); never written by `append`. */
+  damage?: LogDamage;
 }
 
 export interface WorkflowFilter {
@@ -36,6 +46,8 @@ export interface WorkflowFilter {
   updatedBefore?: string;
   /** Only workflows updated at or after this ISO time (for watching recent changes). */
   updatedSince?: string;
+  /** Only workflows with a timed wait (`wakeAt` set), whatever their status. */
+  waking?: boolean;
 }
 
 export interface Snapshot {
@@ -68,8 +80,14 @@ export interface Store {
    */
   append(workflowId: string, expectedSeq: number, events: NewEvent[], summary: WorkflowSummary): Promise<WorkflowEvent[]>;
 
-  /** Events with seq > afterSeq, in order. Throws WORKFLOW_NOT_FOUND for an unknown id. */
+  /**
+   * Events with seq > afterSeq, in order. Throws WORKFLOW_NOT_FOUND for an unknown id, and
+   * STORE_DAMAGED (store-rules.ts `checkedEvents`) for a gap, a body that fails its checksum or does
+   * not decode; the store then marks the workflow damaged, so lists show it and workers skip it.
+   */
   readEvents(workflowId: string, afterSeq?: number): Promise<WorkflowEvent[]>;
+  /** Records a damaged log found by a check, or with null clears the mark once the log reads whole again. */
+  markDamaged(workflowId: string, damage: LogDamage | null): Promise<void>;
 
   getWorkflow(workflowId: string): Promise<WorkflowSummary | undefined>;
   listWorkflows(filter?: WorkflowFilter): Promise<WorkflowSummary[]>;
@@ -81,6 +99,11 @@ export interface Store {
 
   /** Takes or renews the workflow's lease for `owner`; false when another live owner holds it. */
   acquireLease(workflowId: string, owner: string, ttlMs: number, now: string): Promise<boolean>;
+  /**
+   * Extends a lease `owner` still holds; false, changing nothing, when it holds none (released, or
+   * taken over). A heartbeat uses this, so one that races a release can never bring the lease back.
+   */
+  renewLease(workflowId: string, owner: string, ttlMs: number, now: string): Promise<boolean>;
   releaseLease(workflowId: string, owner: string): Promise<void>;
   /** The current holder, for diagnostics and dead-owner checks. */
   leaseHolder(workflowId: string): Promise<{ owner: string; expiresAt: string } | undefined>;
@@ -94,6 +117,14 @@ export interface Store {
   /** Key/value settings of the store itself (schema version, retention…). */
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
+
+  /** The database's own consistency check (SQLite's integrity_check): what it found, [] when sound. */
+  checkDatabase(): Promise<string[]>;
+  /**
+   * The database's clock, on stores that machines on several hosts share (PostgreSQL): the engine
+   * stamps events and judges leases and waits by it, so machines whose clocks disagree still agree.
+   */
+  databaseTime?(): Promise<string>;
 
   close(): Promise<void>;
 }

@@ -75,7 +75,8 @@ describe('bad input', () => {
 
   it('reports an unreadable store', async () => {
     writeFileSync(join(dir, 'not-a-db.db'), 'this is not a database file, just text that is long enough to be read as a header');
-    expectCleanError(await converge(['--store', 'not-a-db.db', 'list'], { cwd: dir }), 1, /not-a-db\.db/);
+    // Not a database, or one whose header is damaged: SQLite cannot tell, so it is STORE_DAMAGED (exit 5).
+    expectCleanError(await converge(['--store', 'not-a-db.db', 'list'], { cwd: dir }), 5, /not-a-db\.db/);
     // A reading command does not create a store; migrate does, and cannot under a file.
     expectCleanError(await converge(['--store', 'a-file.txt/inner.db', 'list'], { cwd: dir }), 2, /There is no store at .*a-file\.txt/);
     expectCleanError(await converge(['--store', 'a-file.txt/inner.db', 'migrate'], { cwd: dir }), 1, /a-file\.txt/);

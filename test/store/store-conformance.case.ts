@@ -6,12 +6,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../src/core/events.js';
 import type { WorkflowDefinition } from '../../src/core/definition-schema.js';
 import type { Store, WorkflowSummary } from '../../src/store/store.js';
+import { integrityCases } from './store-integrity.case.js';
+import type { StoreDamage } from './store-integrity.case.js';
+
+export type { StoreDamage } from './store-integrity.case.js';
 
 export interface StoreConformanceOptions {
   name: string;
   newStore: () => Promise<Store>;
   /** Cases this store cannot pass, each with its reason; the report shows them as skipped. */
   skip?: Array<{ reason: string; tests: string[] }>;
+  /** Breaks rows behind the store's back, for the damaged-log cases (skipped without it). */
+  damage?: StoreDamage;
 }
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
@@ -55,7 +61,7 @@ export function note(n: number, minutes = n): NewEvent {
 
 const code = (c: string) => ({ name: 'ConvergeError', code: c });
 
-export function runStoreConformance({ name, newStore, skip = [] }: StoreConformanceOptions): void {
+export function runStoreConformance({ name, newStore, skip = [], damage }: StoreConformanceOptions): void {
   const skipped = new Map(skip.flatMap(({ reason, tests }) => tests.map((test) => [test, reason] as const)));
   const test = (title: string, body: () => Promise<void>): void => {
     const reason = skipped.get(title);
@@ -351,6 +357,8 @@ export function runStoreConformance({ name, newStore, skip = [] }: StoreConforma
         expect(await store.leaseHolder('wf_missing')).toBeUndefined();
       });
     });
+
+    integrityCases({ store: () => store, seed, summary, note, at, test, ...(damage !== undefined ? { damage } : {}) });
 
     describe('recordAttempt', () => {
       test('counts 1, 2, 3 for one action', async () => {

@@ -2,11 +2,14 @@
  * The Store contract in memory: a fast double for engine unit tests, held to the same
  * conformance suite as SQLite. Values are copied through JSON on the way in and out, so a test
  * sees exactly what a database would give back, and cannot change stored data by mutation.
+ * Events are kept as JSON text with a checksum and read back through the same checks as the
+ * SQL stores, so a test can damage a log (`rawEvents`) and see the same STORE_DAMAGED.
  */
 import type { NewEvent, WorkflowEvent } from '../../core/events.js';
 import { redactRecord } from '../record-redaction.js';
-import { sequenceConflict, storeClosed, workflowExists, workflowNotFound } from '../store-error.js';
-import { FINISHED_STATUSES, leaseExpiry, mayTakeLease } from '../store-rules.js';
+import { sequenceConflict, storeClosed, storeDamaged, workflowExists, workflowNotFound } from '../store-error.js';
+import { FINISHED_STATUSES, bodyChecksum, checkedEvents, leaseExpiry, mayTakeLease } from '../store-rules.js';
+import type { LogDamage, StoredEventRow } from '../store-rules.js';
 import type {
   MigrationStep,
   Snapshot,
@@ -16,10 +19,14 @@ import type {
   WorkflowSummary,
 } from '../store.js';
 
+/** An event as kept: its JSON text (seq left out: it is the row's) and that text's checksum. */
+export type MemoryEventRow = StoredEventRow<string>;
+
 interface MemoryWorkflow {
   summary: WorkflowSummary;
-  /** Index i holds seq i + 1. */
-  events: WorkflowEvent[];
+  /** Index i holds seq i + 1, unless a test damaged the log. */
+  events: MemoryEventRow[];
+  damage?: LogDamage;
   snapshot?: Snapshot;
   lease?: { owner: string; expiresAt: string };
   attempts: Map<string, number>;
@@ -32,6 +39,12 @@ function copy<T>(value: T): T {
 function stored(event: NewEvent, seq: number): WorkflowEvent {
   const { seq: _ignored, ...rest } = copy(event) as NewEvent & { seq?: number };
   return { ...rest, seq } as WorkflowEvent;
+}
+
+function toRow(event: WorkflowEvent): MemoryEventRow {
+  const { seq, ...rest } = event as WorkflowEvent & { seq: number };
+  const body = JSON.stringify(rest);
+  return { seq, body, checksum: bodyChecksum(body) };
 }
 
 export const MEMORY_STORE_LOCATION = 'memory:';
@@ -55,7 +68,7 @@ export class MemoryStore implements Store {
     this.#open();
     if (this.#workflows.has(summary.id)) throw workflowExists(summary.id);
     const event = stored(redactRecord(first), 1);
-    this.#workflows.set(summary.id, { summary: { ...copy(redactRecord(summary)), lastSeq: 1 }, events: [event], attempts: new Map() });
+    this.#workflows.set(summary.id, { summary: { ...copy(redactRecord(summary)), lastSeq: 1 }, events: [toRow(event)], attempts: new Map() });
     this.#changes += 1;
     return copy(event);
   }
@@ -67,32 +80,54 @@ export class MemoryStore implements Store {
     summary: WorkflowSummary,
   ): Promise<WorkflowEvent[]> {
     const workflow = this.#get(workflowId);
-    const found = workflow.events.length;
+    // The log's last seq, as SQL's MAX(seq): a test may have cut rows out of the middle.
+    const found = workflow.events.at(-1)?.seq ?? 0;
     if (found !== expectedSeq) throw sequenceConflict(workflowId, expectedSeq, found);
     // Nothing to fence: a summary change that no event explains is not written.
     if (events.length === 0) return [];
     const written = redactRecord(events).map((event, index) => stored(event, expectedSeq + index + 1));
-    workflow.events.push(...written);
+    workflow.events.push(...written.map(toRow));
     // The store owns id and lastSeq, so the index can never disagree with the log.
-    workflow.summary = { ...copy(redactRecord(summary)), id: workflowId, lastSeq: workflow.events.length };
+    workflow.summary = { ...copy(redactRecord(summary)), id: workflowId, lastSeq: expectedSeq + events.length };
     this.#changes += 1;
     return copy(written);
   }
 
   async readEvents(workflowId: string, afterSeq = 0): Promise<WorkflowEvent[]> {
-    return copy(this.#get(workflowId).events.slice(Math.max(0, afterSeq)));
+    const workflow = this.#get(workflowId);
+    const rows = workflow.events.filter((row) => row.seq > afterSeq);
+    try {
+      return checkedEvents(workflowId, afterSeq, workflow.summary.lastSeq, rows, (body) => body, (row) => ({ ...JSON.parse(row.body), seq: row.seq }) as WorkflowEvent);
+    } catch (error) {
+      const found = (error as { code?: unknown; details?: LogDamage }).details;
+      if ((error as { code?: unknown }).code === 'STORE_DAMAGED' && found !== undefined) workflow.damage = { seq: found.seq, reason: found.reason };
+      throw error;
+    }
+  }
+
+  async markDamaged(workflowId: string, damage: LogDamage | null): Promise<void> {
+    const workflow = this.#get(workflowId);
+    if (damage === null) delete workflow.damage;
+    else workflow.damage = { seq: damage.seq, reason: damage.reason };
+  }
+
+  /** The stored rows themselves, for tests that damage a log on purpose (delete a row, garble a body). */
+  rawEvents(workflowId: string): MemoryEventRow[] {
+    return this.#get(workflowId).events;
   }
 
   async getWorkflow(workflowId: string): Promise<WorkflowSummary | undefined> {
     this.#open();
-    return copy(this.#workflows.get(workflowId)?.summary);
+    const workflow = this.#workflows.get(workflowId);
+    return workflow === undefined ? undefined : shown(workflow);
   }
 
   async listWorkflows(filter: WorkflowFilter = {}): Promise<WorkflowSummary[]> {
     this.#open();
     const { status, updatedBefore, updatedSince, limit, offset = 0 } = filter;
     const matching = [...this.#workflows.values()]
-      .map((workflow) => workflow.summary)
+      .map(shown)
+      .filter((summary) => filter.waking !== true || (summary.wakeAt ?? null) !== null)
       .filter((summary) => status === undefined || status.includes(summary.status))
       .filter((summary) => updatedBefore === undefined || summary.updatedAt < updatedBefore)
       .filter((summary) => updatedSince === undefined || summary.updatedAt >= updatedSince)
@@ -114,12 +149,23 @@ export class MemoryStore implements Store {
 
   async loadSnapshot(workflowId: string): Promise<Snapshot | undefined> {
     this.#open();
-    return copy(this.#workflows.get(workflowId)?.snapshot);
+    const snapshot = this.#workflows.get(workflowId)?.snapshot;
+    if (snapshot !== undefined && (typeof snapshot.state !== 'object' || snapshot.state === null)) {
+      throw storeDamaged(workflowId, snapshot.seq, `its snapshot at event ${snapshot.seq} does not decode`);
+    }
+    return copy(snapshot);
   }
 
   async acquireLease(workflowId: string, owner: string, ttlMs: number, now: string): Promise<boolean> {
     const workflow = this.#get(workflowId);
     if (!mayTakeLease(workflow.lease, owner, now)) return false;
+    workflow.lease = { owner, expiresAt: leaseExpiry(now, ttlMs) };
+    return true;
+  }
+
+  async renewLease(workflowId: string, owner: string, ttlMs: number, now: string): Promise<boolean> {
+    const workflow = this.#get(workflowId);
+    if (workflow.lease?.owner !== owner) return false;
     workflow.lease = { owner, expiresAt: leaseExpiry(now, ttlMs) };
     return true;
   }
@@ -165,6 +211,12 @@ export class MemoryStore implements Store {
     this.#settings.set(key, value);
   }
 
+  /** Nothing below the structures to check; the logs are checked by reading them. */
+  async checkDatabase(): Promise<string[]> {
+    this.#open();
+    return [];
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
   }
@@ -179,6 +231,11 @@ export class MemoryStore implements Store {
     if (workflow === undefined) throw workflowNotFound(workflowId);
     return workflow;
   }
+}
+
+/** The index row as lists show it: with the damage mark a read left, which appends never touch. */
+function shown(workflow: MemoryWorkflow): WorkflowSummary {
+  return copy({ ...workflow.summary, ...(workflow.damage !== undefined ? { damage: workflow.damage } : {}) });
 }
 
 function compare(a: string, b: string): number {

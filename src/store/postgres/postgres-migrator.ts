@@ -11,6 +11,7 @@ import { ConvergeError, isConvergeError } from '../../core/errors.js';
 import type { MigrationStep } from '../store.js';
 import { migration0001Initial } from './migrations/0001-initial.js';
 import { migration0002SharedDefinitions } from './migrations/0002-shared-definitions.js';
+import { migration0003Integrity } from './migrations/0003-integrity.js';
 import { isTransientError } from './postgres-errors.js';
 import { quoteIdentifier } from './postgres-statements.js';
 import { inTransaction, withClient } from './postgres-transactions.js';
@@ -23,7 +24,11 @@ export interface PostgresMigration {
 }
 
 /** In order; the last one's version is the schema this build writes. */
-export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([migration0001Initial, migration0002SharedDefinitions]);
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
+  migration0001Initial,
+  migration0002SharedDefinitions,
+  migration0003Integrity,
+]);
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]?.version ?? 0;
 

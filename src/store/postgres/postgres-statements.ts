@@ -16,17 +16,25 @@ export interface WorkflowRow {
   created_at: string;
   updated_at: string;
   last_seq: number;
+  wake_at: string | null;
+  /** JSON of a LogDamage; only reads and `markDamaged` set it, so appends never overwrite it. */
+  damage: string | null;
 }
 
+/** The columns `append` writes ($1…$12); `damage` is left as it is. */
 const WORKFLOW_COLUMNS =
-  'id, name, definition_id, status, phase, current_step, waiting_for, requirements, created_at, updated_at, last_seq';
+  'id, name, definition_id, status, phase, current_step, waiting_for, requirements, created_at, updated_at, last_seq, wake_at';
+const READ_COLUMNS = `${WORKFLOW_COLUMNS}, damage`;
+
+/** The database's clock as the ISO text `new Date().toISOString()` gives, so it compares with stored times. */
+export const ISO_NOW = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** `"schema"`: safe to splice into SQL, since the config only lets identifier characters through. */
 export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Parameters $1…$11 in WORKFLOW_COLUMNS order; the store owns id and lastSeq. */
+/** Parameters $1…$12 in WORKFLOW_COLUMNS order; the store owns id and lastSeq. */
 export function toWorkflowParams(summary: WorkflowSummary, id: string, lastSeq: number): unknown[] {
   return [
     id,
@@ -40,6 +48,7 @@ export function toWorkflowParams(summary: WorkflowSummary, id: string, lastSeq: 
     summary.createdAt,
     summary.updatedAt,
     lastSeq,
+    summary.wakeAt ?? null,
   ];
 }
 
@@ -56,6 +65,8 @@ export function fromWorkflowRow(row: WorkflowRow): WorkflowSummary {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastSeq: row.last_seq,
+    ...(row.wake_at !== null ? { wakeAt: row.wake_at } : {}),
+    ...(row.damage !== null ? { damage: JSON.parse(row.damage) as NonNullable<WorkflowSummary['damage']> } : {}),
   };
 }
 
@@ -98,27 +109,35 @@ export function buildStatements(schemaName: string) {
     workflowExists: `SELECT 1 AS found FROM ${s}.workflows WHERE id = $1`,
     /** No row back means the id is taken; a concurrent creator waits for the first one's commit. */
     insertWorkflow: `INSERT INTO ${s}.workflows (${WORKFLOW_COLUMNS})
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
       ON CONFLICT (id) DO NOTHING RETURNING id`,
     updateWorkflow: `UPDATE ${s}.workflows SET name = $2, definition_id = $3, status = $4, phase = $5,
-      current_step = $6, waiting_for = $7, requirements = $8, created_at = $9, updated_at = $10, last_seq = $11
-      WHERE id = $1`,
+      current_step = $6, waiting_for = $7, requirements = $8, created_at = $9, updated_at = $10, last_seq = $11,
+      wake_at = $12 WHERE id = $1`,
     /** One round trip for the whole batch: seq = $2 + position, from 1. */
-    insertEvents: `INSERT INTO ${s}.events (workflow_id, seq, type, at, body)
-      SELECT $1, $2::integer + e.ord, e.type, e.at, e.body
-      FROM unnest($3::text[], $4::text[], $5::json[]) WITH ORDINALITY AS e (type, at, body, ord)`,
-    readEvents: `SELECT seq, body FROM ${s}.events WHERE workflow_id = $1 AND seq > $2 ORDER BY seq`,
+    insertEvents: `INSERT INTO ${s}.events (workflow_id, seq, type, at, body, checksum)
+      SELECT $1, $2::integer + e.ord, e.type, e.at, e.body, e.checksum
+      FROM unnest($3::text[], $4::text[], $5::json[], $6::integer[]) WITH ORDINALITY AS e (type, at, body, checksum, ord)`,
+    /**
+     * One statement, so the index row's last seq and the rows come from one snapshot. The body as
+     * text, exactly as stored, so its checksum can be verified before it is parsed.
+     */
+    readEvents: `SELECT w.last_seq AS "lastSeq", e.seq, e.body::text AS body, e.checksum
+      FROM ${s}.workflows w LEFT JOIN ${s}.events e ON e.workflow_id = w.id AND e.seq > $2
+      WHERE w.id = $1 ORDER BY e.seq`,
+    markDamaged: `UPDATE ${s}.workflows SET damage = $2 WHERE id = $1`,
     putDefinition: `INSERT INTO ${s}.definitions (hash, body) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING`,
     getDefinitions: `SELECT hash, body FROM ${s}.definitions WHERE hash = ANY ($1::text[])`,
     setDefinitionHash: `UPDATE ${s}.workflows SET definition_hash = $2 WHERE id = $1`,
     pruneDefinitions: `DELETE FROM ${s}.definitions WHERE hash NOT IN (
       SELECT definition_hash FROM ${s}.workflows WHERE definition_hash IS NOT NULL)`,
-    getWorkflow: `SELECT ${WORKFLOW_COLUMNS} FROM ${s}.workflows WHERE id = $1`,
+    getWorkflow: `SELECT ${READ_COLUMNS} FROM ${s}.workflows WHERE id = $1`,
     // LIMIT NULL means no limit; ties on updated_at are broken by id for stable paging.
-    listWorkflows: `SELECT ${WORKFLOW_COLUMNS} FROM ${s}.workflows
+    listWorkflows: `SELECT ${READ_COLUMNS} FROM ${s}.workflows
       WHERE ($1::text[] IS NULL OR status = ANY ($1::text[]))
         AND ($2::text IS NULL OR updated_at < $2::text)
         AND ($5::text IS NULL OR updated_at >= $5::text)
+        AND (NOT $6::boolean OR wake_at IS NOT NULL)
       ORDER BY updated_at DESC, id
       LIMIT $3 OFFSET $4`,
     /** Last in every write transaction: the hot row is locked only until the commit right after. */
@@ -135,6 +154,9 @@ export function buildStatements(schemaName: string) {
     putLease: `INSERT INTO ${s}.leases (workflow_id, owner, expires_at) VALUES ($1, $2, $3)
       ON CONFLICT (workflow_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at`,
     releaseLease: `DELETE FROM ${s}.leases WHERE workflow_id = $1 AND owner = $2`,
+    // Only a lease the owner still holds: a heartbeat after a release finds no row and adds none.
+    renewLease: `UPDATE ${s}.leases SET expires_at = $3 WHERE workflow_id = $1 AND owner = $2`,
+    databaseTime: `SELECT ${ISO_NOW} AS now`,
     recordAttempt: `INSERT INTO ${s}.action_attempts (workflow_id, action_id, attempts) VALUES ($1, $2, 1)
       ON CONFLICT (workflow_id, action_id) DO UPDATE SET attempts = ${s}.action_attempts.attempts + 1
       RETURNING attempts`,

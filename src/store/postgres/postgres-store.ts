@@ -8,7 +8,9 @@ import { redactRecord } from '../record-redaction.js';
 import pg from 'pg';
 import type { Pool } from 'pg';
 import type { NewEvent, WorkflowEvent } from '../../core/events.js';
-import { storeClosed, workflowNotFound } from '../store-error.js';
+import { storeClosed, storeDamaged, workflowNotFound } from '../store-error.js';
+import { checkedEvents, leaseExpiry } from '../store-rules.js';
+import type { LogDamage } from '../store-rules.js';
 import type {
   MigrationStep,
   Snapshot,
@@ -114,18 +116,38 @@ export class PostgresStore implements Store {
 
   async readEvents(workflowId: string, afterSeq = 0): Promise<WorkflowEvent[]> {
     return this.#run(workflowId, async () => {
-      const { rows } = await this.#pool.query<{ seq: number; body: unknown }>(this.#s.readEvents, [workflowId, afterSeq]);
-      if (rows.length === 0 && (await this.#pool.query(this.#s.workflowExists, [workflowId])).rowCount === 0) {
-        throw workflowNotFound(workflowId);
-      }
-      const bodies = rows.map((row) => fromJsonb(row.body));
-      const missing = this.#codec.missingIn(bodies);
+      const { rows } = await this.#pool.query<{ lastSeq: number; seq: number | null; body: string | null; checksum: number | null }>(this.#s.readEvents, [workflowId, afterSeq]);
+      if (rows.length === 0) throw workflowNotFound(workflowId);
+      // A workflow with no event after afterSeq comes back as one row without an event.
+      const stored = rows[0]!.seq === null ? [] : (rows as Array<{ seq: number; body: string; checksum: number | null }>);
+      // Parsed once here, for the definition references; a body that does not parse is left to the check.
+      const bodies = stored.map((row) => ({ ...row, body: { text: row.body, value: parseOrUndefined(row.body) } }));
+      const missing = this.#codec.missingIn(bodies.map((row) => row.body.value));
       if (missing.length > 0) {
         const found = await this.#pool.query<{ hash: string; body: string }>(this.#s.getDefinitions, [missing]);
-        for (const definition of found.rows) this.#codec.learn(definition.hash, definition.body);
+        for (const definition of found.rows) {
+          try {
+            this.#codec.learn(definition.hash, definition.body);
+          } catch {
+            // A definition that does not parse stays unknown: the event naming it is then reported damaged.
+          }
+        }
       }
-      return bodies.map((body, i) => ({ ...(this.#codec.restoreDefinition(body) as NewEvent), seq: rows[i]!.seq }) as WorkflowEvent);
+      const decode = (row: { seq: number; body: { value: unknown } }): WorkflowEvent => {
+        if (row.body.value === undefined) throw new Error('the body is not JSON');
+        return { ...(this.#codec.restoreDefinition(row.body.value) as NewEvent), seq: row.seq } as WorkflowEvent;
+      };
+      try {
+        return checkedEvents(workflowId, afterSeq, rows[0]!.lastSeq, bodies, (body) => body.text, decode);
+      } catch (error) {
+        await this.#markFound(workflowId, error);
+        throw error;
+      }
     });
+  }
+
+  async markDamaged(workflowId: string, damage: LogDamage | null): Promise<void> {
+    await this.#run(workflowId, () => this.#pool.query(this.#s.markDamaged, [workflowId, damage === null ? null : JSON.stringify({ seq: damage.seq, reason: damage.reason })]));
   }
 
   async getWorkflow(workflowId: string): Promise<WorkflowSummary | undefined> {
@@ -143,6 +165,7 @@ export class PostgresStore implements Store {
         filter.limit ?? null,
         filter.offset ?? 0,
         filter.updatedSince ?? null,
+        filter.waking === true,
       ]);
       return rows.map(fromWorkflowRow);
     });
@@ -164,12 +187,21 @@ export class PostgresStore implements Store {
   async loadSnapshot(workflowId: string): Promise<Snapshot | undefined> {
     return this.#run(workflowId, async () => {
       const row = (await this.#pool.query<{ seq: number; state: unknown }>(this.#s.loadSnapshot, [workflowId])).rows[0];
-      return row === undefined ? undefined : { seq: row.seq, state: fromJsonb(row.state) };
+      if (row === undefined) return undefined;
+      try {
+        return { seq: row.seq, state: fromJsonb(row.state) };
+      } catch (error) {
+        throw storeDamaged(workflowId, row.seq, `its snapshot at event ${row.seq} does not decode`, [], error);
+      }
     });
   }
 
   async acquireLease(workflowId: string, owner: string, ttlMs: number, now: string): Promise<boolean> {
     return this.#run(workflowId, () => this.#tx.acquireLease(workflowId, owner, ttlMs, now));
+  }
+
+  async renewLease(workflowId: string, owner: string, ttlMs: number, now: string): Promise<boolean> {
+    return this.#run(workflowId, async () => ((await this.#pool.query(this.#s.renewLease, [workflowId, owner, leaseExpiry(now, ttlMs)])).rowCount ?? 0) > 0);
   }
 
   async releaseLease(workflowId: string, owner: string): Promise<void> {
@@ -203,11 +235,31 @@ export class PostgresStore implements Store {
     await this.#run(undefined, () => this.#pool.query(this.#s.setSetting, [key, value]));
   }
 
+  /**
+   * PostgreSQL keeps its own pages sound (and verifies them when the cluster has data checksums);
+   * what Converge can check is the logs, which `converge store check` reads whole.
+   */
+  async checkDatabase(): Promise<string[]> {
+    await this.#run(undefined, () => this.#pool.query('SELECT 1'));
+    return [];
+  }
+
+  async databaseTime(): Promise<string> {
+    return this.#run(undefined, async () => (await this.#pool.query<{ now: string }>(this.#s.databaseTime)).rows[0]!.now);
+  }
+
   /** Waits for calls in flight to return their connections, then closes the pool. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#pool.end();
+  }
+
+  /** Marks the workflow when a read found its log damaged; a store that cannot take the mark still reports the damage. */
+  async #markFound(workflowId: string, error: unknown): Promise<void> {
+    const found = error as { code?: unknown; details?: { seq?: unknown; reason?: unknown } };
+    if (found.code !== 'STORE_DAMAGED' || typeof found.details?.seq !== 'number') return;
+    await this.#pool.query(this.#s.markDamaged, [workflowId, JSON.stringify({ seq: found.details.seq, reason: found.details.reason })]).catch(() => undefined);
   }
 
   async #setting(key: string): Promise<string | undefined> {
@@ -222,6 +274,15 @@ export class PostgresStore implements Store {
     } catch (error) {
       throw toStoreError(error, { location: this.location, lockTimeoutMs: this.#config.lockTimeoutMs, workflowId });
     }
+  }
+}
+
+/** The stored JSON text as the event's value (unwrapped, see toJsonb), or undefined when it is not JSON. */
+function parseOrUndefined(text: string): unknown {
+  try {
+    return fromJsonb(JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
   }
 }
 

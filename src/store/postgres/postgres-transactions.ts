@@ -6,7 +6,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { NewEvent, WorkflowEvent } from '../../core/events.js';
 import { sequenceConflict, workflowExists, workflowNotFound } from '../store-error.js';
-import { FINISHED_STATUSES, leaseExpiry, mayTakeLease } from '../store-rules.js';
+import { FINISHED_STATUSES, bodyChecksum, leaseExpiry, mayTakeLease } from '../store-rules.js';
 import type { EventCodec } from '../event-codec.js';
 import type { WorkflowSummary } from '../store.js';
 import { isConnectionError } from './postgres-errors.js';
@@ -81,7 +81,8 @@ export function buildTransactions(pool: Pool, s: PostgresStatements, codec: Even
           await client.query(s.putDefinition, [shared.definition.hash, shared.definition.json]);
           await client.query(s.setDefinitionHash, [summary.id, shared.definition.hash]);
         }
-        await client.query(s.insertEvents, [summary.id, 0, [first.type], [first.at], [eventBody(shared.event)]]);
+        const body = eventBody(shared.event);
+        await client.query(s.insertEvents, [summary.id, 0, [first.type], [first.at], [body], [bodyChecksum(body)]]);
         await client.query(s.bumpChangeMarker);
         return withSeq(first, 1);
       }),
@@ -95,12 +96,14 @@ export function buildTransactions(pool: Pool, s: PostgresStatements, codec: Even
         if (found !== expectedSeq) throw sequenceConflict(workflowId, expectedSeq, found);
         // Nothing to fence: a summary change that no event explains is not written.
         if (events.length === 0) return [];
+        const bodies = events.map(eventBody);
         await client.query(s.insertEvents, [
           workflowId,
           expectedSeq,
           events.map((event) => event.type),
           events.map((event) => event.at),
-          events.map(eventBody),
+          bodies,
+          bodies.map((body) => bodyChecksum(body)),
         ]);
         // The store owns id and lastSeq, so the index can never disagree with the log.
         await client.query(s.updateWorkflow, toWorkflowParams(summary, workflowId, expectedSeq + events.length));

@@ -3,13 +3,15 @@
  * this folder. The original error is always kept as `cause`.
  */
 import { ConvergeError, isConvergeError } from '../../core/errors.js';
-import { concurrentWrite, storeClosed, workflowNotFound } from '../store-error.js';
+import { concurrentWrite, fileDamaged, storeClosed, workflowNotFound } from '../store-error.js';
 
 export interface SqliteErrorContext {
   location: string;
   busyTimeoutMs: number;
   /** The workflow the failed call was about, so a foreign-key failure can name it. */
   workflowId?: string;
+  /** The error came while opening, before anything was written. */
+  opening?: boolean;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -52,22 +54,11 @@ export function toStoreError(error: unknown, context: SqliteErrorContext): Conve
   if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
     return concurrentWrite(context.workflowId, error);
   }
+  // Damaged, whichever page SQLite tripped on: a broken header reads as "not a database".
   if (code === 'SQLITE_NOTADB') {
-    return unavailable(
-      context,
-      `The file ${location} is not a SQLite database, so Converge cannot use it as its store.`,
-      'Move the file aside, or point --store at another path.',
-      error,
-    );
+    return fileDamaged(location, ['it is not a SQLite database, or its header is damaged'], error, context.opening);
   }
-  if (code.startsWith('SQLITE_CORRUPT')) {
-    return unavailable(
-      context,
-      `The store at ${location} is damaged: SQLite reports corruption.`,
-      'Restore the file from a backup, or move it aside to start a fresh store.',
-      error,
-    );
-  }
+  if (code.startsWith('SQLITE_CORRUPT')) return fileDamaged(location, ['SQLite reports corruption'], error, context.opening);
   if (code.startsWith('SQLITE_CANTOPEN')) {
     return unavailable(
       context,

@@ -7,6 +7,7 @@ import { ConvergeError, isConvergeError } from '../../core/errors.js';
 import type { MigrationStep } from '../store.js';
 import { migration0001Initial } from './migrations/0001-initial.js';
 import { migration0002SharedDefinitions } from './migrations/0002-shared-definitions.js';
+import { migration0003Integrity } from './migrations/0003-integrity.js';
 
 export interface SqliteMigration {
   version: number;
@@ -15,7 +16,11 @@ export interface SqliteMigration {
 }
 
 /** In order; the last one's version is the schema this build writes. */
-export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([migration0001Initial, migration0002SharedDefinitions]);
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
+  migration0001Initial,
+  migration0002SharedDefinitions,
+  migration0003Integrity,
+]);
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;
 

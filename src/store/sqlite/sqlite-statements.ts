@@ -3,7 +3,7 @@
  * Variable filters use `json_each` so that one prepared statement serves every filter.
  */
 import type Database from 'better-sqlite3';
-import type { EventRow, StoredBody } from '../event-codec.js';
+import type { StoredBody } from '../event-codec.js';
 import type { WorkflowSummary } from '../store.js';
 
 export interface WorkflowRow {
@@ -18,14 +18,28 @@ export interface WorkflowRow {
   created_at: string;
   updated_at: string;
   last_seq: number;
+  wake_at: string | null;
+  /** JSON of a LogDamage; only reads and `markDamaged` set it, so appends never overwrite it. */
+  damage: string | null;
 }
 
-export type WorkflowParams = WorkflowRow;
+export type WorkflowParams = Omit<WorkflowRow, 'damage'>;
+
+/** An event row read with its workflow's last seq (NULL seq: the workflow has no row after `afterSeq`). */
+export interface EventReadRow {
+  lastSeq: number;
+  seq: number | null;
+  type: string | null;
+  at: string | null;
+  body: StoredBody | null;
+  checksum: number | null;
+}
 
 export interface ListParams {
   statuses: string | null;
   updatedBefore: string | null;
   updatedSince: string | null;
+  waking: 0 | 1;
   limit: number;
   offset: number;
 }
@@ -37,8 +51,10 @@ export interface SqliteStatement<P extends unknown[], R> {
   all(...params: P): R[];
 }
 
+/** The columns `append` writes; `damage` is left as it is. */
 const WORKFLOW_COLUMNS =
-  'id, name, definition_id, status, phase, current_step, waiting_for, requirements, created_at, updated_at, last_seq';
+  'id, name, definition_id, status, phase, current_step, waiting_for, requirements, created_at, updated_at, last_seq, wake_at';
+const READ_COLUMNS = `${WORKFLOW_COLUMNS}, damage`;
 
 export function toWorkflowParams(summary: WorkflowSummary, id: string, lastSeq: number): WorkflowParams {
   return {
@@ -53,6 +69,7 @@ export function toWorkflowParams(summary: WorkflowSummary, id: string, lastSeq: 
     created_at: summary.createdAt,
     updated_at: summary.updatedAt,
     last_seq: lastSeq,
+    wake_at: summary.wakeAt ?? null,
   };
 }
 
@@ -69,6 +86,8 @@ export function fromWorkflowRow(row: WorkflowRow): WorkflowSummary {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastSeq: row.last_seq,
+    ...(row.wake_at !== null ? { wakeAt: row.wake_at } : {}),
+    ...(row.damage !== null ? { damage: JSON.parse(row.damage) as NonNullable<WorkflowSummary['damage']> } : {}),
   };
 }
 
@@ -80,20 +99,24 @@ export function prepareStatements(db: Database.Database) {
     workflowExists: prepare<[string], { found: 1 }>('SELECT 1 AS found FROM workflows WHERE id = ?'),
     insertWorkflow: prepare<[WorkflowParams]>(
       `INSERT INTO workflows (${WORKFLOW_COLUMNS}) VALUES (@id, @name, @definition_id, @status, @phase,
-        @current_step, @waiting_for, @requirements, @created_at, @updated_at, @last_seq)`,
+        @current_step, @waiting_for, @requirements, @created_at, @updated_at, @last_seq, @wake_at)`,
     ),
     updateWorkflow: prepare<[WorkflowParams]>(
       `UPDATE workflows SET name = @name, definition_id = @definition_id, status = @status, phase = @phase,
         current_step = @current_step, waiting_for = @waiting_for, requirements = @requirements,
-        created_at = @created_at, updated_at = @updated_at, last_seq = @last_seq
+        created_at = @created_at, updated_at = @updated_at, last_seq = @last_seq, wake_at = @wake_at
        WHERE id = @id`,
     ),
-    insertEvent: prepare<[string, number, string, string, StoredBody]>(
-      'INSERT INTO events (workflow_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)',
+    insertEvent: prepare<[string, number, string, string, StoredBody, number]>(
+      'INSERT INTO events (workflow_id, seq, type, at, body, checksum) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    readEvents: prepare<[string, number], EventRow>(
-      'SELECT seq, type, at, body FROM events WHERE workflow_id = ? AND seq > ? ORDER BY seq',
+    // One statement, so the index row's last seq and the rows come from one snapshot of the file.
+    readEvents: prepare<[number, string], EventReadRow>(
+      `SELECT w.last_seq AS lastSeq, e.seq, e.type, e.at, e.body, e.checksum
+       FROM workflows w LEFT JOIN events e ON e.workflow_id = w.id AND e.seq > ?
+       WHERE w.id = ? ORDER BY e.seq`,
     ),
+    markDamaged: prepare<[string | null, string]>('UPDATE workflows SET damage = ? WHERE id = ?'),
     putDefinition: prepare<[string, string]>('INSERT INTO definitions (hash, body) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING'),
     getDefinition: prepare<[string], { body: string }>('SELECT body FROM definitions WHERE hash = ?'),
     // Definitions that no remaining log's first event and no snapshot names. A log or snapshot
@@ -106,13 +129,14 @@ export function prepareStatements(db: Database.Database) {
          SELECT json_extract(state, '$.definition."$definition"') AS hash FROM snapshots WHERE hash IS NOT NULL
        )`,
     ),
-    getWorkflow: prepare<[string], WorkflowRow>(`SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE id = ?`),
+    getWorkflow: prepare<[string], WorkflowRow>(`SELECT ${READ_COLUMNS} FROM workflows WHERE id = ?`),
     // LIMIT -1 means no limit in SQLite; ties on updated_at are broken by id for stable paging.
     listWorkflows: prepare<[ListParams], WorkflowRow>(
-      `SELECT ${WORKFLOW_COLUMNS} FROM workflows
+      `SELECT ${READ_COLUMNS} FROM workflows
        WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
          AND (@updatedBefore IS NULL OR updated_at < @updatedBefore)
          AND (@updatedSince IS NULL OR updated_at >= @updatedSince)
+         AND (@waking = 0 OR wake_at IS NOT NULL)
        ORDER BY updated_at DESC, id
        LIMIT @limit OFFSET @offset`,
     ),
@@ -140,6 +164,8 @@ export function prepareStatements(db: Database.Database) {
        ON CONFLICT (workflow_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at`,
     ),
     releaseLease: prepare<[string, string]>('DELETE FROM leases WHERE workflow_id = ? AND owner = ?'),
+    // Only a lease the owner still holds: a heartbeat after a release finds no row and adds none.
+    renewLease: prepare<[string, string, string]>('UPDATE leases SET expires_at = ? WHERE workflow_id = ? AND owner = ?'),
     recordAttempt: prepare<[string, string], { attempts: number }>(
       `INSERT INTO action_attempts (workflow_id, action_id, attempts) VALUES (?, ?, 1)
        ON CONFLICT (workflow_id, action_id) DO UPDATE SET attempts = attempts + 1

@@ -8,7 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { NewEvent, WorkflowEvent } from '../../core/events.js';
-import { storeClosed, workflowNotFound } from '../store-error.js';
+import { fileDamaged, storeClosed, storeDamaged, workflowNotFound } from '../store-error.js';
+import { checkedEvents, leaseExpiry } from '../store-rules.js';
+import type { LogDamage } from '../store-rules.js';
 import type {
   MigrationStep,
   Snapshot,
@@ -17,7 +19,7 @@ import type {
   WorkflowFilter,
   WorkflowSummary,
 } from '../store.js';
-import { EventCodec, type StoredBody } from '../event-codec.js';
+import { EventCodec, type EventRow, type StoredBody } from '../event-codec.js';
 import { toStoreError } from './sqlite-errors.js';
 import { migrateSqlite, migrationFailed } from './sqlite-migrator.js';
 import { fromWorkflowRow, prepareStatements, type SqliteStatements } from './sqlite-statements.js';
@@ -51,11 +53,17 @@ export class SqliteStore implements Store {
   /** Opens (creating it and its directory if needed) and migrates the database. */
   static async open(config: SqliteStoreConfig): Promise<SqliteStore> {
     const resolved = resolveSqliteStoreConfig(config);
-    const context = { location: resolved.path, busyTimeoutMs: resolved.busyTimeoutMs };
+    const context = { location: resolved.path, busyTimeoutMs: resolved.busyTimeoutMs, opening: true };
     let db: Database.Database | undefined;
     try {
       if (resolved.path !== SQLITE_MEMORY_PATH) mkdirSync(dirname(resolved.path), { recursive: true });
       db = new Database(resolved.path, { timeout: resolved.busyTimeoutMs });
+      // Before anything can write: a damaged file is refused, not written into. quick_check reads
+      // every page (O(file size), ~1 s per GB), skipping only the index-vs-table comparisons of
+      // integrity_check, which `converge store check` runs. Cheap for the usual store; a place to
+      // look if opening a very large store gets slow.
+      const problems = quickCheck(db);
+      if (problems.length > 0) throw fileDamaged(resolved.path, problems, undefined, true);
       // Persistent: once one process turns WAL on, every later connection to the file uses it.
       db.pragma('journal_mode = WAL');
       // NORMAL skips the fsync on each commit. In WAL mode that stays durable across process
@@ -92,12 +100,23 @@ export class SqliteStore implements Store {
 
   async readEvents(workflowId: string, afterSeq = 0): Promise<WorkflowEvent[]> {
     return this.#run(workflowId, () => {
-      const rows = this.#s.readEvents.all(workflowId, afterSeq);
-      if (rows.length === 0 && this.#s.workflowExists.get(workflowId) === undefined) {
-        throw workflowNotFound(workflowId);
+      const rows = this.#s.readEvents.all(afterSeq, workflowId);
+      if (rows.length === 0) throw workflowNotFound(workflowId);
+      // A workflow with no event after afterSeq comes back as one row without an event.
+      const stored = rows[0]!.seq === null ? [] : (rows as EventRow[]).map((row, i) => ({ seq: row.seq, body: row, checksum: rows[i]!.checksum }));
+      this.#learnDefinitions(stored.map((row) => row.body.body));
+      try {
+        return checkedEvents(workflowId, afterSeq, rows[0]!.lastSeq, stored, (row) => row.body, (row) => this.#codec.decode(row.body));
+      } catch (error) {
+        this.#markFound(workflowId, error);
+        throw error;
       }
-      this.#learnDefinitions(rows.map((row) => row.body));
-      return rows.map((row) => this.#codec.decode(row));
+    });
+  }
+
+  async markDamaged(workflowId: string, damage: LogDamage | null): Promise<void> {
+    this.#run(workflowId, () => {
+      this.#s.markDamaged.run(damage === null ? null : JSON.stringify({ seq: damage.seq, reason: damage.reason }), workflowId);
     });
   }
 
@@ -115,6 +134,7 @@ export class SqliteStore implements Store {
           statuses: filter.status === undefined ? null : JSON.stringify(filter.status),
           updatedBefore: filter.updatedBefore ?? null,
           updatedSince: filter.updatedSince ?? null,
+          waking: filter.waking === true ? 1 : 0,
           limit: filter.limit ?? -1,
           offset: filter.offset ?? 0,
         })
@@ -139,14 +159,22 @@ export class SqliteStore implements Store {
     return this.#run(workflowId, () => {
       const row = this.#s.loadSnapshot.get(workflowId);
       if (row === undefined) return undefined;
-      const text = this.#codec.text(row.state);
-      this.#learnDefinitions([text]);
-      return { seq: row.seq, state: this.#codec.decodeState(text) };
+      try {
+        const text = this.#codec.text(row.state);
+        this.#learnDefinitions([text]);
+        return { seq: row.seq, state: this.#codec.decodeState(text) };
+      } catch (error) {
+        throw storeDamaged(workflowId, row.seq, `its snapshot at event ${row.seq} does not decode`, [], error);
+      }
     });
   }
 
   async acquireLease(workflowId: string, owner: string, ttlMs: number, now: string): Promise<boolean> {
     return this.#run(workflowId, () => this.#tx.acquireLease.immediate(workflowId, owner, ttlMs, now));
+  }
+
+  async renewLease(workflowId: string, owner: string, ttlMs: number, now: string): Promise<boolean> {
+    return this.#run(workflowId, () => this.#s.renewLease.run(leaseExpiry(now, ttlMs), workflowId, owner).changes > 0);
   }
 
   async releaseLease(workflowId: string, owner: string): Promise<void> {
@@ -184,6 +212,21 @@ export class SqliteStore implements Store {
     });
   }
 
+  async checkDatabase(): Promise<string[]> {
+    return this.#run(undefined, () => integrityProblems(this.#db.pragma('integrity_check')));
+  }
+
+  /** The live file copied page by page while others keep writing (SQLite's online backup API). */
+  async backupTo(file: string): Promise<void> {
+    if (this.#closed) throw storeClosed(this.location);
+    try {
+      // After the first step, all the rest at once: a writer between small steps would restart the copy.
+      await this.#db.backup(file, { progress: () => 0x7fffffff });
+    } catch (error) {
+      throw toStoreError(error, { location: this.location, busyTimeoutMs: this.#config.busyTimeoutMs });
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -193,7 +236,22 @@ export class SqliteStore implements Store {
   #learnDefinitions(bodies: readonly StoredBody[]): void {
     for (const hash of this.#codec.missing(bodies)) {
       const row = this.#s.getDefinition.get(hash);
-      if (row !== undefined) this.#codec.learn(hash, row.body);
+      try {
+        if (row !== undefined) this.#codec.learn(hash, row.body);
+      } catch {
+        // A definition that does not parse stays unknown: the event naming it is then reported damaged.
+      }
+    }
+  }
+
+  /** Marks the workflow when a read found its log damaged; a store that cannot take the mark still reports the damage. */
+  #markFound(workflowId: string, error: unknown): void {
+    const found = error as { code?: unknown; details?: { seq?: unknown; reason?: unknown } };
+    if (found.code !== 'STORE_DAMAGED' || typeof found.details?.seq !== 'number') return;
+    try {
+      this.#s.markDamaged.run(JSON.stringify({ seq: found.details.seq, reason: found.details.reason }), workflowId);
+    } catch {
+      // read-only file, or busy: the error itself still says what is damaged
     }
   }
 
@@ -206,6 +264,16 @@ export class SqliteStore implements Store {
       throw toStoreError(error, { location: this.location, busyTimeoutMs: this.#config.busyTimeoutMs, workflowId });
     }
   }
+}
+
+/** `PRAGMA quick_check` / `integrity_check` rows as problems; a sound file answers one row, "ok". */
+function integrityProblems(rows: unknown): string[] {
+  const lines = (rows as Array<Record<string, unknown>>).map((row) => String(Object.values(row)[0] ?? ''));
+  return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
+}
+
+function quickCheck(db: Database.Database): string[] {
+  return integrityProblems(db.pragma('quick_check'));
 }
 
 /** Opens the SQLite store at `path`, creating and migrating it as needed. */

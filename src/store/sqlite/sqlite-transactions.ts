@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { NewEvent, WorkflowEvent } from '../../core/events.js';
 import { sequenceConflict, workflowExists, workflowNotFound } from '../store-error.js';
-import { FINISHED_STATUSES, leaseExpiry, mayTakeLease } from '../store-rules.js';
+import { FINISHED_STATUSES, bodyChecksum, leaseExpiry, mayTakeLease } from '../store-rules.js';
 import type { EventCodec } from '../event-codec.js';
 import type { WorkflowSummary } from '../store.js';
 import { toWorkflowParams, type SqliteStatements } from './sqlite-statements.js';
@@ -21,7 +21,7 @@ export function prepareTransactions(db: Database.Database, s: SqliteStatements, 
   const insertEvent = (workflowId: string, seq: number, event: NewEvent): void => {
     const encoded = codec.encode(event);
     if (encoded.definition !== undefined) s.putDefinition.run(encoded.definition.hash, encoded.definition.json);
-    s.insertEvent.run(workflowId, seq, event.type, event.at, encoded.body);
+    s.insertEvent.run(workflowId, seq, event.type, event.at, encoded.body, bodyChecksum(encoded.body));
   };
   return {
     create: transaction((summary: WorkflowSummary, first: NewEvent): WorkflowEvent => {

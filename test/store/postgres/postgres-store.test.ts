@@ -12,6 +12,7 @@ import { isConvergeError } from '../../../src/core/errors.js';
 import { openStore } from '../../../src/store/index.js';
 import { migratePostgres } from '../../../src/store/postgres/postgres-migrator.js';
 import { openPostgresStore, type PostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { at, note, runStoreConformance, startedWith, summary } from '../store-conformance.case.js';
 import { sevenStep } from '../../core/helpers.js';
 
@@ -71,9 +72,16 @@ function expectFencedLog(events: WorkflowEvent[], total: number): void {
 }
 
 describe.skipIf(url === undefined)(server('postgres'), () => {
+  const events = (store: Store) => `"${(store as PostgresStore).schema}".events`;
   runStoreConformance({
     name: 'postgres',
     newStore: () => openPostgresStore(url ?? '', { schema: freshSchema() }),
+    damage: {
+      deleteEvent: async (store, id, seq) => void (await sql(`DELETE FROM ${events(store)} WHERE workflow_id = $1 AND seq = $2`, [id, seq])),
+      // The JSON column takes only JSON: a string that is not the event, under the old checksum.
+      garbleEvent: async (store, id, seq) => void (await sql(`UPDATE ${events(store)} SET body = '"garbage"' WHERE workflow_id = $1 AND seq = $2`, [id, seq])),
+      garbleUnchecked: async (store, id, seq) => void (await sql(`UPDATE ${events(store)} SET body = '42', checksum = NULL WHERE workflow_id = $1 AND seq = $2`, [id, seq])),
+    },
   });
 });
 
@@ -89,14 +97,15 @@ describe.skipIf(url === undefined)(server('PostgresStore'), () => {
   });
 
   describe('opening a new schema', () => {
-    it('creates the schema and records schema version 2', async () => {
+    it('creates the schema and records schema version 3', async () => {
       const schema = freshSchema();
       const store = await open(schema);
       expect(store.schema).toBe(schema);
-      expect(await store.getSetting('schema_version')).toBe('2');
+      expect(await store.getSetting('schema_version')).toBe('3');
       expect(await store.migrate()).toEqual([
         { version: 1, name: 'initial', status: 'already_applied' },
         { version: 2, name: 'shared-definitions', status: 'already_applied' },
+        { version: 3, name: 'integrity', status: 'already_applied' },
       ]);
     });
 
@@ -127,7 +136,7 @@ describe.skipIf(url === undefined)(server('PostgresStore'), () => {
     it('opens three stores on one new schema at the same moment without error', async () => {
       const schema = freshSchema();
       const stores = await Promise.all([open(schema), open(schema), open(schema)]);
-      for (const store of stores) expect(await store.getSetting('schema_version')).toBe('2');
+      for (const store of stores) expect(await store.getSetting('schema_version')).toBe('3');
       await stores[0]?.createWorkflow(summary('wf_1'), note(1));
       expect((await stores[2]?.readEvents('wf_1'))?.map((event) => event.seq)).toEqual([1]);
     });
@@ -151,8 +160,8 @@ describe.skipIf(url === undefined)(server('PostgresStore'), () => {
       await sql(`UPDATE "${schema}".settings SET value = '7' WHERE key = 'schema_version'`);
 
       const opening = openPostgresStore(url ?? '', { schema });
-      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 2 } });
-      await expect(opening).rejects.toThrow(/schema 7, this one knows 2/);
+      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 3 } });
+      await expect(opening).rejects.toThrow(/schema 7, this one knows 3/);
     });
 
     it('refuses a schema holding a foreign events table with MIGRATION_FAILED and leaves it unchanged', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +20,24 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** A second connection to the store's file, as a person with the sqlite3 shell would have. */
+const behindTheBack = (store: { location: string }, sql: string, ...params: unknown[]): void => {
+  const db = new Database(store.location);
+  try {
+    db.prepare(sql).run(...params);
+  } finally {
+    db.close();
+  }
+};
+
 runStoreConformance({
   name: 'sqlite',
   newStore: () => openSqliteStore(join(freshDir(), 'converge.db')),
+  damage: {
+    deleteEvent: async (store, id, seq) => behindTheBack(store, 'DELETE FROM events WHERE workflow_id = ? AND seq = ?', id, seq),
+    garbleEvent: async (store, id, seq) => behindTheBack(store, "UPDATE events SET body = randomblob(40) WHERE workflow_id = ? AND seq = ?", id, seq),
+    garbleUnchecked: async (store, id, seq) => behindTheBack(store, "UPDATE events SET body = '{\"not json', checksum = NULL WHERE workflow_id = ? AND seq = ?", id, seq),
+  },
 });
 
 const code = (c: string) => ({ name: 'ConvergeError', code: c });
@@ -58,12 +74,13 @@ describe('SqliteStore', () => {
       expect(raw().pragma('journal_mode', { simple: true })).toBe('wal');
     });
 
-    it('records schema version 2 and reports the migrations as applied', async () => {
+    it('records schema version 3 and reports the migrations as applied', async () => {
       store = await openSqliteStore(path);
-      expect(await store.getSetting('schema_version')).toBe('2');
+      expect(await store.getSetting('schema_version')).toBe('3');
       expect(await store.migrate()).toEqual([
         { version: 1, name: 'initial', status: 'already_applied' },
         { version: 2, name: 'shared-definitions', status: 'already_applied' },
+        { version: 3, name: 'integrity', status: 'already_applied' },
       ]);
     });
 
@@ -92,8 +109,8 @@ describe('SqliteStore', () => {
       raw().prepare("UPDATE settings SET value = '7' WHERE key = 'schema_version'").run();
 
       const opening = openSqliteStore(path);
-      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 2 } });
-      await expect(opening).rejects.toThrow(/schema 7, this one knows 2/);
+      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 3 } });
+      await expect(opening).rejects.toThrow(/schema 7, this one knows 3/);
     });
 
     it('refuses a foreign database with an events table with MIGRATION_FAILED and leaves it unchanged', async () => {
@@ -107,11 +124,11 @@ describe('SqliteStore', () => {
   });
 
   describe('opening something that is not a store', () => {
-    it('refuses a file that is not a SQLite database with STORE_UNAVAILABLE', async () => {
+    it('refuses a file that is not a SQLite database (or whose header is damaged) with STORE_DAMAGED', async () => {
       const garbage = join(freshDir(), 'notes.db');
       writeFileSync(garbage, 'These are my notes, not a database.\n'.repeat(200));
       const error: unknown = await openSqliteStore(garbage).catch((e: unknown) => e);
-      expect(error).toMatchObject(code('STORE_UNAVAILABLE'));
+      expect(error).toMatchObject(code('STORE_DAMAGED'));
       expect((error as Error).message).toContain(garbage);
       expect((error as Error).cause).toBeDefined();
       expect(readFileSync(garbage, 'utf8')).toMatch(/^These are my notes/);
@@ -127,6 +144,49 @@ describe('SqliteStore', () => {
       const directory = join(freshDir(), 'converge.db');
       mkdirSync(directory);
       await expect(openSqliteStore(directory)).rejects.toMatchObject(code('STORE_UNAVAILABLE'));
+    });
+  });
+
+  describe('a damaged file (#18)', () => {
+    /** XORs bytes in every page after the first, as a failing disk would; returns the file's hash. */
+    const flipPages = (file: string): string => {
+      const bytes = readFileSync(file);
+      const pageSize = bytes.readUInt16BE(16);
+      for (let page = pageSize; page < bytes.length; page += pageSize) {
+        for (const offset of [0, 1, 7, 900, 2500]) if (page + offset < bytes.length) bytes[page + offset]! ^= 0xa5;
+      }
+      writeFileSync(file, bytes);
+      return createHash('sha256').update(bytes).digest('hex');
+    };
+    const hashOf = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+    it('refuses a file with flipped bytes on open, before anything is written to it', async () => {
+      const first = await openSqliteStore(path);
+      for (let i = 1; i <= 20; i++) await first.createWorkflow(summary(`wf_${i}`), note(1));
+      await first.close();
+      const before = flipPages(path);
+
+      const error: unknown = await openSqliteStore(path).catch((e: unknown) => e);
+      expect(error).toMatchObject(code('STORE_DAMAGED'));
+      expect((error as Error).message).toContain('nothing was written');
+      expect(hashOf(path)).toBe(before);
+    });
+
+    it('backs up a live store into a file that opens as the same store', async () => {
+      store = await openSqliteStore(path);
+      await store.createWorkflow(summary('wf_1'), note(1));
+      await store.append('wf_1', 1, [note(2), note(3)], summary('wf_1'));
+      const copy = join(freshDir(), 'backup.db');
+      await store.backupTo(copy);
+      await store.append('wf_1', 3, [note(4)], summary('wf_1'));
+
+      const restored = await openSqliteStore(copy);
+      try {
+        expect((await restored.readEvents('wf_1')).map((e) => e.seq)).toEqual([1, 2, 3]);
+        expect(await restored.checkDatabase()).toEqual([]);
+      } finally {
+        await restored.close();
+      }
     });
   });
 
