@@ -45,30 +45,41 @@ export interface Approver {
   role: string;
 }
 
+export interface PolicyRefusal {
+  /** not_qualified and starter: who the person is; starter_unknown: an older log; already_approved: the same person again. */
+  rule: 'not_qualified' | 'starter' | 'starter_unknown' | 'already_approved';
+  message: string;
+}
+
 /**
  * Why this person's answer does not count at the pending gate, or null when it does. Roles and
  * groups say who may answer at all; distinct people and the starter rule apply to approvals only,
  * since stopping a workflow (reject) or sending it back is never the risk a policy guards against.
  */
-export function policyRefusal(state: WorkflowState, approver: Approver, decision: ApprovalDecision): string | null {
+export function policyRefusal(state: WorkflowState, approver: Approver, decision: ApprovalDecision): PolicyRefusal | null {
   const gate = state.gate;
   if (gate === null) return null;
   const def = state.definition;
   const policy = policyOf(def, gate.gateId);
   const name = `gate "${gate.gateId}" of workflow ${state.workflowId}`;
   if (!qualifies(def, policy, approver)) {
-    return `${approver.name} (${approver.role}) may not answer ${name}: its policy accepts ${whoQualifies(policy)}`;
+    return { rule: 'not_qualified', message: `${approver.name} (${approver.role}) may not answer ${name}: its policy accepts ${whoQualifies(policy)}` };
   }
   if (decision !== 'approve') return null;
   if (policy.not_the_starter) {
     if (state.startedBy === undefined) {
-      return `${name} excludes the person who started the workflow, and its log does not say who that was (it was started before Converge recorded it), so no approval can be checked against that rule`;
+      return {
+        rule: 'starter_unknown',
+        message: `${name} excludes the person who started the workflow, and its log does not say who that was (it was started before Converge recorded it), so no approval can be checked against that rule`,
+      };
     }
-    if (state.startedBy.id === approver.name) return `${approver.name} started workflow ${state.workflowId}, and ${name} needs its approvals from someone else`;
+    if (state.startedBy.id === approver.name) {
+      return { rule: 'starter', message: `${approver.name} started workflow ${state.workflowId}, and ${name} needs its approvals from someone else` };
+    }
   }
   if (policy.distinct_people && (gate.approvals ?? []).some((v) => v.actor.id === approver.name)) {
     const missing = policy.required - countedApprovals(policy, gate.approvals ?? []);
-    return `${approver.name} already approved ${name}; it needs ${missing} more approval${missing === 1 ? '' : 's'} from other people`;
+    return { rule: 'already_approved', message: `${approver.name} already approved ${name}; it needs ${missing} more approval${missing === 1 ? '' : 's'} from other people` };
   }
   return null;
 }

@@ -3,7 +3,7 @@
  * limits in force. decide() asks `budgetReached` before it runs another agent; the views and the
  * notifier ask `budgetUse` (the 80 % warning is the notifier's, derived from the same numbers).
  */
-import type { Duration } from './definition-schema.js';
+import type { Budget, Duration } from './definition-schema.js';
 import type { WorkflowState } from './state.js';
 
 export const BUDGET_WARNING_FRACTION = 0.8;
@@ -67,6 +67,27 @@ export function budgetUse(state: WorkflowState): BudgetUse[] {
 export function budgetReached(state: WorkflowState): BudgetUse[] {
   if (state.budgetAccepted === true) return [];
   return budgetUse(state).filter((u) => u.used >= u.max);
+}
+
+/** What `raise_budget` without limits sets: each reached limit doubled until it is above what is used. */
+export function defaultRaise(state: WorkflowState): Budget {
+  const raised: Budget = {};
+  for (const use of budgetUse(state)) {
+    if (use.used < use.max) continue;
+    let max = use.max;
+    while (max <= use.used) max *= 2;
+    if (use.limit === 'cost') raised.max_cost_usd = Math.round(max * 100) / 100;
+    else if (use.limit === 'tokens') raised.max_tokens = Math.ceil(max);
+    else raised.max_duration = Math.ceil(max);
+  }
+  return raised;
+}
+
+/** The limits still reached once `raise` replaces the budget's, described; empty when the raise lets the workflow go on. */
+export function stillReached(state: WorkflowState, raise: Budget): string[] {
+  return budgetUse({ ...state, budget: { ...state.budget, ...raise }, budgetAccepted: false })
+    .filter((u) => u.used >= u.max)
+    .map(formatBudgetUse);
 }
 
 /** "$5.20 of $5.00", "120000 of 100000 tokens", "2h 5m of 2h". */

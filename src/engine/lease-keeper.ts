@@ -1,9 +1,17 @@
 /**
  * Keeps the leases a runner holds alive with one timer for all of them, instead of one timer per
  * workflow: a thousand workflows waiting for a provider slot then cost a map entry each.
+ *
+ * The heartbeat runs every ttl/3, so two can be missed (a stalled event loop, a slow store) before
+ * the lease lapses. It renews with `renewLease`, which extends only a lease this owner still
+ * holds: a heartbeat in flight when the lease is released, or after another owner took it over,
+ * changes nothing, so a released lease never comes back.
  */
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
+
+/** Below this, heartbeats would be store traffic for nothing: no lease is that short in practice. */
+const MIN_HEARTBEAT_MS = 50;
 
 export class LeaseKeeper {
   readonly #store: Store;
@@ -21,10 +29,15 @@ export class LeaseKeeper {
     this.#ttlMs = ttlMs;
   }
 
+  /** How often the leases are renewed: a third of their lifetime. */
+  get heartbeatMs(): number {
+    return Math.max(MIN_HEARTBEAT_MS, Math.floor(this.#ttlMs / 3));
+  }
+
   /** Starts renewing a lease the runner has just acquired. */
   keep(workflowId: string): void {
     this.#held.set(workflowId, Promise.resolve());
-    this.#timer ??= setInterval(() => this.#renewAll(), Math.max(1000, this.#ttlMs / 3)).unref();
+    this.#timer ??= setInterval(() => this.#renewAll(), this.heartbeatMs).unref();
   }
 
   /** Stops renewing and gives the lease back, after any renewal still in flight. */
@@ -42,7 +55,7 @@ export class LeaseKeeper {
   #renewAll(): void {
     const now = this.#clock.now();
     for (const workflowId of this.#held.keys()) {
-      const renewal = this.#store.acquireLease(workflowId, this.#owner, this.#ttlMs, now).catch(() => undefined);
+      const renewal = this.#store.renewLease(workflowId, this.#owner, this.#ttlMs, now).catch(() => undefined);
       this.#held.set(workflowId, renewal);
     }
   }

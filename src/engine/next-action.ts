@@ -6,6 +6,9 @@
  * prompts, does the work and submits the result; Converge enforces the process. It only reads
  * the state; rendering is the one thing it does beyond that.
  */
+import { approvalProgress, whoQualifies } from '../core/approval-policy.js';
+import { approvalsNote, ESCALATION_HOW, escalationAnswers } from './human-answers.js';
+import type { EscalationAnswerKind } from './human-answers.js';
 import { convergenceOf } from '../core/decide.js';
 import type { Role, Step, WorkflowDefinition } from '../core/definition-schema.js';
 import type { EscalationReason } from '../core/events.js';
@@ -77,14 +80,23 @@ export interface SubmitStepResultAction {
 export interface RespondToApprovalAction {
   kind: 'respond_to_approval';
   workflow_id: string;
-  gate: { id: string; name?: string; interaction_id: string; requested_at: string; timeout_at?: string; protected_paths?: string[] };
+  gate: {
+    id: string;
+    name?: string;
+    interaction_id: string;
+    requested_at: string;
+    timeout_at?: string;
+    protected_paths?: string[];
+    /** The gate's approval policy and the approvals it has so far ("1 of 2, by alice"). */
+    approvals: { required: number; given: number; by: string[]; who: string };
+  };
   step: { id: string; number: number; name?: string };
   summary: ConvergenceSummary;
   answers: Array<'approve' | 'reject' | 'request_changes'>;
   how: string;
 }
 
-export type EscalationAnswerKind = 'grant_rounds' | 'accept' | 'send_back' | 'retry' | 'cancel';
+export type { EscalationAnswerKind } from './human-answers.js';
 
 export interface AnswerEscalationAction {
   kind: 'answer_escalation';
@@ -119,6 +131,8 @@ export async function nextAction(engine: NextActionEngine, state: WorkflowState)
   if (state.gate !== null) {
     const gate = def.gates.find((g) => g.id === state.gate!.gateId);
     const step = stepOf(def, state.gate.stepId);
+    const progress = approvalProgress(state)!;
+    const approvals = { required: progress.required, given: progress.given, by: progress.votes.map((v) => v.actor.id), who: whoQualifies(progress.policy) };
     return {
       kind: 'respond_to_approval',
       workflow_id: id,
@@ -129,18 +143,19 @@ export async function nextAction(engine: NextActionEngine, state: WorkflowState)
         requested_at: state.gate.requestedAt,
         ...(state.gate.timeoutAt !== undefined ? { timeout_at: state.gate.timeoutAt } : {}),
         ...(state.gate.protectedPaths !== undefined ? { protected_paths: state.gate.protectedPaths } : {}),
+        approvals,
       },
       step: stepRef(step),
       summary: convergenceSummary(def, state, step),
       answers: ['approve', 'reject', 'request_changes'],
       how:
         `Approve, reject (the workflow ends as rejected) or request changes (back to step ${stepOf(def, gate?.changes_to ?? step.id).number} with the change requests in its prompt).` +
+        approvalsNote(approvals) +
         protectedNote(state.gate.protectedPaths),
     };
   }
   if (state.escalation !== null) {
     const step = stepOf(def, state.escalation.stepId);
-    const failure = state.escalation.reason === 'failure';
     return {
       kind: 'answer_escalation',
       workflow_id: id,
@@ -149,10 +164,8 @@ export async function nextAction(engine: NextActionEngine, state: WorkflowState)
       message: state.escalation.message,
       step: stepRef(step),
       ...(step.kind === 'validate' ? { summary: convergenceSummary(def, state, step) } : {}),
-      answers: failure ? ['retry', 'grant_rounds', 'cancel'] : ['grant_rounds', 'accept', 'send_back', 'retry', 'cancel'],
-      how: failure
-        ? 'Retry the failed step (retry or grant_rounds), or cancel the workflow.'
-        : 'Grant N more rounds, accept the artifact as it is, send it back with change requests, or cancel.',
+      answers: escalationAnswers(state.escalation.reason),
+      how: ESCALATION_HOW[state.escalation.reason],
     };
   }
   if (state.paused) return none(state, 'The workflow is paused; resume it to continue.');

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { protectedChangesAwaitingReview } from '../core/protected-changes.js';
+import { needsPeople, policyOf } from '../core/approval-policy.js';
 import { decide } from '../core/decide.js';
 import type { Decision } from '../core/decision.js';
 import { isConvergeError } from '../core/errors.js';
@@ -24,6 +25,8 @@ import { askAdvisor } from './advisor.js';
 import { needsSettling, settleWorkspace } from './workspace-settle.js';
 import { externalWaitingFor } from './external-wait.js';
 import { leaseOwnerIsDead } from './lease-owner.js';
+import { sleepOn } from './clock.js';
+import { gateWait, retryWait, TimedWaits } from './timed-waits.js';
 import type { StepExecutorDeps } from './step-executor.js';
 import { appendEvents, foldOnto, loadState } from './workflow-log.js';
 
@@ -63,15 +66,24 @@ export class Runner {
   readonly #advised = new Set<string>();
   readonly #leases: LeaseKeeper;
   readonly #cancels: CancelWatch;
+  /** Retry and gate-timeout waits, judged so that a clock set back cannot stretch them (timed-waits.ts). */
+  readonly waits: TimedWaits;
 
   constructor(options: RunnerOptions) {
     this.#o = { leaseTtlMs: 30_000, pollMs: 200, ...options };
     this.#leases = new LeaseKeeper(this.#o.store, this.#o.clock, this.owner, this.#o.leaseTtlMs);
     this.#cancels = new CancelWatch(this.#o.store, this.#o.clock);
+    this.waits = new TimedWaits(this.#o.clock);
+  }
+
+  /** How long a lease this runner takes lasts without a heartbeat: what a dead runner costs its workflows. */
+  get leaseTtlMs(): number {
+    return this.#o.leaseTtlMs;
   }
 
   /** Drives a workflow until it ends or waits for a person (or, with waitForHumans, until it ends). */
   async run(workflowId: string, control: RunControl = {}): Promise<RunOutcome> {
+    await this.#o.clock.sync?.();
     await this.#acquire(workflowId, control.signal);
     this.#leases.keep(workflowId);
     try {
@@ -110,7 +122,9 @@ export class Runner {
     if (state.paused) return this.#wait(state, control, 'paused');
     if (state.gate !== null) {
       const gate = state.definition.gates.find((g) => g.id === state.gate!.gateId);
-      if (state.gate.timeoutAt !== undefined && !state.gate.timedOut && now >= state.gate.timeoutAt && gate !== undefined) {
+      const timeout = gateWait(state);
+      if (timeout !== undefined && gate !== undefined && this.waits.remaining(timeout) === 0) {
+        this.waits.forget(timeout.key);
         return { state: await this.#gateTimedOut(state, gate.on_timeout) };
       }
       return this.#wait(state, control, `gate:${state.gate.gateId}`);
@@ -150,9 +164,15 @@ export class Runner {
 
     const decision = decide(state.definition, state);
     if (decision === null) return this.#wait(state, control, null);
-    if (decision.not_before !== undefined && decision.not_before > now) {
-      await sleep(Math.min(Date.parse(decision.not_before) - Date.parse(now), 60_000), undefined, { signal: control.signal }).catch(() => undefined);
-      return { state };
+    const backoff = retryWait(state, decision);
+    if (backoff !== undefined && decision.not_before! > now) {
+      const left = this.waits.remaining(backoff);
+      if (left > 0) {
+        await sleepOn(this.#o.clock, Math.min(left, 60_000), control.signal);
+        return { state };
+      }
+      // Waited the recorded duration; the clock says otherwise only because it was set back.
+      this.waits.forget(backoff.key);
     }
     return { state: await this.#recordWithNextDecisions(state, this.#eventsFor(state, decision, startedHere), startedHere) };
   }
@@ -224,8 +244,8 @@ export class Runner {
           ...(timeoutAt ? { timeoutAt } : {}),
           ...(protectedPaths.length > 0 ? { protectedPaths } : {}),
         });
-        // A protected change waits for a person, whatever --auto-approve says.
-        if (state.autoApprove && protectedPaths.length === 0) {
+        // A protected change, or a policy that names its approvers, waits for people whatever --auto-approve says.
+        if (state.autoApprove && protectedPaths.length === 0 && !needsPeople(policyOf(state.definition, gate.id))) {
           events.push({
             type: 'approval_decided',
             at,
@@ -258,8 +278,9 @@ export class Runner {
 
   async #gateTimedOut(state: WorkflowState, configured: 'pause' | 'reject' | 'approve'): Promise<WorkflowState> {
     const at = this.#o.clock.now();
-    // A timeout never approves a protected change: the gate keeps waiting for a person.
-    const policy = configured === 'approve' && (state.gate?.protectedPaths?.length ?? 0) > 0 ? 'pause' : configured;
+    // A timeout never approves a protected change, nor a gate whose policy names its approvers: it keeps waiting for people.
+    const forPeople = (state.gate?.protectedPaths?.length ?? 0) > 0 || needsPeople(policyOf(state.definition, state.gate!.gateId));
+    const policy = configured === 'approve' && forPeople ? 'pause' : configured;
     const interactionId = state.gate!.interactionId;
     const events: NewEvent[] = [{ type: 'gate_timed_out', at, interactionId }];
     if (policy !== 'pause') {
@@ -295,7 +316,8 @@ export class Runner {
       await sleep(this.#o.pollMs, undefined, { signal: control.signal }).catch(() => undefined);
       const summary = await this.#o.store.getWorkflow(state.workflowId);
       if (summary !== undefined && summary.lastSeq !== marker) return { state: await loadState(this.#o.store, state.workflowId) };
-      if (state.gate?.timeoutAt !== undefined && !state.gate.timedOut && this.#o.clock.now() >= state.gate.timeoutAt) return { state };
+      const timeout = gateWait(state);
+      if (timeout !== undefined && this.waits.remaining(timeout) === 0) return { state };
     }
     return { stop: reason, state };
   }

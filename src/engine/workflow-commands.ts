@@ -5,7 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
-import type { WorkflowDefinition } from '../core/definition-schema.js';
+import type { Budget, WorkflowDefinition } from '../core/definition-schema.js';
+import { policyRefusal } from '../core/approval-policy.js';
+import type { Approver } from '../core/approval-policy.js';
+import { defaultRaise, stillReached } from '../core/budget.js';
 import { ConvergeError } from '../core/errors.js';
 import type { Actor, EscalationAnswer, NewEvent, WorkflowEvent, WorkspaceInfo } from '../core/events.js';
 import { reduce } from '../core/apply.js';
@@ -31,6 +34,10 @@ export interface StartInput {
   name?: string;
   id?: string;
   agentMode?: 'host' | 'configured';
+  /** Who starts it; recorded so a policy can exclude the starter. */
+  actor?: Actor;
+  /** Replaces the definition's budget, limit by limit. */
+  budget?: Budget;
 }
 
 export function newWorkflowId(): string {
@@ -75,6 +82,8 @@ export async function startWorkflow(store: Store, clock: Clock, input: StartInpu
     autoApprove: input.autoApprove ?? false,
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.agentMode !== undefined ? { agentMode: input.agentMode } : {}),
+    ...(input.actor !== undefined ? { actor: input.actor } : {}),
+    ...(input.budget !== undefined && Object.keys(input.budget).length > 0 ? { budget: { ...input.definition.budget, ...input.budget } } : {}),
   };
   const state = reduce(id, [{ ...first, seq: 1 } as WorkflowEvent]);
   await store.createWorkflow(summaryOf(state), first);
@@ -97,12 +106,31 @@ export type GateResponse =
   | { decision: 'reject'; comment?: string }
   | { decision: 'request_changes'; changeRequests: string[]; comment?: string };
 
-export async function respondToGate(store: Store, clock: Clock, workflowId: string, response: GateResponse, actor: Actor): Promise<WorkflowState> {
+/**
+ * Records an answer at the pending gate. With `approver` (the access layer always passes one) the
+ * gate's approval policy is checked against the state the answer is appended to, so two approvals
+ * racing each other are judged one after the other.
+ */
+export async function respondToGate(
+  store: Store,
+  clock: Clock,
+  workflowId: string,
+  response: GateResponse,
+  actor: Actor,
+  approver?: Approver,
+): Promise<WorkflowState> {
   return withRetry(async () => {
     const state = await loadState(store, workflowId);
     if (state.gate === null) throw notWaiting(state, 'an approval');
     if (response.decision === 'request_changes' && response.changeRequests.filter((c) => c.trim() !== '').length === 0) {
       throw new ConvergeError('USAGE', 'Request changes needs at least one change.', { hint: 'Add --change "what to change" (repeatable).' });
+    }
+    const refusal = approver === undefined ? null : policyRefusal(state, approver, response.decision);
+    if (refusal !== null) {
+      throw new ConvergeError(refusal.rule === 'already_approved' ? 'ILLEGAL_ACTION' : 'FORBIDDEN', `${refusal.message}.`, {
+        hint: refusal.rule === 'already_approved' ? 'Ask another approver; `converge status ID` shows who approved so far.' : 'Ask someone the gate\'s policy accepts (its approvals: in the definition or converge.yaml).',
+        details: { rule: refusal.rule, gate: state.gate.gateId },
+      });
     }
     const answered = await appendEvents(store, state, [
       {
@@ -133,10 +161,39 @@ export async function answerEscalation(
     if (state.escalation.reason === 'failure' && (answer.kind === 'accept' || answer.kind === 'send_back')) {
       throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${workflowId} escalated a failure; the answers are retry, grant or cancel.`);
     }
+    const given = budgetAnswer(state, answer);
     return appendEvents(store, state, [
-      { type: 'escalation_answered', at: clock.now(), escalationId: state.escalation.escalationId, answer, actor, ...(comment ? { comment } : {}) },
+      { type: 'escalation_answered', at: clock.now(), escalationId: state.escalation.escalationId, answer: given, actor, ...(comment ? { comment } : {}) },
     ]);
   });
+}
+
+/**
+ * A budget escalation takes raise_budget (limits above what is spent; none given doubles the reached
+ * ones), accept or cancel; raise_budget answers nothing else.
+ */
+function budgetAnswer(state: WorkflowState, answer: EscalationAnswer): EscalationAnswer {
+  const id = state.workflowId;
+  if (state.escalation?.reason !== 'budget') {
+    if (answer.kind !== 'raise_budget') return answer;
+    throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${id} escalated ${state.escalation?.reason.replace('_', ' ')}, not its budget; raising the budget answers nothing here.`, {
+      hint: 'Run `converge status ID` to see the answers it takes.',
+    });
+  }
+  if (answer.kind !== 'raise_budget' && answer.kind !== 'accept' && answer.kind !== 'cancel') {
+    throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${id} reached its budget; the answers are raise the budget, accept going over it, or cancel.`, {
+      hint: `converge answer ${id} --raise-budget [--budget-usd N] | --accept | --cancel`,
+    });
+  }
+  if (answer.kind !== 'raise_budget') return answer;
+  const budget = Object.keys(answer.budget).length > 0 ? answer.budget : defaultRaise(state);
+  const still = stillReached(state, budget);
+  if (still.length > 0) {
+    throw new ConvergeError('USAGE', `The raised budget of workflow ${id} would still be reached: ${still.join(', ')}.`, {
+      hint: 'Give limits above what is spent, leave them out to double the reached ones, or accept going over the budget.',
+    });
+  }
+  return { kind: 'raise_budget', budget };
 }
 
 export async function cancelWorkflow(store: Store, clock: Clock, workflowId: string, actor: Actor, reason?: string): Promise<WorkflowState> {

@@ -116,15 +116,32 @@ export function effectiveDefinition(def: WorkflowDefinition, profile: Profile, c
   const knowledge = [...new Set([...def.knowledge, ...profile.knowledge.map((k) => k.glob), ...config.documentation])];
   const protectedPaths = config.protected_paths ?? [...new Set([...(def.protected_paths ?? []), ...profile.protected_paths])];
   const labels = reportLabels(def.report_labels ?? {}, profile.report_labels);
+  const groups = config.groups === undefined ? def.groups : { ...def.groups, ...config.groups };
+  const budget = config.budget === undefined ? def.budget : { ...def.budget, ...config.budget };
+  refuseUnknownGroups(gates, groups);
   return {
     ...def,
     gates,
+    ...(groups !== undefined ? { groups } : {}),
+    ...(budget !== undefined ? { budget } : {}),
     checks,
     knowledge,
     protected_paths: protectedPaths,
     rubrics: weighRubrics(def.rubrics, profile.rubric_weights),
     ...(Object.keys(labels).length > 0 ? { report_labels: labels } : {}),
   };
+}
+
+/** Once converge.yaml's groups are merged in, every group a policy names must exist. */
+function refuseUnknownGroups(gates: WorkflowDefinition['gates'], groups: WorkflowDefinition['groups']): void {
+  const known = Object.keys(groups ?? {});
+  for (const gate of gates) {
+    const unknown = gate.approvals?.groups?.find((g) => !known.includes(g));
+    if (unknown === undefined) continue;
+    throw new ConvergeError('CONFIG_INVALID', `The approval policy of gate "${gate.id}" names group "${unknown}", which is not defined${didYouMean(unknown, known)}.`, {
+      hint: `Define it in converge.yaml: groups: { ${unknown}: [alice, bob] } (token names, or CLI user names).`,
+    });
+  }
 }
 
 /** The definition's labels first, then the profile's, per dimension. */

@@ -2,13 +2,17 @@
  * converge.yaml: which definition and profile a project uses, its agents, checks and templates.
  */
 import { z } from 'zod';
+import { ApprovalPolicySchema, BudgetSchema } from '../core/definition-schema.js';
 import { CheckSchema, SandboxModeSchema } from '../core/profile-schema.js';
 import { AgentsConfigSchema } from '../agents/agent-config.js';
+import { NotifyTargetSchema } from '../ops/notify/notify-config.js';
 
 export const GateOverrideSchema = z.strictObject({
   enabled: z.boolean().optional(),
   timeout_s: z.number().positive().optional(),
   on_timeout: z.enum(['pause', 'reject', 'approve']).optional(),
+  /** Replaces the definition's approval policy of this gate. */
+  approvals: ApprovalPolicySchema.optional(),
 });
 
 export const ProjectConfigSchema = z.strictObject({
@@ -26,6 +30,14 @@ export const ProjectConfigSchema = z.strictObject({
   /** Replaces the profile's checks when given. */
   checks: z.array(CheckSchema).optional(),
   gates: z.record(z.string(), GateOverrideSchema).default({}),
+  /** Named lists of people (token names or CLI user names) for approval policies; added to the definition's. */
+  groups: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, "_" or "-"'), z.array(z.string().min(1)).min(1)).optional(),
+  /** Replaces the definition's budget limit by limit; a start may override it again. */
+  budget: BudgetSchema.optional(),
+  /** Where people are told that something waits for them or ended (webhook, slack, command). */
+  notify: z.array(NotifyTargetSchema).default([]),
+  /** The dashboard's address as people reach it, for the links in notifications (default: serve's own URL). */
+  public_url: z.url({ protocol: /^https?$/ }).optional(),
   /** Replaces the definition's and profile's protected paths when given (`[]` protects nothing). */
   protected_paths: z.array(z.string().min(1)).optional(),
   /**

@@ -67,7 +67,7 @@ describe('approval policy', () => {
 
     it('refuses a second approval by the same person, saying how many more are needed', () => {
       const run = approve(atPlanGate({ required: 2 }), 'alice');
-      expect(policyRefusal(run.state(), { name: 'alice', role: 'approver' }, 'approve')).toMatch(/alice already approved .*1 more approval from other people/);
+      expect(policyRefusal(run.state(), { name: 'alice', role: 'approver' }, 'approve')?.message).toMatch(/alice already approved .*1 more approval from other people/);
       expect(policyRefusal(run.state(), { name: 'bob', role: 'approver' }, 'approve')).toBeNull();
     });
   });
@@ -75,27 +75,27 @@ describe('approval policy', () => {
   describe('who qualifies', () => {
     it('accepts only the named roles', () => {
       const state = atPlanGate({ roles: ['admin'] }).state();
-      expect(policyRefusal(state, { name: 'ann', role: 'approver' }, 'approve')).toMatch(/ann \(approver\) may not answer .*the admin role/);
-      expect(policyRefusal(state, { name: 'ann', role: 'approver' }, 'reject')).toMatch(/may not answer/);
+      expect(policyRefusal(state, { name: 'ann', role: 'approver' }, 'approve')?.message).toMatch(/ann \(approver\) may not answer .*the admin role/);
+      expect(policyRefusal(state, { name: 'ann', role: 'approver' }, 'reject')?.message).toMatch(/may not answer/);
       expect(policyRefusal(state, { name: 'root', role: 'admin' }, 'approve')).toBeNull();
     });
 
     it('accepts members of a named group', () => {
       const state = atPlanGate({ groups: ['leads'] }, { groups: { leads: ['alice', 'bob'] } }).state();
-      expect(policyRefusal(state, { name: 'carol', role: 'admin' }, 'approve')).toMatch(/group leads/);
+      expect(policyRefusal(state, { name: 'carol', role: 'admin' }, 'approve')?.message).toMatch(/group leads/);
       expect(policyRefusal(state, { name: 'bob', role: 'approver' }, 'approve')).toBeNull();
     });
 
     it('refuses the starter when not_the_starter, but lets them reject', () => {
       const state = atPlanGate({ not_the_starter: true }, { starter: { id: 'sam', via: 'cli' } }).state();
-      expect(policyRefusal(state, { name: 'sam', role: 'admin' }, 'approve')).toMatch(/sam started workflow/);
+      expect(policyRefusal(state, { name: 'sam', role: 'admin' }, 'approve')?.message).toMatch(/sam started workflow/);
       expect(policyRefusal(state, { name: 'sam', role: 'admin' }, 'reject')).toBeNull();
       expect(policyRefusal(state, { name: 'tia', role: 'approver' }, 'approve')).toBeNull();
     });
 
     it('says the starter is unknown in a log from before it was recorded', () => {
       const state = atPlanGate({ not_the_starter: true }).state();
-      expect(policyRefusal(state, { name: 'tia', role: 'approver' }, 'approve')).toMatch(/does not say who that was/);
+      expect(policyRefusal(state, { name: 'tia', role: 'approver' }, 'approve')?.message).toMatch(/does not say who that was/);
     });
   });
 

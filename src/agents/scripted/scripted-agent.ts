@@ -76,7 +76,7 @@ export class ScriptedAgent implements Agent {
               inputTokens: usage.input_tokens,
               outputTokens: usage.output_tokens,
               cachedInputTokens: usage.cached_input_tokens,
-              costUsd: 0,
+              costUsd: usage.cost_usd,
               provider: 'scripted',
             },
           }

@@ -24,6 +24,8 @@ export const SessionEntrySchema = z
         input_tokens: z.number().int().min(0).default(0),
         output_tokens: z.number().int().min(0).default(0),
         cached_input_tokens: z.number().int().min(0).default(0),
+        /** What the recorded call cost; replayed as recorded, so budgets can be tried without a provider. */
+        cost_usd: z.number().min(0).default(0),
       })
       .optional(),
   })

@@ -1,6 +1,9 @@
 /**
  * One human line per event, for progress output and `converge history`.
  */
+import { approvalProgress } from '../../core/approval-policy.js';
+import { escalationAnswers } from '../../engine/human-answers.js';
+import { escalationFlag } from './next-format.js';
 import { evaluateConvergence, fmt } from '../../core/convergence.js';
 import type { Step } from '../../core/definition-schema.js';
 import type { WorkflowEvent } from '../../core/events.js';
@@ -57,11 +60,15 @@ export function describeEvent(state: WorkflowState, event: WorkflowEvent): strin
     case 'approval_requested':
       return `waiting for approval "${event.gateId}" — converge approve ${state.workflowId} | reject | request-changes --change "…"`;
     case 'approval_decided':
+      if (state.gate?.interactionId === event.interactionId) {
+        const progress = approvalProgress(state)!;
+        return `approved by ${event.actor.id}: ${progress.given} of ${progress.required} approvals, the gate stays open`;
+      }
       return `approval ${event.decision.replace('_', ' ')} by ${event.actor.id}${event.automatic ? ` (${event.automatic.replace('_', ' ')})` : ''}${event.comment ? `: ${event.comment}` : ''}`;
     case 'gate_timed_out':
       return 'approval timed out';
     case 'escalation_raised':
-      return `escalated to a human (${event.reason}): ${event.message} — converge answer ${state.workflowId} --grant N | --accept | --send-back "…" | --cancel`;
+      return `escalated to a human (${event.reason}): ${event.message} — converge answer ${state.workflowId} ${escalationAnswers(event.reason).filter((a) => a !== 'retry').map(escalationFlag).join(' | ')}`;
     case 'escalation_answered':
       return `escalation answered by ${event.actor.id}: ${event.answer.kind}${event.answer.kind === 'grant_rounds' ? ` ${event.answer.rounds}` : ''}`;
     case 'paused':

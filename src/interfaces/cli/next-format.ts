@@ -89,12 +89,14 @@ function formatDetails(action: SubmitStepResultAction): string {
   return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
 
-function escalationFlag(answer: string): string {
+export function escalationFlag(answer: string): string {
   switch (answer) {
     case 'grant_rounds':
       return '--grant N';
     case 'send_back':
       return '--send-back "…"';
+    case 'raise_budget':
+      return '--raise-budget [--budget-usd N]';
     default:
       return `--${answer}`;
   }

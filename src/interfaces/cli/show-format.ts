@@ -1,6 +1,10 @@
 /**
  * Text renderings of a workflow for `status`, `show` and `list`.
  */
+import { approvalProgress } from '../../core/approval-policy.js';
+import { budgetUse, formatBudgetUse } from '../../core/budget.js';
+import { escalationAnswers } from '../../engine/human-answers.js';
+import { escalationFlag } from './next-format.js';
 import { evaluateConvergence, fmt } from '../../core/convergence.js';
 import { issueCount } from '../../core/records.js';
 import type { Usage } from '../../core/records.js';
@@ -23,8 +27,10 @@ export function statusLine(state: WorkflowState): string {
   const step = run ? `step ${run.stepNumber} (${run.stepId}, ${run.status})` : 'not started';
   const held = state.gate?.protectedPaths ? ` (protected files changed: ${state.gate.protectedPaths.join(', ')})` : '';
   const external = externalWait(state);
+  const progress = approvalProgress(state);
+  const count = progress !== null && progress.required > 1 ? ` (${progress.given} of ${progress.required} approvals${progress.votes.length > 0 ? `, by ${[...new Set(progress.votes.map((v) => v.actor.id))].join(', ')}` : ''})` : '';
   const waiting = state.gate
-    ? `, waiting for approval "${state.gate.gateId}"${held}`
+    ? `, waiting for approval "${state.gate.gateId}"${count}${held}`
     : state.escalation
       ? `, escalated: ${state.escalation.message}`
       : external
@@ -132,7 +138,8 @@ export function showText(state: WorkflowState): string {
   if (state.approvals.length > 0 || state.escalations.length > 0) {
     lines.push('', 'Human decisions');
     for (const a of state.approvals) {
-      lines.push(`  ${a.at.slice(0, 19)}  ${a.gateId}: ${a.decision} by ${a.actor.id}${a.automatic ? ` (${a.automatic.replace('_', ' ')})` : ''}${a.comment ? ` — ${a.comment}` : ''}${a.changeRequests.length ? ` [changes: ${a.changeRequests.join('; ')}]` : ''}`);
+      const earlier = a.earlier !== undefined ? ` (approved before by ${a.earlier.map((v) => v.actor.id).join(', ')})` : '';
+      lines.push(`  ${a.at.slice(0, 19)}  ${a.gateId}: ${a.decision} by ${a.actor.id}${earlier}${a.automatic ? ` (${a.automatic.replace('_', ' ')})` : ''}${a.comment ? ` — ${a.comment}` : ''}${a.changeRequests.length ? ` [changes: ${a.changeRequests.join('; ')}]` : ''}`);
     }
     for (const e of state.escalations) {
       lines.push(`  ${e.raisedAt.slice(0, 19)}  escalation (${e.reason}): ${e.message}${e.answer ? ` → ${e.answer.kind} by ${e.actor?.id}` : ' → open'}`);
@@ -140,6 +147,8 @@ export function showText(state: WorkflowState): string {
   }
   const all = usageTotals(state.runs.flatMap((r) => r.usage));
   lines.push('', `Tokens: ${all.input} in, ${all.output} out, ${all.cached} cached; cost $${all.cost.toFixed(4)}`);
+  const budget = budgetUse(state);
+  if (budget.length > 0) lines.push(`Budget: ${budget.map((u) => `${formatBudgetUse(u)} (${Math.round(u.fraction * 100)} %)`).join(', ')}${state.budgetAccepted ? ' — going over it was accepted' : ''}`);
   const byProvider = new Map<string, Usage[]>();
   for (const u of state.runs.flatMap((r) => r.usage)) byProvider.set(u.provider ?? 'unknown', [...(byProvider.get(u.provider ?? 'unknown') ?? []), u]);
   for (const [provider, usages] of byProvider) {
@@ -160,6 +169,8 @@ export function showText(state: WorkflowState): string {
   if (external) {
     lines.push('', `Waiting for you: the result of step ${external.stepNumber} (${external.stepId}), ${external.texts} text${external.texts === 1 ? '' : 's'} — \`converge next ${state.workflowId}\` writes the prompt file and prints the submit command`);
   }
-  if (state.escalation) lines.push('', `Escalated: ${state.escalation.message}`, `  Answer: converge answer ${state.workflowId} --grant N | --accept | --send-back "…" | --retry | --cancel`);
+  if (state.escalation) {
+    lines.push('', `Escalated: ${state.escalation.message}`, `  Answer: converge answer ${state.workflowId} ${escalationAnswers(state.escalation.reason).map(escalationFlag).join(' | ')}`);
+  }
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ROLES } from '../../ops/auth/roles.js';
+import { BudgetSchema } from '../../core/definition-schema.js';
 
 const comment = z.string().max(10_000).describe('A comment recorded with the answer.');
 const changeRequests = z.array(z.string().trim().min(1).max(10_000)).max(50).describe('What to change, one item per request.');
@@ -19,6 +20,7 @@ export const StartWorkflowSchema = z.strictObject({
   auto_approve: z.boolean().default(false).describe('Approve every gate automatically; recorded as such.'),
   workflow_id: z.string().regex(WORKFLOW_ID_PATTERN, 'letters, digits, ".", "_" or "-", 3 to 64 characters').optional(),
   documentation_locations: z.array(z.string().min(1).max(500)).max(50).optional().describe('Documentation globs, relative to the workspace.'),
+  budget: BudgetSchema.optional().describe("Replaces the definition's budget limit by limit: max_cost_usd, max_tokens, max_duration (seconds or 90m, 2h)."),
 });
 
 export const ApprovalSchema = z.strictObject({
@@ -28,7 +30,8 @@ export const ApprovalSchema = z.strictObject({
 });
 
 export const EscalationAnswerSchema = z.strictObject({
-  answer: z.enum(['grant_rounds', 'accept', 'send_back', 'retry', 'cancel']),
+  answer: z.enum(['grant_rounds', 'accept', 'send_back', 'retry', 'cancel', 'raise_budget']),
+  budget: BudgetSchema.optional().describe('For raise_budget: the new limits; none doubles the reached ones.'),
   rounds: z.number().int().min(1).max(20).optional().describe('For grant_rounds: how many more rounds.'),
   change_requests: changeRequests.optional().describe('For send_back.'),
   comment: comment.optional(),

@@ -1,4 +1,9 @@
-/** Tokens and cost per provider and per step, and the artifact versions, as the API shows them. */
+/**
+ * Tokens and cost per provider and per step, the budget against its limits, a gate's approvals so
+ * far, and the artifact versions, as the API shows them.
+ */
+import { approvalProgress, whoQualifies } from '../../core/approval-policy.js';
+import { BUDGET_WARNING_FRACTION, budgetUse, formatBudgetUse, spendOf } from '../../core/budget.js';
 import type { Usage } from '../../core/records.js';
 import type { WorkflowState } from '../../core/state.js';
 import { artifactVersions } from '../../engine/artifact-diffs.js';
@@ -61,4 +66,41 @@ export function artifactsView(state: WorkflowState) {
       files: v.files.map((f) => ({ path: f.path, action: f.action, chars: f.content?.length ?? 0 })),
     })),
   }));
+}
+
+/**
+ * The budget as a bar per limit: `fraction` of `max` used, `state` ok / warning (from 80 %) /
+ * reached. Null when the workflow has no budget.
+ */
+export function budgetView(state: WorkflowState) {
+  const uses = budgetUse(state);
+  if (uses.length === 0) return null;
+  const spend = spendOf(state);
+  return {
+    accepted: state.budgetAccepted === true,
+    spent: { cost_usd: round6(spend.costUsd), tokens: spend.tokens, active_seconds: Math.round(spend.activeSeconds) },
+    limits: uses.map((u) => ({
+      limit: u.limit,
+      used: u.limit === 'cost' ? round6(u.used) : Math.round(u.used),
+      max: u.max,
+      fraction: Math.round(u.fraction * 1000) / 1000,
+      state: u.used >= u.max ? 'reached' : u.fraction >= BUDGET_WARNING_FRACTION ? 'warning' : 'ok',
+      text: formatBudgetUse(u),
+    })),
+  };
+}
+
+/** The pending gate's policy and who approved so far: "1 of 2 approvals, by alice". */
+export function approvalsView(state: WorkflowState) {
+  const progress = approvalProgress(state);
+  if (progress === null) return null;
+  const p = progress.policy;
+  return {
+    required: progress.required,
+    given: progress.given,
+    by: progress.votes.map((v) => ({ actor: v.actor, at: v.at, comment: v.comment ?? null })),
+    policy: { roles: p.roles ?? null, groups: p.groups ?? null, distinct_people: p.distinct_people, not_the_starter: p.not_the_starter },
+    who: whoQualifies(p),
+    text: `${progress.given} of ${progress.required} approval${progress.required === 1 ? '' : 's'}`,
+  };
 }

@@ -10,7 +10,8 @@ import type { StepRun, WorkflowState } from '../../core/state.js';
 import { waitingFor } from '../../engine/workflow-log.js';
 import { externalWait, shownStatus } from '../../engine/external-wait.js';
 import type { WorkflowSummary } from '../../store/store.js';
-import { artifactsView, usageView } from './workflow-usage-views.js';
+import { approvalsView, artifactsView, budgetView, usageView } from './workflow-usage-views.js';
+import { escalationAnswers } from '../../engine/human-answers.js';
 
 /**
  * `workflow_id` is the name every interface uses; `id` stays beside it because the dashboard and
@@ -110,6 +111,7 @@ export function timelineView(state: WorkflowState) {
       comment: a.comment ?? null,
       change_requests: a.changeRequests,
       automatic: a.automatic ?? null,
+      approved_before: (a.earlier ?? []).map((v) => ({ actor: v.actor, at: v.at, comment: v.comment ?? null })),
     });
   }
   if (state.gate !== null) {
@@ -201,6 +203,7 @@ export function pendingView(state: WorkflowState) {
     timeout_at: state.gate.timeoutAt ?? null,
     protected_paths: state.gate.protectedPaths ?? [],
     changes_to: def.gates.find((g) => g.id === state.gate!.gateId)?.changes_to ?? null,
+    approvals: approvalsView(state),
   };
   const escalation = state.escalation && {
     escalation_id: state.escalation.escalationId,
@@ -209,7 +212,7 @@ export function pendingView(state: WorkflowState) {
     loop: state.escalation.loopId ?? null,
     message: state.escalation.message,
     raised_at: state.escalation.raisedAt,
-    answers: state.escalation.reason === 'failure' ? ['retry', 'grant_rounds', 'cancel'] : ['grant_rounds', 'accept', 'send_back', 'retry', 'cancel'],
+    answers: escalationAnswers(state.escalation.reason),
   };
   const wait = externalWait(state);
   // A step waiting for its result from outside: the dashboard fetches its prompts from /next.
@@ -255,6 +258,7 @@ export function workflowView(state: WorkflowState) {
     rounds: roundsView(state),
     thresholds: thresholdsView(state.definition),
     usage: usageView(state),
+    budget: budgetView(state),
     artifacts: artifactsView(state),
     checks: state.definition.checks.map((c) => ({ id: c.id, required: c.required, level: c.level })),
   };

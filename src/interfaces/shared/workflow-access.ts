@@ -6,6 +6,8 @@
  * when the command is refused. An interface parses its own input and formats its own answer; it
  * has no rules of its own.
  */
+import type { Budget } from '../../core/definition-schema.js';
+import { approvalProgress } from '../../core/approval-policy.js';
 import type { NewEvent } from '../../core/events.js';
 import type { EscalationAnswer } from '../../core/events.js';
 import { ConvergeError, isConvergeError } from '../../core/errors.js';
@@ -75,6 +77,8 @@ export interface StartRequest {
   documentationLocations?: readonly string[];
   autoApprove: boolean;
   agentMode?: 'host' | 'configured';
+  /** Replaces the definition's budget limit by limit (CLI --budget-usd …, HTTP and MCP `budget`). */
+  budget?: Budget;
 }
 
 /** The role each action needs; one table, so no interface can drift from another. */
@@ -114,7 +118,11 @@ export class WorkflowAccess {
     if (request.autoApprove) {
       await this.authorize(caller, ROLE_NEEDED.autoApprove, 'workflow.start', target, 'Starting with auto_approve passes every gate, so it needs the approver role');
     }
-    const details = { auto_approve: request.autoApprove, ...(request.workspace !== undefined ? { workspace: request.workspace } : {}) };
+    const details = {
+      auto_approve: request.autoApprove,
+      ...(request.workspace !== undefined ? { workspace: request.workspace } : {}),
+      ...(request.budget !== undefined ? { budget: request.budget } : {}),
+    };
     return this.#audited(caller, 'workflow.start', target, details, async () => {
       if (request.requirements.trim() === '') {
         throw new ConvergeError('USAGE', 'The requirements are empty.', { hint: 'Say what to build, in plain words or markdown.' });
@@ -136,6 +144,8 @@ export class WorkflowAccess {
         documentationLocations: [...new Set([...definition.knowledge, ...(request.documentationLocations ?? [])])],
         autoApprove: request.autoApprove,
         ...(request.agentMode !== undefined ? { agentMode: request.agentMode } : {}),
+        ...(request.budget !== undefined ? { budget: request.budget } : {}),
+        actor: this.#actor(caller),
       });
       return { result: state, target: state.workflowId, details: { workspace } };
     });
@@ -150,9 +160,12 @@ export class WorkflowAccess {
       ...(response.comment !== undefined ? { comment: response.comment } : {}),
       change_requests: response.decision === 'request_changes' ? response.changeRequests : [],
     };
-    return this.#audited(caller, `approval.${response.decision}`, id, details, async () => ({
-      result: await respondToGate(store, clock, id, response, this.#actor(caller)),
-    }));
+    // The gate's approval policy is checked by the engine against the state it appends to.
+    return this.#audited(caller, `approval.${response.decision}`, id, details, async () => {
+      const state = await respondToGate(store, clock, id, response, this.#actor(caller), { name: caller.name, role: caller.role });
+      const progress = approvalProgress(state);
+      return { result: state, details: progress === null ? { gate_open: false } : { gate_open: true, approvals: { given: progress.given, required: progress.required } } };
+    });
   }
 
   async answerEscalation(caller: Caller, id: string, answer: EscalationAnswer, comment?: string): Promise<WorkflowState> {

@@ -15,6 +15,8 @@ import { shownStatus } from '../../../engine/external-wait.js';
 import { printJsonLine } from '../cli-output.js';
 import { printDryRun, printRecorded, readForSubmit } from '../submit-output.js';
 import { readResultFiles } from './parse-command.js';
+import { addBudgetOptions, budgetFromFlags } from '../budget-flags.js';
+import type { BudgetFlags } from '../budget-flags.js';
 
 function report(command: Command, state: WorkflowState, what: string): void {
   if (globalOptions(command).json) printJsonLine({ workflow_id: state.workflowId, status: shownStatus(state), waiting_for: waitingFor(state), done: what });
@@ -64,19 +66,24 @@ export function registerHumanCommands(program: Command): void {
       await gate(command, id, { decision: 'request_changes', changeRequests: flags.change, ...(flags.comment ? { comment: flags.comment } : {}) }, flags.as);
     });
 
-  program
+  const answer = program
     .command('answer')
-    .description('answer an escalation (a cap reached, a stall, or repeated failures)')
+    .description('answer an escalation (a cap reached, a stall, repeated failures, or the budget reached)')
     .argument('<id>', 'workflow id')
     .option('--grant <n>', 'grant N more rounds', (v) => Number.parseInt(v, 10))
-    .option('--accept', 'accept the artifact as it is and move on')
+    .option('--accept', 'accept the artifact as it is and move on (at a budget: go on over it)')
     .option('--send-back <text...>', 'revise again with these change requests')
     .option('--retry', 'retry the failed step')
+    .option('--raise-budget', 'raise the budget to the --budget-* limits given (none: double the reached ones) and go on')
     .option('--cancel', 'cancel the workflow')
     .option('-m, --comment <text>', 'a comment')
-    .option('--as <name>', 'who answers')
-    .action(async (id: string, flags: { grant?: number; accept?: boolean; sendBack?: string[]; retry?: boolean; cancel?: boolean; comment?: string; as?: string }, command: Command) => {
+    .option('--as <name>', 'who answers');
+  addBudgetOptions(answer, 'with --raise-budget')
+    .action(async (id: string, flags: { grant?: number; accept?: boolean; sendBack?: string[]; retry?: boolean; raiseBudget?: boolean; cancel?: boolean; comment?: string; as?: string } & BudgetFlags, command: Command) => {
       const answers: EscalationAnswer[] = [];
+      const budget = budgetFromFlags(flags);
+      if (budget !== undefined && !flags.raiseBudget) throw new ConvergeError('USAGE', '--budget-usd, --budget-tokens and --budget-duration go with --raise-budget.');
+      if (flags.raiseBudget) answers.push({ kind: 'raise_budget', budget: budget ?? {} });
       if (flags.grant !== undefined) {
         if (!Number.isInteger(flags.grant) || flags.grant < 1) throw new ConvergeError('USAGE', '--grant needs a whole number of rounds ≥ 1.');
         answers.push({ kind: 'grant_rounds', rounds: flags.grant });
@@ -86,7 +93,7 @@ export function registerHumanCommands(program: Command): void {
       if (flags.retry) answers.push({ kind: 'retry' });
       if (flags.cancel) answers.push({ kind: 'cancel' });
       if (answers.length !== 1) {
-        throw new ConvergeError('USAGE', 'Give exactly one answer.', { hint: 'Use one of --grant N, --accept, --send-back "…", --retry, --cancel.' });
+        throw new ConvergeError('USAGE', 'Give exactly one answer.', { hint: 'Use one of --grant N, --accept, --send-back "…", --retry, --raise-budget [--budget-usd N], --cancel.' });
       }
       const store = await openCliStore(globalOptions(command));
       const state = await cliAccess(store, globalOptions(command)).answerEscalation(cliCaller(flags.as), id, answers[0]!, flags.comment);

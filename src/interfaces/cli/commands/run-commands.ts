@@ -21,6 +21,10 @@ import type { Progress } from '../progress.js';
 import { roundsTable } from '../show-format.js';
 import { externalWaitPrinter } from '../wait-output.js';
 import { printJsonLine } from '../cli-output.js';
+import { addBudgetOptions, budgetFromFlags } from '../budget-flags.js';
+import { escalationAnswers } from '../../../engine/human-answers.js';
+import { escalationFlag } from '../next-format.js';
+import type { BudgetFlags } from '../budget-flags.js';
 
 // Live progress (listr2) is imported by the commands that show it, not by every command.
 const loadProgress = () => import('../progress.js');
@@ -37,10 +41,13 @@ export interface RunFlags {
   docs?: string[];
   isolated?: boolean;
 }
+type StartFlags = RunFlags & BudgetFlags;
 
 /** What `run` and `start` ask for: the configured definition and profile (the engine's), plus the flags. */
-function startRequest(engine: Engine, requirements: string, flags: RunFlags): StartRequest {
+function startRequest(engine: Engine, requirements: string, flags: StartFlags): StartRequest {
+  const budget = budgetFromFlags(flags);
   return {
+    ...(budget !== undefined ? { budget } : {}),
     requirements: readRequirements(requirements),
     workspace: flags.workspace ?? cliProject().root,
     workspaceType: flags.isolated ? 'isolated' : engine.config.workspace.type,
@@ -52,7 +59,7 @@ function startRequest(engine: Engine, requirements: string, flags: RunFlags): St
 }
 
 /** Records the new workflow through the access layer, which writes its audit row. */
-function startFromCli(command: Command, engine: Engine, requirements: string, flags: RunFlags) {
+function startFromCli(command: Command, engine: Engine, requirements: string, flags: StartFlags) {
   return cliAccess(engine.store, globalOptions(command), engine).start(cliCaller(), startRequest(engine, requirements, flags));
 }
 
@@ -130,7 +137,8 @@ function printOutcome(outcome: RunOutcome): void {
   if (outcome.waitingFor?.startsWith('gate:')) {
     lines.push('', `Approve: converge approve ${id} [--comment "…"]   Reject: converge reject ${id}   Changes: converge request-changes ${id} --change "…"`);
   } else if (outcome.waitingFor?.startsWith('escalation:')) {
-    lines.push('', `Answer: converge answer ${id} --grant N | --accept | --send-back "…" | --retry | --cancel`);
+    const reason = outcome.state.escalation?.reason ?? 'stall';
+    lines.push('', `Answer: converge answer ${id} ${escalationAnswers(reason).map(escalationFlag).join(' | ')}`);
   } else if (outcome.waitingFor?.startsWith('external:')) {
     // The prompt file and the exact submit command were printed when the wait began.
     lines.push('', `Waiting for you: the result of step ${outcome.waitingFor.split(' ')[1]}. \`converge next ${id}\` shows the prompt file and the submit command again.`);
@@ -140,7 +148,7 @@ function printOutcome(outcome: RunOutcome): void {
 }
 
 export function registerRunCommands(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('start a workflow from requirements and drive it to the end (waits at gates unless --no-wait)')
     .argument('<requirements>', 'what to build, or @FILE to read it from a file')
@@ -153,8 +161,9 @@ export function registerRunCommands(program: Command): void {
     .option('--name <name>', 'a name for the workflow')
     .option('--doc <glob...>', 'documentation locations for the agents')
     .option('--auto-approve', 'approve every gate automatically (recorded as such)')
-    .option('--no-wait', 'exit with code 3 instead of waiting when a human is needed')
-    .action(async (requirements: string, flags: RunFlags & { doc?: string[] }, command: Command) => {
+    .option('--no-wait', 'exit with code 3 instead of waiting when a human is needed');
+  addBudgetOptions(run, 'the budget')
+    .action(async (requirements: string, flags: StartFlags & { doc?: string[] }, command: Command) => {
       if (flags.doc !== undefined) flags.docs = flags.doc;
       const { createProgress, progressMode } = await loadProgress();
       const json = globalOptions(command).json ?? false;
@@ -164,7 +173,7 @@ export function registerRunCommands(program: Command): void {
       process.exitCode = await drive(engine, state.workflowId, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json));
     });
 
-  program
+  const start = program
     .command('start')
     .description('record a new workflow and print its id; `converge resume ID` (or a worker) runs it')
     .argument('<requirements>', 'what to build, or @FILE')
@@ -174,8 +183,9 @@ export function registerRunCommands(program: Command): void {
     .option('-p, --profile <name>', 'a profile: typescript, cursus, or a file')
     .option('--task-type <type>', 'the task type')
     .option('--name <name>', 'a name for the workflow')
-    .option('--auto-approve', 'approve every gate automatically (recorded as such)')
-    .action(async (requirements: string, flags: RunFlags, command: Command) => {
+    .option('--auto-approve', 'approve every gate automatically (recorded as such)');
+  addBudgetOptions(start, 'the budget')
+    .action(async (requirements: string, flags: StartFlags, command: Command) => {
       const { createProgress } = await loadProgress();
       const json = globalOptions(command).json ?? false;
       const progress = createProgress('json');

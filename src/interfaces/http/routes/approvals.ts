@@ -4,6 +4,7 @@
  */
 import type { Hono } from 'hono';
 import { ConvergeError } from '../../../core/errors.js';
+import type { Budget } from '../../../core/definition-schema.js';
 import type { EscalationAnswer } from '../../../core/events.js';
 import type { GateResponse } from '../../../engine/workflow-commands.js';
 import { loadState } from '../../../engine/workflow-log.js';
@@ -68,8 +69,10 @@ export function registerApprovalRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   });
 }
 
-function escalationAnswer(input: { answer: string; rounds?: number | undefined; change_requests?: string[] | undefined }): EscalationAnswer {
+function escalationAnswer(input: { answer: string; rounds?: number | undefined; change_requests?: string[] | undefined; budget?: Budget | undefined }): EscalationAnswer {
   switch (input.answer) {
+    case 'raise_budget':
+      return { kind: 'raise_budget', budget: input.budget ?? {} };
     case 'grant_rounds':
       if (input.rounds === undefined) {
         throw new ConvergeError('USAGE', 'rounds: grant_rounds needs the number of rounds.', { hint: 'Send rounds: 1 (up to 20).', details: { field: 'rounds' } });

@@ -43,6 +43,7 @@ export function registerWorkflowRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       autoApprove: input.auto_approve,
       ...(input.name ? { name: input.name } : {}),
       ...(input.workflow_id ? { id: input.workflow_id } : {}),
+      ...(input.budget !== undefined ? { budget: input.budget } : {}),
     });
     const summary = await store.getWorkflow(state.workflowId);
     return c.json({ workflow: summaryView(summary!, currentRound(state)) }, 201, { Location: `/api/workflows/${state.workflowId}` });

@@ -3,6 +3,7 @@
  * `user_requirements` and `documentation_location` are accepted beside Converge's names.
  */
 import { z } from 'zod';
+import { BudgetSchema } from '../../../core/definition-schema.js';
 import { ConvergeError } from '../../../core/errors.js';
 import { advanceAndDescribe, reportText } from '../advance.js';
 import type { McpContext } from '../mcp-context.js';
@@ -26,6 +27,7 @@ const inputSchema = {
     .describe('host: you (the calling agent) do every step and submit the results; configured: the agents of converge.yaml do.'),
   auto_approve: z.boolean().default(false).describe('Approve every gate automatically; recorded as such. Needs the approver role. Default false.'),
   name: z.string().describe('A short name for the workflow.').optional(),
+  budget: BudgetSchema.describe("Replaces the definition's budget limit by limit: max_cost_usd, max_tokens, max_duration (seconds or 90m, 2h). Reaching it escalates to a person.").optional(),
   workflow_id: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$/, 'letters, digits, ".", "_" or "-", 3 to 64 characters')
@@ -62,6 +64,7 @@ export function registerStartWorkflowTool(ctx: McpContext): void {
           documentationLocations: docs,
           autoApprove: input.auto_approve,
           agentMode: input.agent_mode,
+          ...(input.budget !== undefined ? { budget: input.budget } : {}),
         });
         // Its state and log resources now exist.
         ctx.server.sendResourceListChanged();
