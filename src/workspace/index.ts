@@ -18,3 +18,6 @@ export {
   patchFileFor,
 } from './isolated-workspace.js';
 export type { FinishedWorkspace, FinishOptions, IsolatedWorkspaceOptions } from './isolated-workspace.js';
+export { snapshotWorkspace } from './snapshot/snapshot-workspace.js';
+export { collectChanges, describeOmissions } from './snapshot/snapshot-changes.js';
+export type { CollectedChanges, PathNote, RawChange, WorkspaceProbe } from './snapshot/snapshot-changes.js';

@@ -19,15 +19,14 @@ import type { LaunchResult, SandboxHost } from '../../sandbox/index.js';
 import type { Agent, AgentRequest, AgentResponse } from '../agent.js';
 import { agentFailure } from '../agent.js';
 import { costOf } from '../pricing.js';
-import { collectChanges, describeOmissions } from './command-changes.js';
-import type { PathNote, WorkspaceProbe } from './command-changes.js';
 import { redactKnownSecrets, scrubSecrets, secretValues } from './command-env.js';
 import { classifyFailureText, parseOutput } from './command-output.js';
 import { activityReader } from './command-activity.js';
 import type { ParsedOutput } from './command-output.js';
 import { buildInvocation, commandName } from './command-presets.js';
 import type { CommandConfig, CommandInvocation } from './command-presets.js';
-import { snapshotWorkspace } from './command-snapshot.js';
+import { collectChanges, describeOmissions, snapshotWorkspace } from '../../workspace/index.js';
+import type { PathNote, WorkspaceProbe } from '../../workspace/index.js';
 
 /** The agent's text is kept up to this size (its tail: summaries and errors come last). */
 export const MAX_TEXT_BYTES = 1024 * 1024;

@@ -22,4 +22,4 @@ export type { CommandConfig, CommandInvocation, InvocationContext, OutputFormat,
 export { classifyFailureText, parseClaudeResult, parseCodexEvents, parseGeminiResult, parseOutput } from './command-output.js';
 export type { Classified, ParsedOutput } from './command-output.js';
 export { scrubSecrets } from './command-env.js';
-export type { PathNote } from './command-changes.js';
+export type { PathNote } from '../../workspace/index.js';

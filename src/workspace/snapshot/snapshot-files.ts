@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConvergeError } from '../../core/errors.js';
-import { isIgnored } from './command-changes.js';
-import type { RawChange, WorkspaceProbe } from './command-changes.js';
+import { isIgnored } from './snapshot-changes.js';
+import type { RawChange, WorkspaceProbe } from './snapshot-changes.js';
 
 const SKIPPED_NAMES = new Set(['.git', 'node_modules']);
 /** Past this many files a walk costs more than it is worth; git is the answer then. */

@@ -4,9 +4,9 @@
  * folder. The returned probe is asked for the changes after the run.
  */
 import { mkdirSync } from 'node:fs';
-import type { WorkspaceProbe } from './command-changes.js';
-import { filesystemSnapshot } from './command-fs-snapshot.js';
-import { gitSnapshot } from './command-git-snapshot.js';
+import type { WorkspaceProbe } from './snapshot-changes.js';
+import { filesystemSnapshot } from './snapshot-files.js';
+import { gitSnapshot } from './snapshot-git.js';
 
 export async function snapshotWorkspace(workspace: string, scratch: string, ignore: readonly string[]): Promise<WorkspaceProbe> {
   mkdirSync(scratch, { recursive: true });

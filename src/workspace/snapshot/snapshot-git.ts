@@ -11,8 +11,8 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConvergeError } from '../../core/errors.js';
-import { ALWAYS_IGNORED } from './command-changes.js';
-import type { RawChange, WorkspaceProbe } from './command-changes.js';
+import { ALWAYS_IGNORED } from './snapshot-changes.js';
+import type { RawChange, WorkspaceProbe } from './snapshot-changes.js';
 
 
 /**

@@ -6,7 +6,7 @@
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import type { FileChange } from '../../core/records.js';
-import { resolveInside } from '../../workspace/path-guard.js';
+import { resolveInside } from '../path-guard.js';
 
 /** Converge's own state folder: its database changes during every run. */
 export const ALWAYS_IGNORED = ['.converge'];
