@@ -31,6 +31,7 @@ export function gateAnswered(state: WorkflowState, event: EventOf<'approval_deci
     ...(event.automatic !== undefined ? { automatic: event.automatic } : {}),
     at: event.at,
     ...(gate.approvals !== undefined && gate.approvals.length > 0 ? { earlier: gate.approvals } : {}),
+    seq: event.seq,
   });
   state.gate = null;
   state.last = {
@@ -54,7 +55,7 @@ export function escalationAnswered(state: WorkflowState, event: EventOf<'escalat
     throw new ConvergeError('NOT_WAITING', `Workflow ${state.workflowId} has no open escalation ${event.escalationId}.`);
   }
   const index = state.escalations.findIndex((e) => e.escalationId === event.escalationId);
-  state.escalations[index] = { ...state.escalations[index]!, answer: event.answer, actor: event.actor, answeredAt: event.at };
+  state.escalations[index] = { ...state.escalations[index]!, answer: event.answer, actor: event.actor, answeredAt: event.at, answeredSeq: event.seq };
   state.escalation = null;
   state.waitedMs = (state.waitedMs ?? 0) + msBetween(pending.raisedAt, event.at);
   if (pending.reason === 'budget') {
@@ -96,6 +97,27 @@ function answerBudget(state: WorkflowState, answer: EventOf<'escalation_answered
   state.last = state.heldOutcome ?? { kind: 'none' };
   delete state.heldOutcome;
   state.status = 'running';
+}
+
+/**
+ * A person's version of an artifact at the open gate becomes its newest version: the plan's new
+ * text, or a code version that changes one file. The gate stays open; approving approves it.
+ */
+export function humanRevision(state: WorkflowState, event: EventOf<'human_revision_recorded'>): void {
+  const gate = requirePendingGate(state, event.interactionId);
+  const version = state.outputs.filter((o) => o.output.artifact === event.artifact).length + 1;
+  const previous = state.outputs.findLast((o) => o.output.artifact === event.artifact);
+  const file = event.path !== undefined;
+  state.outputs.push({
+    actionId: `human-${event.seq}`,
+    stepId: gate.stepId,
+    version,
+    output: file
+      ? { artifact: event.artifact, content: previous?.output.content ?? '', files: [{ path: event.path!, action: event.created === true ? 'create' : 'update', content: event.content }] }
+      : { artifact: event.artifact, content: event.content, files: [] },
+    at: event.at,
+    human: { actor: event.actor, seq: event.seq, diff: event.diff, ...(event.comment !== undefined ? { comment: event.comment } : {}), ...(file ? { path: event.path! } : {}) },
+  });
 }
 
 export function msBetween(from: string, to: string): number {

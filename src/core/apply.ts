@@ -8,7 +8,7 @@ import type { WorkflowEvent } from './events.js';
 import { initialState } from './state.js';
 import type { StepRun, WorkflowState } from './state.js';
 import { ConvergeError } from './errors.js';
-import { escalationAnswered, gateAnswered, msBetween, requirePendingGate } from './apply-answers.js';
+import { escalationAnswered, gateAnswered, humanRevision, msBetween, requirePendingGate } from './apply-answers.js';
 
 export function reduce(workflowId: string, events: readonly WorkflowEvent[], from?: WorkflowState): WorkflowState {
   let state: WorkflowState | undefined = from === undefined ? undefined : ownTopLevel(from);
@@ -87,6 +87,7 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
         changeRequests: event.changeRequests ?? [],
         usage: [],
         calls: 0,
+        seq: event.seq,
         ...(event.agent !== undefined ? { status: 'started' as const, startedAt: event.at, agent: event.agent } : {}),
       });
       state.status = 'running';
@@ -146,7 +147,7 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
       return;
     }
     case 'phase_transitioned':
-      state.phaseTransitions.push({ from: event.from, to: event.to, trigger: event.trigger, at: event.at });
+      state.phaseTransitions.push({ from: event.from, to: event.to, trigger: event.trigger, at: event.at, seq: event.seq });
       state.phase = event.to;
       return;
     case 'approval_requested':
@@ -157,6 +158,7 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
         requestedAt: event.at,
         ...(event.timeoutAt !== undefined ? { timeoutAt: event.timeoutAt } : {}),
         timedOut: false,
+        seq: event.seq,
         ...(event.protectedPaths !== undefined && event.protectedPaths.length > 0 ? { protectedPaths: event.protectedPaths } : {}),
       };
       if (!state.askedReviewGates.includes(event.gateId)) state.askedReviewGates.push(event.gateId);
@@ -178,6 +180,7 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
         ...(event.loopId !== undefined ? { loopId: event.loopId } : {}),
         message: event.message,
         raisedAt: event.at,
+        seq: event.seq,
       };
       state.escalations.push({ ...state.escalation });
       // The budget interrupts whatever came next; once answered, decide() takes it up again.
@@ -215,6 +218,9 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
         ...(event.commit !== undefined ? { commit: event.commit } : {}),
         ...(event.files !== undefined ? { files: event.files } : {}),
       };
+      return;
+    case 'human_revision_recorded':
+      humanRevision(state, event);
       return;
     case 'workflow_failed':
       state.status = 'failed';

@@ -33,6 +33,15 @@ export interface WorkspaceInfo {
   branch?: string;
   /** The original checkout when the workspace is an isolated worktree. */
   origin?: string;
+  /**
+   * The workflow's base: a git commit of the workspace as it was at the start (for a shared
+   * workspace, its working tree with untracked files; for an isolated one, the commit it branched
+   * from), kept under refs/converge/bases/<id>. Reviews diff the code against it. Absent in logs
+   * from before it was recorded, and for a workspace outside git.
+   */
+  base?: string;
+  /** The workspace's folder inside the base commit's tree ('' at the top of the repository). */
+  basePrefix?: string;
 }
 
 export interface AgentOutput {
@@ -156,7 +165,24 @@ export type WorkflowEvent =
   | (Base<'workflow_failed'> & { message: string })
   /** An isolated workspace after the end: its branch and patch kept (completed) or its worktree discarded. */
   | (Base<'workspace_settled'> & { outcome: 'kept' | 'discarded'; branch: string; patchFile?: string; commit?: string; files?: string[] })
-  | (Base<'forked'> & { fromWorkflowId: string; fromSeq: number; fromStep: number });
+  | (Base<'forked'> & { fromWorkflowId: string; fromSeq: number; fromStep: number })
+  /**
+   * A person's own version of an artifact at a pending gate: the plan's new text, or one file's
+   * new content (the engine wrote it into the workspace first). The gate stays pending; later
+   * steps see this version, and approving approves it. `diff` is against the version it replaced.
+   */
+  | (Base<'human_revision_recorded'> & {
+      interactionId: string;
+      artifact: string;
+      /** The workspace-relative file, for a file revision. */
+      path?: string;
+      /** A file revision that created the file (it was not in the workspace). */
+      created?: boolean;
+      content: string;
+      diff: string;
+      actor: Actor;
+      comment?: string;
+    });
 
 export type WorkflowEventType = WorkflowEvent['type'];
 /** An event before the store gives it a sequence number. */

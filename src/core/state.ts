@@ -41,6 +41,8 @@ export interface StepRun {
   sandbox?: SandboxKind;
   /** Agent calls this run made, counted so that replayed agents pick the same recorded output. */
   calls: number;
+  /** The seq of the event that scheduled it (absent in snapshots from before it was kept). */
+  seq?: number;
 }
 
 export interface OutputRecord {
@@ -50,6 +52,8 @@ export interface OutputRecord {
   version: number;
   output: AgentOutput;
   at: string;
+  /** Set when a person wrote this version at a gate (a human revision), not an agent. */
+  human?: { actor: Actor; comment?: string; seq: number; path?: string; diff: string };
 }
 
 export interface ValidationRecord {
@@ -75,6 +79,8 @@ export interface PendingGate {
   protectedPaths?: string[];
   /** Approvals given so far that did not yet meet the gate's policy ("1 of 2"). */
   approvals?: ApprovalVote[];
+  /** The seq of approval_requested (absent in snapshots from before it was kept). */
+  seq?: number;
 }
 
 /** One person's approval counted toward a gate's policy. */
@@ -96,6 +102,8 @@ export interface ApprovalRecord {
   at: string;
   /** The approvals recorded toward the policy before this answer closed the gate. */
   earlier?: ApprovalVote[];
+  /** The seq of the answer that closed the gate (absent in snapshots from before it was kept). */
+  seq?: number;
 }
 
 export interface PendingEscalation {
@@ -105,12 +113,15 @@ export interface PendingEscalation {
   loopId?: string;
   message: string;
   raisedAt: string;
+  /** The seq of escalation_raised (absent in snapshots from before it was kept). */
+  seq?: number;
 }
 
 export interface EscalationRecord extends PendingEscalation {
   answer?: EscalationAnswer;
   actor?: Actor;
   answeredAt?: string;
+  answeredSeq?: number;
 }
 
 /** What happened last that calls for a decision. */
@@ -156,7 +167,7 @@ export interface WorkflowState {
   approvals: ApprovalRecord[];
   escalation: PendingEscalation | null;
   escalations: EscalationRecord[];
-  phaseTransitions: Array<{ from: string; to: string; trigger: string; at: string }>;
+  phaseTransitions: Array<{ from: string; to: string; trigger: string; at: string; seq?: number }>;
   /** Failures of the step being retried, since its last success; reset by a result or a human answer. */
   failureStreak: Array<{ class: string; stepId: string }>;
   failureMessage?: string;

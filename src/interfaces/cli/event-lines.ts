@@ -85,6 +85,8 @@ export function describeEvent(state: WorkflowState, event: WorkflowEvent): strin
       return event.outcome === 'kept'
         ? `work kept on branch ${event.branch}${event.patchFile ? ` and in ${event.patchFile}` : ''} — merge with: git merge ${event.branch}`
         : `isolated worktree removed (branch ${event.branch} kept for inspection)`;
+    case 'human_revision_recorded':
+      return `human revision by ${event.actor.id}: ${event.path ?? event.artifact}${event.comment ? ` (${event.comment})` : ''}`;
   }
 }
 
