@@ -42,6 +42,11 @@ export interface AgentResponse {
   refused?: Array<{ path: string; reason: string }>;
   /** The sandbox an agent that runs as a local process ran in (command agents). */
   sandbox?: SandboxKind;
+  /**
+   * The agent's own account of the run (a CLI agent's commands, edits and messages), kept in the
+   * step's trace; without it the trace keeps what `onActivity` was told.
+   */
+  transcript?: Array<{ at: string; kind: string; text: string }>;
 }
 
 export interface Agent {

@@ -77,6 +77,7 @@ export function createEngine(options: EngineOptions): Engine {
       runChecks(checks, { workspace, signal, sandbox: config.sandbox, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] }, onProgress),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     readOnlyPaths: profile.workspace.read_only,
+    saveTrace: (trace) => options.store.putTrace(trace),
     advisor: () => agents.advisor(),
     knowledgeFor: async (state, step, query) => {
       if (state.documentationLocations.length === 0) return '';

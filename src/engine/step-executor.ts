@@ -26,6 +26,8 @@ import type { RenderedParts, TemplateRenderer } from '../templates/template-rend
 import type { Check } from '../core/profile-schema.js';
 import type { CheckProgress } from '../checks/index.js';
 import { tell } from './step-progress.js';
+import { StepTraceRecorder } from './step-trace.js';
+import type { StepTrace } from '../store/store.js';
 import type { StepProgressListener } from './step-progress.js';
 
 import type { AgentChoice } from '../agents/index.js';
@@ -44,6 +46,8 @@ export interface StepExecutorDeps {
   /** The advisor for complex escalations, when one is configured. */
   advisor?(): Agent | undefined;
   readOnlyPaths?: readonly string[];
+  /** Keeps each agent run's trace (prompts, answers, activity) beside the log. */
+  saveTrace?(trace: StepTrace): Promise<void>;
 }
 
 export type Recorder = (events: NewEvent[]) => Promise<WorkflowState>;
@@ -103,7 +107,8 @@ export async function executeRun(
 ): Promise<ExecutionResult> {
   const def = state.definition;
   const step = def.steps.find((s) => s.id === run.stepId)!;
-  const choice = pickAgent(deps, step, state);
+  const trace = new StepTraceRecorder(deps, state, run);
+  const choice = trace.watch(pickAgent(deps, step, state));
   const agentId = choice.kind === 'external' ? 'external' : choice.agent.id;
   if (run.status === 'scheduled') state = await record([{ type: 'step_started', at: deps.clock.now(), actionId: run.actionId, agent: agentId }]);
 
@@ -150,6 +155,7 @@ export async function executeRun(
   } finally {
     deadline.dispose();
   }
+  await trace.save(result);
   return { kind: 'finished', state, event: result };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Copies every workflow of one store into another — typically a SQLite history into PostgreSQL
  * before moving to several workers — keeping ids, sequence numbers, event times and the index
- * row exactly, plus the newest snapshot. Only the Store contract is used, so any pair works.
+ * row exactly, plus the newest snapshot and the step traces. Only the Store contract is used, so any pair works.
  *
  * Safe to run again: a workflow already in the target with the same history is skipped, and one
  * whose target log is a prefix of the source (an interrupted copy) is completed. A workflow whose
@@ -106,6 +106,8 @@ async function copyOne(from: Store, to: Store, id: string): Promise<Outcome> {
   if (rest.length > 0) await to.append(id, written, rest.map(bare), source);
   const snapshot = await from.loadSnapshot(id);
   if (snapshot !== undefined && snapshot.seq <= last.seq) await to.saveSnapshot(id, snapshot);
+  // Traces replace their own action's: copying them again changes nothing.
+  for (const trace of await from.listTraces(id)) await to.putTrace(trace);
   return { kind: existing === undefined ? 'copied' : 'completed', events: rest.length + (existing === undefined ? 1 : 0) };
 }
 

@@ -62,6 +62,29 @@ export interface MigrationStep {
   error?: string;
 }
 
+/**
+ * One agent run of a step as it happened: the prompts as rendered, each answer as written, and
+ * what the agent said it was doing. Kept beside the log (`putTrace`), never replayed.
+ */
+export interface StepTrace {
+  workflowId: string;
+  actionId: string;
+  stepId: string;
+  stepNumber: number;
+  attempt: number;
+  /** The agent's id, e.g. `scripted` or `anthropic:claude-sonnet-4-5`; `external` for a submission. */
+  agent: string;
+  startedAt: string;
+  completedAt: string | null;
+  prompts: Array<{ template: string; text: string }>;
+  /** Each call's answer exactly as the agent gave it, in call order. */
+  outputs: Array<{ template: string; text: string }>;
+  /** The agent's own account of its work (a CLI agent's events), when it gives one. */
+  activity: Array<{ at: string; kind: string; text: string }>;
+  /** Why the run failed, when it did. */
+  error: string | null;
+}
+
 export interface Store {
   readonly capabilities: StoreCapabilities;
   /** Human-readable location, e.g. the SQLite path (never a password). */
@@ -117,6 +140,14 @@ export interface Store {
   /** Key/value settings of the store itself (schema version, retention…). */
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
+
+  /**
+   * Writes the trace of one agent run, replacing an earlier trace of the same action (a run
+   * resumed after a crash). Redacted like every record. Throws WORKFLOW_NOT_FOUND for an unknown workflow.
+   */
+  putTrace(trace: StepTrace): Promise<void>;
+  /** The workflow's traces in the order their runs started; only step `stepNumber`'s when given. */
+  listTraces(workflowId: string, stepNumber?: number): Promise<StepTrace[]>;
 
   /** The database's own consistency check (SQLite's integrity_check): what it found, [] when sound. */
   checkDatabase(): Promise<string[]>;

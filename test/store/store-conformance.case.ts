@@ -7,6 +7,7 @@ import type { NewEvent } from '../../src/core/events.js';
 import type { WorkflowDefinition } from '../../src/core/definition-schema.js';
 import type { Store, WorkflowSummary } from '../../src/store/store.js';
 import { integrityCases } from './store-integrity.case.js';
+import { traceCases } from './store-traces.case.js';
 import type { StoreDamage } from './store-integrity.case.js';
 
 export type { StoreDamage } from './store-integrity.case.js';
@@ -359,6 +360,7 @@ export function runStoreConformance({ name, newStore, skip = [], damage }: Store
     });
 
     integrityCases({ store: () => store, seed, summary, note, at, test, ...(damage !== undefined ? { damage } : {}) });
+    traceCases({ store: () => store, seed, at, test });
 
     describe('recordAttempt', () => {
       test('counts 1, 2, 3 for one action', async () => {

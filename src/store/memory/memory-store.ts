@@ -7,12 +7,14 @@
  */
 import type { NewEvent, WorkflowEvent } from '../../core/events.js';
 import { redactRecord } from '../record-redaction.js';
+import { decodeTrace, encodeTrace, traceOrder } from '../trace-codec.js';
 import { sequenceConflict, storeClosed, storeDamaged, workflowExists, workflowNotFound } from '../store-error.js';
 import { FINISHED_STATUSES, bodyChecksum, checkedEvents, leaseExpiry, mayTakeLease } from '../store-rules.js';
 import type { LogDamage, StoredEventRow } from '../store-rules.js';
 import type {
   MigrationStep,
   Snapshot,
+  StepTrace,
   Store,
   StoreCapabilities,
   WorkflowFilter,
@@ -30,6 +32,8 @@ interface MemoryWorkflow {
   snapshot?: Snapshot;
   lease?: { owner: string; expiresAt: string };
   attempts: Map<string, number>;
+  /** Encoded as the SQL stores encode them, by action id. */
+  traces?: Map<string, Buffer>;
 }
 
 function copy<T>(value: T): T {
@@ -199,6 +203,23 @@ export class MemoryStore implements Store {
     }
     if (deleted > 0) this.#changes += 1;
     return deleted;
+  }
+
+  async putTrace(trace: StepTrace): Promise<void> {
+    this.#open();
+    const workflow = this.#workflows.get(trace.workflowId);
+    if (workflow === undefined) throw workflowNotFound(trace.workflowId);
+    (workflow.traces ??= new Map()).set(trace.actionId, encodeTrace(trace));
+  }
+
+  async listTraces(workflowId: string, stepNumber?: number): Promise<StepTrace[]> {
+    this.#open();
+    const workflow = this.#workflows.get(workflowId);
+    if (workflow === undefined) throw workflowNotFound(workflowId);
+    return [...(workflow.traces?.values() ?? [])]
+      .map(decodeTrace)
+      .filter((t) => stepNumber === undefined || t.stepNumber === stepNumber)
+      .sort(traceOrder);
   }
 
   async getSetting(key: string): Promise<string | undefined> {

@@ -12,6 +12,7 @@ import type { MigrationStep } from '../store.js';
 import { migration0001Initial } from './migrations/0001-initial.js';
 import { migration0002SharedDefinitions } from './migrations/0002-shared-definitions.js';
 import { migration0003Integrity } from './migrations/0003-integrity.js';
+import { migration0004StepTraces } from './migrations/0004-step-traces.js';
 import { isTransientError } from './postgres-errors.js';
 import { quoteIdentifier } from './postgres-statements.js';
 import { inTransaction, withClient } from './postgres-transactions.js';
@@ -28,6 +29,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
   migration0001Initial,
   migration0002SharedDefinitions,
   migration0003Integrity,
+  migration0004StepTraces,
 ]);
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]?.version ?? 0;

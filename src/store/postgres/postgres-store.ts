@@ -14,6 +14,7 @@ import type { LogDamage } from '../store-rules.js';
 import type {
   MigrationStep,
   Snapshot,
+  StepTrace,
   Store,
   StoreCapabilities,
   WorkflowFilter,
@@ -26,6 +27,7 @@ import {
   buildStatements,
   fromJsonb,
   fromWorkflowRow,
+  quoteIdentifier,
   toJsonb,
   type PostgresStatements,
   type WorkflowRow,
@@ -36,6 +38,7 @@ import {
   type ResolvedPostgresStoreConfig,
 } from './postgres-store-config.js';
 import { buildTransactions, type PostgresTransactions } from './postgres-transactions.js';
+import { buildTraces, type PostgresTraces } from './postgres-traces.js';
 
 export class PostgresStore implements Store {
   readonly capabilities: StoreCapabilities = Object.freeze({ multiProcessWriters: true, distributedQueue: true });
@@ -48,6 +51,7 @@ export class PostgresStore implements Store {
   readonly #config: ResolvedPostgresStoreConfig;
   readonly #s: PostgresStatements;
   readonly #tx: PostgresTransactions;
+  readonly #traces: PostgresTraces;
   readonly #codec = new EventCodec();
   #closed = false;
   /** What opening the store did to its schema, step by step (`converge migrate` reports it). */
@@ -61,6 +65,7 @@ export class PostgresStore implements Store {
     this.schema = config.schema;
     this.#s = buildStatements(config.schema);
     this.#tx = buildTransactions(pool, this.#s, this.#codec);
+    this.#traces = buildTraces(pool, quoteIdentifier(config.schema));
   }
 
   /** Connects, creates the schema if needed and migrates it. */
@@ -225,6 +230,20 @@ export class PostgresStore implements Store {
 
   async prune(before: string): Promise<number> {
     return this.#run(undefined, () => this.#tx.prune(before));
+  }
+
+  async putTrace(trace: StepTrace): Promise<void> {
+    await this.#run(trace.workflowId, async () => {
+      if (!(await this.#traces.put(trace))) throw workflowNotFound(trace.workflowId);
+    });
+  }
+
+  async listTraces(workflowId: string, stepNumber?: number): Promise<StepTrace[]> {
+    return this.#run(workflowId, async () => {
+      const traces = await this.#traces.list(workflowId, stepNumber);
+      if (traces === undefined) throw workflowNotFound(workflowId);
+      return traces;
+    });
   }
 
   async getSetting(key: string): Promise<string | undefined> {

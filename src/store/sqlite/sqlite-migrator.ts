@@ -8,6 +8,7 @@ import type { MigrationStep } from '../store.js';
 import { migration0001Initial } from './migrations/0001-initial.js';
 import { migration0002SharedDefinitions } from './migrations/0002-shared-definitions.js';
 import { migration0003Integrity } from './migrations/0003-integrity.js';
+import { migration0004StepTraces } from './migrations/0004-step-traces.js';
 
 export interface SqliteMigration {
   version: number;
@@ -20,6 +21,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
   migration0001Initial,
   migration0002SharedDefinitions,
   migration0003Integrity,
+  migration0004StepTraces,
 ]);
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;

@@ -14,6 +14,7 @@ import type { LogDamage } from '../store-rules.js';
 import type {
   MigrationStep,
   Snapshot,
+  StepTrace,
   Store,
   StoreCapabilities,
   WorkflowFilter,
@@ -30,6 +31,7 @@ import {
   type SqliteStoreConfig,
 } from './sqlite-store-config.js';
 import { prepareTransactions, type SqliteTransactions } from './sqlite-transactions.js';
+import { prepareTraces, type SqliteTraces } from './sqlite-traces.js';
 
 export class SqliteStore implements Store {
   readonly capabilities: StoreCapabilities = Object.freeze({ multiProcessWriters: true, distributedQueue: false });
@@ -39,6 +41,7 @@ export class SqliteStore implements Store {
   readonly #config: ResolvedSqliteStoreConfig;
   readonly #s: SqliteStatements;
   readonly #tx: SqliteTransactions;
+  readonly #traces: SqliteTraces;
   readonly #codec = new EventCodec();
   #closed = false;
 
@@ -48,6 +51,7 @@ export class SqliteStore implements Store {
     this.location = config.path;
     this.#s = prepareStatements(db);
     this.#tx = prepareTransactions(db, this.#s, this.#codec);
+    this.#traces = prepareTraces(db);
   }
 
   /** Opens (creating it and its directory if needed) and migrates the database. */
@@ -200,6 +204,19 @@ export class SqliteStore implements Store {
 
   async prune(before: string): Promise<number> {
     return this.#run(undefined, () => this.#tx.prune.immediate(before));
+  }
+
+  async putTrace(trace: StepTrace): Promise<void> {
+    this.#run(trace.workflowId, () => {
+      if (!this.#traces.put(trace)) throw workflowNotFound(trace.workflowId);
+    });
+  }
+
+  async listTraces(workflowId: string, stepNumber?: number): Promise<StepTrace[]> {
+    return this.#run(workflowId, () => {
+      if (this.#s.getWorkflow.get(workflowId) === undefined) throw workflowNotFound(workflowId);
+      return this.#traces.list(workflowId, stepNumber);
+    });
   }
 
   async getSetting(key: string): Promise<string | undefined> {

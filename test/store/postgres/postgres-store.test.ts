@@ -97,15 +97,16 @@ describe.skipIf(url === undefined)(server('PostgresStore'), () => {
   });
 
   describe('opening a new schema', () => {
-    it('creates the schema and records schema version 3', async () => {
+    it('creates the schema and records schema version 4', async () => {
       const schema = freshSchema();
       const store = await open(schema);
       expect(store.schema).toBe(schema);
-      expect(await store.getSetting('schema_version')).toBe('3');
+      expect(await store.getSetting('schema_version')).toBe('4');
       expect(await store.migrate()).toEqual([
         { version: 1, name: 'initial', status: 'already_applied' },
         { version: 2, name: 'shared-definitions', status: 'already_applied' },
         { version: 3, name: 'integrity', status: 'already_applied' },
+        { version: 4, name: 'step-traces', status: 'already_applied' },
       ]);
     });
 
@@ -136,7 +137,7 @@ describe.skipIf(url === undefined)(server('PostgresStore'), () => {
     it('opens three stores on one new schema at the same moment without error', async () => {
       const schema = freshSchema();
       const stores = await Promise.all([open(schema), open(schema), open(schema)]);
-      for (const store of stores) expect(await store.getSetting('schema_version')).toBe('3');
+      for (const store of stores) expect(await store.getSetting('schema_version')).toBe('4');
       await stores[0]?.createWorkflow(summary('wf_1'), note(1));
       expect((await stores[2]?.readEvents('wf_1'))?.map((event) => event.seq)).toEqual([1]);
     });
@@ -160,8 +161,8 @@ describe.skipIf(url === undefined)(server('PostgresStore'), () => {
       await sql(`UPDATE "${schema}".settings SET value = '7' WHERE key = 'schema_version'`);
 
       const opening = openPostgresStore(url ?? '', { schema });
-      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 3 } });
-      await expect(opening).rejects.toThrow(/schema 7, this one knows 3/);
+      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 4 } });
+      await expect(opening).rejects.toThrow(/schema 7, this one knows 4/);
     });
 
     it('refuses a schema holding a foreign events table with MIGRATION_FAILED and leaves it unchanged', async () => {

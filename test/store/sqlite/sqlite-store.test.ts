@@ -74,13 +74,14 @@ describe('SqliteStore', () => {
       expect(raw().pragma('journal_mode', { simple: true })).toBe('wal');
     });
 
-    it('records schema version 3 and reports the migrations as applied', async () => {
+    it('records schema version 4 and reports the migrations as applied', async () => {
       store = await openSqliteStore(path);
-      expect(await store.getSetting('schema_version')).toBe('3');
+      expect(await store.getSetting('schema_version')).toBe('4');
       expect(await store.migrate()).toEqual([
         { version: 1, name: 'initial', status: 'already_applied' },
         { version: 2, name: 'shared-definitions', status: 'already_applied' },
         { version: 3, name: 'integrity', status: 'already_applied' },
+        { version: 4, name: 'step-traces', status: 'already_applied' },
       ]);
     });
 
@@ -109,8 +110,8 @@ describe('SqliteStore', () => {
       raw().prepare("UPDATE settings SET value = '7' WHERE key = 'schema_version'").run();
 
       const opening = openSqliteStore(path);
-      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 3 } });
-      await expect(opening).rejects.toThrow(/schema 7, this one knows 3/);
+      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 4 } });
+      await expect(opening).rejects.toThrow(/schema 7, this one knows 4/);
     });
 
     it('refuses a foreign database with an events table with MIGRATION_FAILED and leaves it unchanged', async () => {
