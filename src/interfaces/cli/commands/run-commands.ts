@@ -24,6 +24,7 @@ import { printJsonLine } from '../cli-output.js';
 import { addBudgetOptions, budgetFromFlags } from '../budget-flags.js';
 import { escalationAnswers } from '../../../engine/human-answers.js';
 import { escalationFlag } from '../next-format.js';
+import { NOTIFY_FLUSH_MS, startCliNotifications } from '../cli-notifications.js';
 import type { BudgetFlags } from '../budget-flags.js';
 
 // Live progress (listr2) is imported by the commands that show it, not by every command.
@@ -169,8 +170,9 @@ export function registerRunCommands(program: Command): void {
       const json = globalOptions(command).json ?? false;
       const progress = createProgress(progressMode(json));
       const { engine } = await prepare(command, flags, progress);
+      const notifications = await startCliNotifications(engine.store, globalOptions(command), engine.config);
       const state = await startFromCli(command, engine, requirements, flags);
-      process.exitCode = await drive(engine, state.workflowId, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json));
+      process.exitCode = await drive(engine, state.workflowId, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json)).finally(() => notifications?.stop({ flushMs: NOTIFY_FLUSH_MS }));
     });
 
   const start = program
@@ -207,6 +209,7 @@ export function registerRunCommands(program: Command): void {
       const progress = createProgress(progressMode(json));
       const { engine } = await prepare(command, flags, progress);
       await loadState(engine.store, id);
-      process.exitCode = await drive(engine, id, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json));
+      const notifications = await startCliNotifications(engine.store, globalOptions(command), engine.config);
+      process.exitCode = await drive(engine, id, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json)).finally(() => notifications?.stop({ flushMs: NOTIFY_FLUSH_MS }));
     });
 }

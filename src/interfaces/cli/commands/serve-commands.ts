@@ -102,7 +102,7 @@ function registerServe(program: Command): void {
     .option('--mcp', 'also serve MCP (Streamable HTTP) at /mcp; each tool needs the same role as over HTTP')
     .option('--workspace-root <dir>', 'workflows started over HTTP or MCP must use a folder inside this one (default: here)')
     .action(async (flags: ServeFlags, command: Command) => {
-      const [{ createMcpMount, isLoopbackHost, startHttpServer }, { createLogger, createMetrics, observeEvents }] = await Promise.all([loadHttp(), loadOps()]);
+      const [{ createMcpMount, isLoopbackHost, startHttpServer }, { assertTargetsUsable, createLogger, createMetrics, observeEvents, startNotifications }] = await Promise.all([loadHttp(), loadOps()]);
       const options = globalOptions(command);
       if (!flags.auth && !isLoopbackHost(flags.host)) {
         throw new ConvergeError('USAGE', `--no-auth is refused on ${flags.host}: anyone who can reach it would be admin.`, {
@@ -111,6 +111,7 @@ function registerServe(program: Command): void {
       }
       const log = createLogger({ name: 'converge-serve' });
       const loaded = loadConfig(options);
+      assertTargetsUsable(loaded.config.notify);
       const { store, ops, auth, audit } = await openOps(options, flags.auth, true);
       const metrics = createMetrics();
       const engine = buildEngine(store, loaded, { onEvents: (state, events) => observeEvents(metrics, state, events) });
@@ -137,6 +138,8 @@ function registerServe(program: Command): void {
       // A wildcard bind is reachable locally at 127.0.0.1, which is what the person at this terminal opens.
       const shownHost = flags.host === '0.0.0.0' || flags.host === '::' ? '127.0.0.1' : flags.host;
       const base = `http://${shownHost.includes(':') && !shownHost.startsWith('[') ? `[${shownHost}]` : shownHost}:${server.port}`;
+      const notify = loaded.config.notify;
+      const notifications = notify.length > 0 ? startNotifications({ store, outbox: ops.outbox, targets: notify, log, linkBase: () => loaded.config.public_url ?? base }) : undefined;
       let loginUrl: string | undefined;
       if (flags.auth) {
         const me = cliActor().id;
@@ -162,6 +165,7 @@ function registerServe(program: Command): void {
       });
       await server.close();
       await mcp?.close();
+      await notifications?.stop({ flushMs: 2_000 });
       await ops.close();
     });
 }

@@ -7,6 +7,7 @@ import { ConvergeError } from '../../../core/errors.js';
 import { runWorker } from '../../../engine/worker.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { runDistributedWorker } from './scale-commands.js';
+import { NOTIFY_FLUSH_MS, startCliNotifications } from '../cli-notifications.js';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -23,6 +24,7 @@ export function registerWorkerCommand(program: Command): void {
       const options = globalOptions(command);
       const progress = createProgress(options.json ? 'json' : 'plain');
       const engine = buildEngine(await openCliStore(options), loadConfig(options), { onEvents: progress.onEvents, onProgress: progress.onProgress });
+      const notifications = await startCliNotifications(engine.store, options, engine.config);
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
@@ -39,6 +41,7 @@ export function registerWorkerCommand(program: Command): void {
       }
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      await notifications?.stop({ flushMs: NOTIFY_FLUSH_MS });
       if (!options.json) process.stderr.write(`converge worker: drove ${finished} run(s).\n`);
     });
 }
