@@ -5,16 +5,6 @@
 import { z } from 'zod';
 import { SandboxModeSchema } from '../core/profile-schema.js';
 
-/** `https://user:key@host/…`: credentials in a URL. */
-function hasCredentials(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.username !== '' || parsed.password !== '';
-  } catch {
-    return false;
-  }
-}
-
 export const PROVIDERS = [
   'scripted',
   'external',
@@ -32,13 +22,7 @@ export type Provider = z.infer<typeof ProviderSchema>;
 const BaseAgentConfigSchema = z.strictObject({
   provider: ProviderSchema,
   model: z.string().optional(),
-  base_url: z
-    .string()
-    .url()
-    // A key in the URL ends up in logs, error messages and the audit trail, and the provider
-    // libraries do not send it as a key anyway: it would only fail later, at call time.
-    .refine((url) => !hasCredentials(url), 'has a user name or password in it; put the key in an environment variable and name that variable in api_key_env')
-    .optional(),
+  base_url: z.string().url().optional(),
   api_key_env: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable, not the key itself')
@@ -58,6 +42,17 @@ const BaseAgentConfigSchema = z.strictObject({
   env_allow: z.array(z.string()).optional(),
   /** command: overrides converge.yaml's `sandbox` for this agent (it keeps the network either way). */
   sandbox: SandboxModeSchema.optional(),
+  /**
+   * command presets: `isolated` (default) gives each run a private home, so only the key Converge
+   * hands over works; `inherit` uses the user's own (subscription logins, settings, MCP servers).
+   */
+  home: z.enum(['isolated', 'inherit']).optional(),
+  /** command presets: how often the CLI itself retries a failed API call (default 1); Converge's recovery retries after that. */
+  retries: z.number().int().min(0).max(9).optional(),
+  /** This agent's circuit: consecutive provider failures that open it, and how long it stays open before a probe. */
+  circuit_breaker: z
+    .strictObject({ failures: z.number().int().positive().optional(), cool_down_s: z.number().positive().optional() })
+    .optional(),
   /** Prices in USD per million tokens, overriding the built-in table. */
   price: z
     .strictObject({ input: z.number().min(0), output: z.number().min(0), cached_input: z.number().min(0).optional() })

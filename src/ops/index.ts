@@ -1,9 +1,10 @@
-/** Operations: access control, the audit trail, metrics and logs. */
+/** Operations: access control, the audit trail, notifications, metrics and logs. */
 export * from './auth/index.js';
 export * from './audit/index.js';
 export type { AuditAppend, AuditAppendContext, AuditCheckpoint, AuditEntry, AuditHashAlg, AuditKeySource, AuditLog, AuditRow } from './audit-log.js';
 export type { TokenKind, TokenRecord, TokenStore } from './token-store.js';
 export type { OpsStore } from './ops-store.js';
+export * from './notify/index.js';
 export { openOpsStore } from './open-ops-store.js';
 export type { OpenOpsStoreOptions } from './open-ops-store.js';
 export { MemoryAuditLog, MemoryTokenStore, openMemoryOpsStore } from './memory/memory-ops-store.js';

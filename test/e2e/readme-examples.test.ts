@@ -30,6 +30,7 @@ const PARSE_ONLY: Record<string, string> = {
   serve: 'long-running: serves until stopped',
   'serve-mcp': 'long-running: serves until stopped',
   mcp: 'long-running: speaks MCP on stdio until its client leaves',
+  'notify test': 'sends to the notify targets of converge.yaml, which this fixture has none of',
 };
 
 /** The command an example runs, global options skipped: `checks run`, `status`. */
@@ -37,7 +38,7 @@ function commandOf(args: readonly string[]): string {
   let i = 0;
   while (args[i]?.startsWith('--')) i += args[i] === '--json' ? 1 : 2;
   const [name, sub] = [args[i] ?? '', args[i + 1] ?? ''];
-  return ['checks', 'kb', 'token', 'audit', 'store'].includes(name) ? `${name} ${sub}` : name;
+  return ['checks', 'kb', 'token', 'audit', 'store', 'notify'].includes(name) ? `${name} ${sub}` : name;
 }
 
 function parseOnlyReason(example: Example): string | undefined {

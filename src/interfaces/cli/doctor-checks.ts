@@ -11,6 +11,7 @@ import type { AgentEntry, AgentNeed } from '../../agents/agent-readiness.js';
 import { isConvergeError } from '../../core/errors.js';
 import { createSandboxHost, INSTALL_HINT } from '../../sandbox/index.js';
 import { sqliteFileOf } from '../../store/index.js';
+import { targetProblems } from '../../ops/notify/notify-targets.js';
 import { effectiveDefinition, loadDefinition, loadProfile } from '../../workflows/loader.js';
 import type { LoadedConfig } from '../../workflows/loader.js';
 import type { ProjectConfig } from '../../workflows/project-config.js';
@@ -21,7 +22,7 @@ import { cliProject, loadConfig, openCliStore, storeLocation } from './cli-conte
 export type DoctorStatus = 'pass' | 'warn' | 'fail';
 
 export interface DoctorItem {
-  check: 'config' | 'agent' | 'store' | 'sandbox' | 'git';
+  check: 'config' | 'agent' | 'notify' | 'store' | 'sandbox' | 'git';
   status: DoctorStatus;
   message: string;
   hint?: string;
@@ -36,10 +37,19 @@ export async function doctorItems(options: GlobalOptions): Promise<DoctorItem[]>
   const items: DoctorItem[] = [];
   const config = configItem(options, project, items);
   if (config !== undefined) items.push(...(await agentItems(config, project.root)));
+  if (config !== undefined) items.push(...notifyItems(config.config));
   items.push(await storeItem(options));
   items.push(await sandboxItem(config?.config.sandbox ?? 'auto'));
   items.push(await gitItem(project.root, config?.config.workspace.type ?? 'shared'));
   return items;
+}
+
+/** The notify targets: a secret or URL variable that is unset would stop `serve`, `worker` and `run` at their start. */
+function notifyItems(config: ProjectConfig): DoctorItem[] {
+  if (config.notify.length === 0) return [];
+  const problems = targetProblems(config.notify);
+  if (problems.length === 0) return [{ check: 'notify', status: 'pass', message: `${config.notify.length} notify target${config.notify.length === 1 ? '' : 's'} ready (\`converge notify test\` sends a sample)` }];
+  return problems.map((message) => ({ check: 'notify', status: 'fail', message, hint: 'Export the variable where Converge runs (its value is read when sending, never stored), or change the target in converge.yaml.' }));
 }
 
 function configItem(options: GlobalOptions, project: ProjectLocation, items: DoctorItem[]): LoadedConfig | undefined {

@@ -20,6 +20,7 @@ import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerServeCommands } from './commands/serve-commands.js';
 import { registerParseCommand } from './commands/parse-command.js';
 import { registerDoctorCommand } from './commands/doctor-command.js';
+import { registerNotifyCommand } from './commands/notify-command.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../workflows/builtin-files.js';
@@ -66,6 +67,7 @@ Start here:
   registerServeCommands(program);
   registerParseCommand(program);
   registerDoctorCommand(program);
+  registerNotifyCommand(program);
   holdUsageErrors(program);
   if (process.env[PARSE_ONLY_ENV] === '1') stopAfterParsing(program);
   return program;

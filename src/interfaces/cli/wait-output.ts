@@ -13,7 +13,6 @@ import { nextActionForPerson, waitLines } from './next-format.js';
 import type { PersonContext } from './next-format.js';
 import { cliPrefix, shownPath, submitCommand, writePromptFiles } from './prompt-files.js';
 import type { Progress } from './progress.js';
-import { printJsonLine, printText } from './cli-output.js';
 
 /** The prompt files of a waiting step, written, and the commands a person needs for it. */
 export function personContext(options: GlobalOptions, action: SubmitStepResultAction): PersonContext {
@@ -45,7 +44,7 @@ export function externalWaitPrinter(engine: Engine, options: GlobalOptions, prog
     if (action.kind !== 'submit_step_result') return;
     shown.add(key);
     const ctx = personContext(options, action);
-    if (json) printJsonLine(waitingJson(action, ctx));
+    if (json) process.stdout.write(`${JSON.stringify(waitingJson(action, ctx))}\n`);
     else progress.note(['', ...waitLines(action, ctx), `  Details: ${ctx.cli} next ${action.workflow_id}`, '']);
   };
 }
@@ -59,9 +58,9 @@ export function printNextAction(options: GlobalOptions, action: NextAction, forA
   const ctx = action.kind === 'submit_step_result' ? personContext(options, action) : undefined;
   if (options.json) {
     const files = ctx === undefined ? {} : { prompt_files: ctx.promptFiles.map((f) => shownPath(f)), submit_command: ctx.submit };
-    printJsonLine({ ...action, ...files });
+    process.stdout.write(`${JSON.stringify({ ...action, ...files })}\n`);
     return;
   }
   const text = forAgent ? nextActionText(action) : nextActionForPerson(action, ctx ?? { cli: cliPrefix(options), promptFiles: [], submit: '' });
-  printText(text);
+  process.stdout.write(`${text}\n`);
 }

@@ -6,6 +6,7 @@
 import type { AuditAppend, AuditAppendContext, AuditCheckpoint, AuditKeySource, AuditLog, AuditRow } from '../audit-log.js';
 import { processAuditKey } from '../audit/audit-key.js';
 import type { OpsStore } from '../ops-store.js';
+import { MemoryOutbox } from './memory-outbox.js';
 import type { TokenRecord, TokenStore } from '../token-store.js';
 
 export class MemoryTokenStore implements TokenStore {
@@ -89,5 +90,5 @@ export class MemoryAuditLog implements AuditLog {
 }
 
 export function openMemoryOpsStore(): OpsStore {
-  return { tokens: new MemoryTokenStore(), auditLog: new MemoryAuditLog(), ping: async () => undefined, close: async () => undefined };
+  return { tokens: new MemoryTokenStore(), auditLog: new MemoryAuditLog(), outbox: new MemoryOutbox(), ping: async () => undefined, close: async () => undefined };
 }

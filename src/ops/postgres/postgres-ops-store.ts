@@ -22,6 +22,8 @@ import type { Pool, PoolClient } from 'pg';
 import type { AuditAppend, AuditAppendContext, AuditCheckpoint, AuditKeySource, AuditLog, AuditRow } from '../audit-log.js';
 import { auditKeyFile } from '../audit/audit-key.js';
 import type { OpsStore } from '../ops-store.js';
+import type { Outbox } from '../notify/outbox.js';
+import { PostgresOutbox, postgresOutboxSchema } from './postgres-outbox.js';
 import type { TokenRecord, TokenStore } from '../token-store.js';
 import { AUDIT_COLUMNS, fromAuditRow, fromTokenRow, toTokenParams } from '../ops-rows.js';
 import type { AuditDbRow, TokenDbRow } from '../ops-rows.js';
@@ -77,12 +79,14 @@ export class PostgresOpsStore implements OpsStore, TokenStore, AuditLog {
   readonly #s: string;
   readonly key: AuditKeySource;
   readonly checkpointLocation: string;
+  readonly outbox: Outbox;
 
   private constructor(pool: Pool, schema: string, key: AuditKeySource) {
     this.#pool = pool;
     this.#s = schema;
     this.key = key;
     this.checkpointLocation = `table ${schema}.audit_checkpoint`;
+    this.outbox = new PostgresOutbox(pool, schema);
   }
 
   static async open(config: PostgresOpsStoreConfig): Promise<PostgresOpsStore> {
@@ -96,6 +100,7 @@ export class PostgresOpsStore implements OpsStore, TokenStore, AuditLog {
       await store.#transaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${LOCK_KEY}.ddl`]);
         await client.query(schemaSql(schema));
+        await client.query(postgresOutboxSchema(schema));
       });
     } catch (error) {
       await pool.end().catch(() => undefined);

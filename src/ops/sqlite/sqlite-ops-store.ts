@@ -14,6 +14,8 @@ import type { AuditAppend, AuditAppendContext, AuditCheckpoint, AuditKeySource, 
 import { readCheckpointFile, writeCheckpointFile } from '../audit/audit-checkpoint.js';
 import { auditKeyFile, processAuditKey } from '../audit/audit-key.js';
 import type { OpsStore } from '../ops-store.js';
+import type { Outbox } from '../notify/outbox.js';
+import { SqliteOutbox } from './sqlite-outbox.js';
 import type { TokenRecord, TokenStore } from '../token-store.js';
 import { AUDIT_COLUMNS, fromAuditRow, fromTokenRow, toTokenParams } from '../ops-rows.js';
 import type { AuditDbRow, TokenDbRow } from '../ops-rows.js';
@@ -50,6 +52,7 @@ export class SqliteOpsStore implements OpsStore, TokenStore, AuditLog {
   readonly #db: Database.Database;
   readonly key: AuditKeySource;
   readonly checkpointLocation: string;
+  readonly outbox: Outbox;
   /** Only for an in-memory database, which has no folder to keep a file in. */
   #memoryCheckpoint: AuditCheckpoint | undefined;
 
@@ -66,6 +69,7 @@ export class SqliteOpsStore implements OpsStore, TokenStore, AuditLog {
         })
         .immediate();
     }
+    this.outbox = new SqliteOutbox(this.#db);
     const inMemory = path === '' || path === ':memory:';
     this.key = inMemory && audit.keyFile === undefined ? processAuditKey(audit.env) : auditKeyFile(audit.keyFile ?? join(dirname(path), 'audit.key'), audit.env);
     this.checkpointLocation = inMemory && audit.checkpointFile === undefined ? 'memory' : (audit.checkpointFile ?? join(dirname(path), `${basename(path)}.audit-head`));

@@ -137,8 +137,9 @@ describe.skipIf(!hasChromium)(`dashboard in headless Chromium${hasChromium ? '' 
     await page.waitForURL(`**/workflows/${id}`);
     await page.locator('svg.score-chart').first().waitFor();
     expect(await page.locator('svg.score-chart line.threshold').count()).toBeGreaterThanOrEqual(3);
-    await page.locator('.diff tr.diff-line.add').first().waitFor();
-    expect(await page.locator('.diff tr.diff-line.del').count()).toBeGreaterThan(0);
+    // diff2html draws the plan's diff: added and removed lines.
+    await page.locator('.diff2 td.d2h-ins').first().waitFor();
+    expect(await page.locator('.diff2 td.d2h-del').count()).toBeGreaterThan(0);
     await expect(page.locator('#status .pill').textContent()).resolves.toBe('Waiting');
     // A marker on the page's global object: a reload would drop it.
     await page.evaluate(() => {

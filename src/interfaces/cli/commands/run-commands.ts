@@ -5,8 +5,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
-import type { InputLimits } from '../../../core/text-input.js';
-import { checkRequirements, requirementsFromBytes } from '../../shared/text-limits.js';
 import { AgentsConfigSchema } from '../../../agents/agent-config.js';
 import type { AgentsConfig } from '../../../agents/agent-config.js';
 import type { StartRequest } from '../../shared/workflow-access.js';
@@ -22,10 +20,11 @@ import { preflightAgents } from '../agent-preflight.js';
 import type { Progress } from '../progress.js';
 import { roundsTable } from '../show-format.js';
 import { externalWaitPrinter } from '../wait-output.js';
-import { printJsonLine, printText } from '../cli-output.js';
+import { printJsonLine } from '../cli-output.js';
 import { addBudgetOptions, budgetFromFlags } from '../budget-flags.js';
 import { escalationAnswers } from '../../../engine/human-answers.js';
 import { escalationFlag } from '../next-format.js';
+import { NOTIFY_FLUSH_MS, startCliNotifications } from '../cli-notifications.js';
 import type { BudgetFlags } from '../budget-flags.js';
 
 // Live progress (listr2) is imported by the commands that show it, not by every command.
@@ -50,7 +49,7 @@ function startRequest(engine: Engine, requirements: string, flags: StartFlags): 
   const budget = budgetFromFlags(flags);
   return {
     ...(budget !== undefined ? { budget } : {}),
-    requirements,
+    requirements: readRequirements(requirements),
     workspace: flags.workspace ?? cliProject().root,
     workspaceType: flags.isolated ? 'isolated' : engine.config.workspace.type,
     ...(flags.taskType !== undefined ? { taskType: flags.taskType } : {}),
@@ -65,23 +64,13 @@ function startFromCli(command: Command, engine: Engine, requirements: string, fl
   return cliAccess(engine.store, globalOptions(command), engine).start(cliCaller(), startRequest(engine, requirements, flags));
 }
 
-/** The requirements argument, or the file it names with @FILE, checked as text within `limits.requirements_kb`. */
-export function readRequirements(text: string, limits: Partial<InputLimits> | undefined): string {
-  if (!text.startsWith('@')) return checkRequirements(text, limits);
-  const path = resolve(text.slice(1));
-  if (!existsSync(path)) {
-    throw new ConvergeError('USAGE', `The requirements file ${path} does not exist.`, {
-      hint: 'Check the path after @ (it is read relative to the current folder), or give the requirements in quotes.',
-    });
+export function readRequirements(text: string): string {
+  if (text.startsWith('@')) {
+    const path = resolve(text.slice(1));
+    if (!existsSync(path)) throw new ConvergeError('USAGE', `The requirements file ${path} does not exist.`);
+    return readFileSync(path, 'utf8');
   }
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder' : 'it cannot be read';
-    throw new ConvergeError('USAGE', `Cannot read the requirements file ${path}: ${why}.`, { hint: 'Give a readable text file after @.' });
-  }
-  return requirementsFromBytes(bytes, limits, path);
+  return text;
 }
 
 export function loadAgentsFile(path: string | undefined): AgentsConfig | undefined {
@@ -156,7 +145,7 @@ function printOutcome(outcome: RunOutcome): void {
     lines.push('', `Waiting for you: the result of step ${outcome.waitingFor.split(' ')[1]}. \`converge next ${id}\` shows the prompt file and the submit command again.`);
   }
   lines.push(`Inspect: converge show ${id}`);
-  printText(lines.join('\n'));
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export function registerRunCommands(program: Command): void {
@@ -179,12 +168,11 @@ export function registerRunCommands(program: Command): void {
       if (flags.doc !== undefined) flags.docs = flags.doc;
       const { createProgress, progressMode } = await loadProgress();
       const json = globalOptions(command).json ?? false;
-      // Read and checked before the store is opened: refused requirements leave nothing behind.
-      const text = readRequirements(requirements, loadConfig(globalOptions(command)).config.limits);
       const progress = createProgress(progressMode(json));
       const { engine } = await prepare(command, flags, progress);
-      const state = await startFromCli(command, engine, text, flags);
-      process.exitCode = await drive(engine, state.workflowId, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json));
+      const notifications = await startCliNotifications(engine.store, globalOptions(command), engine.config);
+      const state = await startFromCli(command, engine, requirements, flags);
+      process.exitCode = await drive(engine, state.workflowId, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json)).finally(() => notifications?.stop({ flushMs: NOTIFY_FLUSH_MS }));
     });
 
   const start = program
@@ -202,12 +190,11 @@ export function registerRunCommands(program: Command): void {
     .action(async (requirements: string, flags: StartFlags, command: Command) => {
       const { createProgress } = await loadProgress();
       const json = globalOptions(command).json ?? false;
-      const text = readRequirements(requirements, loadConfig(globalOptions(command)).config.limits);
       const progress = createProgress('json');
       const { engine } = await prepare(command, flags, progress);
-      const state = await startFromCli(command, engine, text, flags);
+      const state = await startFromCli(command, engine, requirements, flags);
       if (json) printJsonLine({ workflow_id: state.workflowId, status: state.status });
-      else printText(state.workflowId);
+      else process.stdout.write(`${state.workflowId}\n`);
     });
 
   program
@@ -222,6 +209,7 @@ export function registerRunCommands(program: Command): void {
       const progress = createProgress(progressMode(json));
       const { engine } = await prepare(command, flags, progress);
       await loadState(engine.store, id);
-      process.exitCode = await drive(engine, id, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json));
+      const notifications = await startCliNotifications(engine.store, globalOptions(command), engine.config);
+      process.exitCode = await drive(engine, id, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json)).finally(() => notifications?.stop({ flushMs: NOTIFY_FLUSH_MS }));
     });
 }

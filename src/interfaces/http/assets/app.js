@@ -1,8 +1,15 @@
 // Converge dashboard entry point: who is signed in, then the page for the current path.
+//
+// Why Preact + htm, loaded as plain ES modules: the pages are components with state and hooks
+// (a gate panel keeps what you type while the workflow updates live; a trace loads when opened),
+// which the hand-written DOM helpers could no longer carry. Preact is ~10 KB with its hooks and
+// htm's tagged templates need no JSX compiler, so there is no bundler to maintain or to ship:
+// the server hands out the packages' own browser builds from node_modules (/assets/vendor/),
+// under a CSP of 'self' only. Diffs are drawn by diff2html (with highlight.js), not by hand.
 import { api } from './api.js';
-import { clear, h } from './dom.js';
-import { renderList } from './list-page.js';
-import { renderWorkflow } from './workflow-page.js';
+import { html, render } from './lib.js';
+import { ListPage } from './list-page.js';
+import { WorkflowPage } from './workflow-page.js';
 
 async function main() {
   const root = document.getElementById('main');
@@ -10,19 +17,19 @@ async function main() {
   try {
     me = await api('/api/me');
   } catch (error) {
-    clear(root, h('p', { class: 'muted' }, `Cannot reach the server: ${error.message}`));
+    render(html`<p class="muted">Cannot reach the server: ${error.message}</p>`, root);
     return;
   }
-  const user = document.getElementById('user');
-  clear(user, h('span', {}, me.auth ? me.name : 'local (no auth)'), h('span', { class: 'role' }, me.role));
+  render(html`<span>${me.auth ? me.name : 'local (no auth)'}</span><span class="role">${me.role}</span>`, document.getElementById('user'));
   document.getElementById('logout-form').hidden = !me.auth || me.kind !== 'session';
 
+  root.replaceChildren();
   const match = /^\/workflows\/([^/]+)\/?$/.exec(window.location.pathname);
   if (match) {
-    await renderWorkflow(root, decodeURIComponent(match[1]), me);
+    render(html`<${WorkflowPage} id=${decodeURIComponent(match[1])} me=${me} />`, root);
   } else {
     document.getElementById('nav-workflows').setAttribute('aria-current', 'page');
-    await renderList(root, me);
+    render(html`<${ListPage} me=${me} />`, root);
   }
 }
 

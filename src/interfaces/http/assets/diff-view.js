@@ -1,77 +1,123 @@
-// Artifacts with round-to-round diffs: a tab per artifact (plan, code), a button per version,
-// and the unified diff against the version before it, rendered with line numbers.
+// Diffs drawn by diff2html (window.Diff2HtmlUI, from its slim UI bundle with highlight.js): a
+// file list, one collapsible block per file, syntax highlighting. The artifacts card shows the
+// plan and code round to round with it; the review shows the change against the base.
 import { api } from './api.js';
-import { clear, h, humanize } from './dom.js';
+import { humanize } from './format.js';
+import { html, useEffect, useRef, useState } from './lib.js';
 
-/** Parses a unified diff into rows for rendering: file headers, hunks, context, additions, deletions. */
-export function diffRows(text) {
-  const rows = [];
-  let oldLine = 0;
-  let newLine = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('Index: ') || line.startsWith('====')) continue;
-    if (line.startsWith('--- ')) continue;
-    if (line.startsWith('+++ ')) {
-      rows.push({ kind: 'file', text: line.slice(4).replace(/^b\//, '').replace(/\t.*$/, '') });
-      continue;
+const CONFIG = {
+  outputFormat: 'line-by-line',
+  drawFileList: true,
+  fileListToggle: true,
+  fileListStartVisible: true,
+  fileContentToggle: true,
+  matching: 'lines',
+  highlight: true,
+  synchronisedScroll: false,
+  stickyFileHeaders: false,
+  colorScheme: 'auto',
+  renderNothingWhenEmpty: false,
+};
+
+/**
+ * One unified diff (several files may follow each other). diff2html writes HTML it built from
+ * the diff's text with every piece of it escaped; Preact never renders inside the box.
+ */
+export function DiffView({ diff, label = 'Diff', files = true, empty = 'No changes.' }) {
+  const box = useRef();
+  useEffect(() => {
+    const el = box.current;
+    if (!el || !diff) return;
+    if (typeof window.Diff2HtmlUI !== 'function') {
+      el.textContent = diff;
+      el.classList.add('diff-plain');
+      return;
     }
-    const hunk = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
-    if (hunk) {
-      oldLine = Number(hunk[1]);
-      newLine = Number(hunk[2]);
-      rows.push({ kind: 'hunk', text: line });
-    } else if (line.startsWith('+')) rows.push({ kind: 'add', text: line.slice(1), b: newLine++ });
-    else if (line.startsWith('-')) rows.push({ kind: 'del', text: line.slice(1), a: oldLine++ });
-    else if (line.startsWith(' ')) rows.push({ kind: 'ctx', text: line.slice(1), a: oldLine++, b: newLine++ });
-  }
-  return rows;
+    const ui = new window.Diff2HtmlUI(el, diff, { ...CONFIG, drawFileList: files });
+    ui.draw();
+    ui.highlightCode();
+    // The toggles diff2html draws are unlabelled checkboxes; name them for screen readers.
+    for (const input of el.querySelectorAll('.d2h-file-collapse-input')) {
+      const name = input.closest('.d2h-file-wrapper')?.querySelector('.d2h-file-name')?.textContent?.trim() ?? 'file';
+      input.setAttribute('aria-label', `Mark ${name} as viewed (collapse it)`);
+    }
+    // Each file's diff scrolls sideways on its own: keyboard users need to reach it.
+    for (const scroller of el.querySelectorAll('.d2h-file-diff, .d2h-file-side-diff')) {
+      const name = scroller.closest('.d2h-file-wrapper')?.querySelector('.d2h-file-name')?.textContent?.trim() ?? 'file';
+      scroller.setAttribute('tabindex', '0');
+      scroller.setAttribute('role', 'region');
+      scroller.setAttribute('aria-label', `Diff of ${name}`);
+    }
+    return () => el.replaceChildren();
+  }, [diff, files]);
+  if (!diff) return html`<p class="empty">${empty}</p>`;
+  return html`<div class="diff2" role="region" aria-label=${label} ref=${box}></div>`;
 }
 
-export function renderDiff(text) {
-  if (!text) return h('p', { class: 'empty' }, 'No changes in this version.');
-  const rows = diffRows(text);
-  const added = rows.filter((r) => r.kind === 'add').length;
-  const removed = rows.filter((r) => r.kind === 'del').length;
-  const mark = { add: '+', del: '−', ctx: ' ' };
-  return h('div', {},
-    h('div', { class: 'diff-stat', 'aria-label': `${added} lines added, ${removed} removed` }, h('span', { class: 'a' }, `+${added}`), ' ', h('span', { class: 'd' }, `−${removed}`)),
-    h('div', { class: 'diff', role: 'region', 'aria-label': 'Diff', tabindex: '0' },
-      h('table', {}, h('tbody', {}, rows.map((r) => {
-        if (r.kind === 'file') return h('tr', { class: 'file' }, h('td', { colspan: 3 }, r.text));
-        if (r.kind === 'hunk') return h('tr', { class: 'hunk' }, h('td', { colspan: 3 }, r.text));
-        return h('tr', { class: `diff-line ${r.kind}` },
-          h('td', { class: 'ln' }, r.a ?? ''), h('td', { class: 'ln' }, r.b ?? ''),
-          h('td', { class: 'code' }, h('span', { class: 'sr-only' }, r.kind === 'add' ? 'added: ' : r.kind === 'del' ? 'removed: ' : ''), h('span', { 'aria-hidden': 'true', class: 'faint' }, mark[r.kind]), ' ', r.text));
-      })))));
-}
-
-/** The artifacts card body; keeps the chosen tab and version across live refreshes. */
-export function artifactsView(workflowId, artifacts, memory) {
-  if (artifacts.length === 0) return h('p', { class: 'empty' }, 'No artifact yet: the plan appears after step 1.');
-  const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Artifacts' });
-  const versions = h('div', { class: 'versions', role: 'group', 'aria-label': 'Versions' });
-  const diffBox = h('div', { role: 'tabpanel' });
-  const root = h('div', { class: 'artifacts' }, tabs, versions, diffBox);
-  let current = artifacts.find((a) => a.artifact === memory.artifact) ?? artifacts[0];
-
-  async function show(artifact, version) {
-    memory.artifact = artifact.artifact;
-    memory.version = version;
-    clear(tabs, artifacts.map((a) =>
-      h('button', { role: 'tab', type: 'button', 'aria-selected': String(a === artifact), onclick: () => { current = a; show(a, a.versions.at(-1).version); } }, humanize(a.artifact), ' ', h('span', { class: 'faint' }, `v${a.versions.at(-1).version}`))));
-    clear(versions, h('span', { class: 'small faint' }, 'Changes in'), artifact.versions.map((v) =>
-      h('button', { type: 'button', 'aria-pressed': String(v.version === version), onclick: () => show(artifact, v.version), title: `${v.step_id}, ${new Date(v.at).toLocaleString()}` },
-        v.version === 1 ? 'v1 (first)' : `v${v.version - 1} → v${v.version}`)));
-    clear(diffBox, h('p', { class: 'empty' }, 'Loading diff…'));
-    try {
-      const result = await api(`/api/workflows/${encodeURIComponent(workflowId)}/artifacts/${encodeURIComponent(artifact.artifact)}/diff?from=${version - 1}&to=${version}`);
-      if (memory.artifact === artifact.artifact && memory.version === version) clear(diffBox, renderDiff(result.diff));
-    } catch (error) {
-      clear(diffBox, h('p', { class: 'empty' }, `Could not load the diff: ${error.message}`));
+/**
+ * Scrolls to FILE:LINE in the diffs on the page (the new side's line number) and marks it; to
+ * the file when the line is not in a hunk shown. Returns whether the file was found.
+ */
+export function jumpToLine(file, line) {
+  const wrappers = [...document.querySelectorAll('#review-change .d2h-file-wrapper')];
+  const wrapper = wrappers.find((w) => sameFile(w.querySelector('.d2h-file-name')?.textContent?.trim(), file));
+  if (!wrapper) return false;
+  for (const old of document.querySelectorAll('.d2h-jumped')) old.classList.remove('d2h-jumped');
+  let target = wrapper;
+  if (line) {
+    const cell = [...wrapper.querySelectorAll('.line-num2')].find((n) => n.textContent.trim() === String(line));
+    const row = cell?.closest('tr');
+    if (row) {
+      row.classList.add('d2h-jumped');
+      target = row;
     }
   }
+  target.setAttribute('tabindex', '-1');
+  target.scrollIntoView({ block: 'center' });
+  target.focus({ preventScroll: true });
+  return true;
+}
 
-  const keep = current.versions.some((v) => v.version === memory.version) && memory.artifact === current.artifact;
-  show(current, keep ? memory.version : current.versions.at(-1).version);
-  return root;
+function sameFile(shown, wanted) {
+  if (!shown || !wanted) return false;
+  // diff2html shows renames as "old → new"; either side may be the one an issue names.
+  return shown.split(' → ').some((name) => name === wanted || name.endsWith(`/${wanted}`) || wanted.endsWith(`/${name}`));
+}
+
+/** The artifacts card body: a tab per artifact, a button per version, the diff to the one before. */
+export function ArtifactsView({ workflowId, artifacts, memory }) {
+  const preferred = artifacts.find((a) => a.artifact === memory.artifact) ?? artifacts.at(-1);
+  const [artifactId, setArtifactId] = useState(preferred?.artifact);
+  const artifact = artifacts.find((a) => a.artifact === artifactId) ?? preferred;
+  const latest = artifact?.versions.at(-1)?.version;
+  // A version the reader picked stays shown across live refreshes; otherwise the newest.
+  const [version, setVersion] = useState(memory.versions?.[artifact?.artifact] ?? latest);
+  const shown = artifact?.versions.some((v) => v.version === version) ? version : latest;
+  const [result, setResult] = useState({ key: null, diff: null, error: null });
+  const key = artifact ? `${artifact.artifact}:${shown}` : null;
+
+  useEffect(() => {
+    if (!artifact) return;
+    let live = true;
+    api(`/api/workflows/${encodeURIComponent(workflowId)}/artifacts/${encodeURIComponent(artifact.artifact)}/diff?from=${shown - 1}&to=${shown}`)
+      .then((r) => live && setResult({ key, diff: r.diff, error: null }))
+      .catch((error) => live && setResult({ key, diff: null, error: error.message }));
+    return () => { live = false; };
+  }, [key]);
+
+  if (!artifact) return html`<p class="empty">No artifact yet: the plan appears after step 1.</p>`;
+  return html`<div class="artifacts">
+    <div class="tabs" role="tablist" aria-label="Artifacts">
+      ${artifacts.map((a) => html`<button role="tab" type="button" aria-selected=${String(a === artifact)} onClick=${() => { memory.artifact = a.artifact; setArtifactId(a.artifact); setVersion(memory.versions?.[a.artifact] ?? a.versions.at(-1).version); }}>${humanize(a.artifact)} <span class="faint">v${a.versions.at(-1).version}</span></button>`)}
+    </div>
+    <div class="versions" role="group" aria-label="Versions">
+      <span class="small faint">Changes in</span>
+      ${artifact.versions.map((v) => html`<button type="button" aria-pressed=${String(v.version === shown)} onClick=${() => { memory.versions = { ...memory.versions, [artifact.artifact]: v.version }; setVersion(v.version); }} title=${`${v.step_id}, ${new Date(v.at).toLocaleString()}`}>${v.version === 1 ? 'v1 (first)' : `v${v.version - 1} → v${v.version}`}</button>`)}
+    </div>
+    <div role="tabpanel" class="artifact-diff">
+      ${result.key !== key ? html`<p class="empty">Loading diff…</p>`
+        : result.error ? html`<p class="empty">Could not load the diff: ${result.error}</p>`
+        : html`<${DiffView} diff=${result.diff} label=${`${humanize(artifact.artifact)} v${shown}`} empty="No changes in this version." />`}
+    </div>
+  </div>`;
 }

@@ -3,8 +3,10 @@
 // result, one text per prompt. The result goes to POST /api/workflows/:id/result, which checks it
 // as a configured agent's output is checked and refuses it (recording nothing) when it is incomplete.
 import { api } from './api.js';
+import { errorText, toast } from './format.js';
+import { html, useEffect, useRef, useState } from './lib.js';
 import { can } from './session.js';
-import { clear, h, time, toast } from './dom.js';
+import { Time } from './ui.js';
 
 const WHAT = { plan: 'the plan', files: 'the code answer, with a “# File: path” block per file', report: 'the review' };
 
@@ -20,73 +22,18 @@ async function copy(text, pre) {
   }
 }
 
-function promptBlock(prompt, index, count) {
+function PromptBlock({ prompt, index, count }) {
+  const pre = useRef();
   const id = `prompt-${index + 1}`;
   const title = count > 1 ? `Prompt ${index + 1} of ${count}` : 'Prompt';
-  const pre = h('pre', { class: 'prompt-text', id, tabindex: 0, 'aria-label': title }, prompt.text);
-  return h('div', { class: 'stack' },
-    h('div', { class: 'row' },
-      h('h3', {}, title, ' ', h('span', { class: 'hint mono' }, prompt.template)),
-      h('span', { class: 'spacer' }),
-      h('button', { class: 'btn btn-sm', type: 'button', 'aria-controls': id, onclick: () => copy(prompt.text, pre) }, count > 1 ? `Copy prompt ${index + 1}` : 'Copy prompt')),
-    pre);
-}
-
-function resultField(index, count, format) {
-  const id = `result-${index + 1}`;
-  const label = count > 1 ? `Result for prompt ${index + 1}` : 'Result';
-  const area = h('textarea', { id, name: id, rows: 8, placeholder: 'Paste the result here, or load it from a file below' });
-  const file = h('input', { id: `${id}-file`, type: 'file', accept: '.md,.markdown,.txt,.json,text/*' });
-  file.addEventListener('change', async () => {
-    const chosen = file.files?.[0];
-    if (chosen) area.value = await chosen.text();
-  });
-  const box = h('div', { class: 'stack' },
-    h('label', { for: id }, label, ' ', h('span', { class: 'hint' }, `(${WHAT[format] ?? 'the result'})`)), area,
-    h('label', { class: 'hint', for: `${id}-file` }, `Or load ${count > 1 ? `result ${index + 1}` : 'it'} from a file: `), file);
-  return { area, box, label };
-}
-
-function resultForm(wf, action, onDone) {
-  const count = action.expected_output.texts;
-  const fields = Array.from({ length: count }, (_, i) => resultField(i, count, action.expected_output.format));
-  const submit = h('button', { class: 'btn btn-primary', type: 'submit' }, count > 1 ? `Submit the ${count} results` : 'Submit result');
-  const send = async (event) => {
-    event.preventDefault();
-    const empty = fields.find((f) => f.area.value.trim() === '');
-    if (empty) {
-      toast(`${empty.label} is empty: paste it or load it from a file.`, { error: true });
-      empty.area.focus();
-      return;
-    }
-    submit.disabled = true;
-    try {
-      await api(`/api/workflows/${encodeURIComponent(wf.id)}/result`, { method: 'POST', body: { step: action.step_number, texts: fields.map((f) => f.area.value) } });
-      toast('Result recorded. The workflow continues.');
-      onDone();
-    } catch (error) {
-      toast(error.hint ? `${error.message} ${error.hint}` : error.message, { error: true });
-      submit.disabled = false;
-    }
-  };
-  return h('form', { class: 'stack', 'aria-label': `Result of step ${action.step_number}`, onsubmit: send },
-    fields.map((f) => f.box),
-    h('div', { class: 'decision-actions' }, submit));
-}
-
-function render(body, wf, me, action, onDone) {
-  if (action.kind !== 'submit_step_result') return clear(body, h('p', { class: 'notice' }, action.message ?? 'Nothing waits for a result now.'));
-  const count = action.prompts.length;
-  const cli = `converge submit ${wf.id} --step ${action.step_number} ${Array.from({ length: action.expected_output.texts }, (_, i) => `--file RESULT${action.expected_output.texts > 1 ? `-${i + 1}` : ''}.md`).join(' ')}`;
-  clear(body,
-    h('p', {}, `Give the prompt${count > 1 ? 's' : ''} to your coding agent, or answer ${count > 1 ? 'them' : 'it'} yourself, then submit ${action.expected_output.texts > 1 ? `the ${action.expected_output.texts} results, one per prompt,` : 'the result'} here. Converge checks its format, records it and goes on.`),
-    action.change_requests.length > 0 ? h('div', { class: 'notice', role: 'note' }, h('strong', {}, 'Change requests: '), action.change_requests.join('; ')) : null,
-    action.previous_error ? h('div', { class: 'notice', role: 'note' }, h('strong', {}, 'The previous result was refused: '), action.previous_error) : null,
-    action.prompts.map((p, i) => promptBlock(p, i, count)),
-    h('details', {}, h('summary', {}, 'Expected format'), h('p', { class: 'muted' }, formatText(action.expected_output.description)), h('p', { class: 'muted' }, action.workspace.note)),
-    can(me, 'operator')
-      ? [resultForm(wf, action, onDone), h('p', { class: 'hint' }, 'From a terminal: ', h('code', {}, cli))]
-      : h('p', { class: 'notice' }, `Only operators submit results; you are signed in as ${me.role}.`));
+  return html`<div class="stack">
+    <div class="row">
+      <h3>${title} <span class="hint mono">${prompt.template}</span></h3>
+      <span class="spacer"></span>
+      <button class="btn btn-sm" type="button" aria-controls=${id} onClick=${() => copy(prompt.text, pre.current)}>${count > 1 ? `Copy prompt ${index + 1}` : 'Copy prompt'}</button>
+    </div>
+    <pre class="prompt-text" id=${id} tabindex="0" aria-label=${title} ref=${pre}>${prompt.text}</pre>
+  </div>`;
 }
 
 /** The format description without its tool-call lead ("texts: [plan] — "), which is for agents. */
@@ -96,17 +43,81 @@ function formatText(description) {
   return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
 
+function ResultForm({ wf, action, onDone }) {
+  const count = action.expected_output.texts;
+  const [texts, setTexts] = useState(() => Array.from({ length: count }, () => ''));
+  const [busy, setBusy] = useState(false);
+  const label = (i) => (count > 1 ? `Result for prompt ${i + 1}` : 'Result');
+  const setText = (i, value) => setTexts((all) => all.map((t, j) => (j === i ? value : t)));
+  const send = async (event) => {
+    event.preventDefault();
+    const empty = texts.findIndex((t) => t.trim() === '');
+    if (empty >= 0) {
+      toast(`${label(empty)} is empty: paste it or load it from a file.`, { error: true });
+      document.getElementById(`result-${empty + 1}`)?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      await api(`/api/workflows/${encodeURIComponent(wf.id)}/result`, { method: 'POST', body: { step: action.step_number, texts } });
+      toast('Result recorded. The workflow continues.');
+      onDone();
+    } catch (error) {
+      toast(errorText(error), { error: true });
+      setBusy(false);
+    }
+  };
+  return html`<form class="stack" aria-label=${`Result of step ${action.step_number}`} onSubmit=${send}>
+    ${texts.map((text, i) => {
+      const id = `result-${i + 1}`;
+      return html`<div class="stack">
+        <label for=${id}>${label(i)} <span class="hint">(${WHAT[action.expected_output.format] ?? 'the result'})</span></label>
+        <textarea id=${id} name=${id} rows="8" placeholder="Paste the result here, or load it from a file below" value=${text} onInput=${(e) => setText(i, e.currentTarget.value)}></textarea>
+        <label class="hint" for=${`${id}-file`}>Or load ${count > 1 ? `result ${i + 1}` : 'it'} from a file: </label>
+        <input id=${`${id}-file`} type="file" accept=".md,.markdown,.txt,.json,text/*" onChange=${async (e) => { const chosen = e.currentTarget.files?.[0]; if (chosen) setText(i, await chosen.text()); }} />
+      </div>`;
+    })}
+    <div class="decision-actions"><button class="btn btn-primary" type="submit" disabled=${busy}>${count > 1 ? `Submit the ${count} results` : 'Submit result'}</button></div>
+  </form>`;
+}
+
+function Body({ wf, me, action, onDone }) {
+  if (action.kind !== 'submit_step_result') return html`<p class="notice">${action.message ?? 'Nothing waits for a result now.'}</p>`;
+  const count = action.prompts.length;
+  const texts = action.expected_output.texts;
+  const cli = `converge submit ${wf.id} --step ${action.step_number} ${Array.from({ length: texts }, (_, i) => `--file RESULT${texts > 1 ? `-${i + 1}` : ''}.md`).join(' ')}`;
+  return html`
+    <p>Give the prompt${count > 1 ? 's' : ''} to your coding agent, or answer ${count > 1 ? 'them' : 'it'} yourself, then submit ${texts > 1 ? `the ${texts} results, one per prompt,` : 'the result'} here. Converge checks its format, records it and goes on.</p>
+    ${action.change_requests.length > 0 ? html`<div class="notice" role="note"><strong>Change requests: </strong>${action.change_requests.join('; ')}</div>` : null}
+    ${action.previous_error ? html`<div class="notice" role="note"><strong>The previous result was refused: </strong>${action.previous_error}</div>` : null}
+    ${action.prompts.map((p, i) => html`<${PromptBlock} prompt=${p} index=${i} count=${count} />`)}
+    <details><summary>Expected format</summary><p class="muted">${formatText(action.expected_output.description)}</p><p class="muted">${action.workspace.note}</p></details>
+    ${can(me, 'operator')
+      ? html`<${ResultForm} wf=${wf} action=${action} onDone=${onDone} /><p class="hint">From a terminal: <code>${cli}</code></p>`
+      : html`<p class="notice">Only operators submit results; you are signed in as ${me.role}.</p>`}`;
+}
+
 /** The panel for an external wait (`wf.external`); its prompts come from GET /api/workflows/:id/next. */
-export function externalPanel(wf, me, onDone) {
+export function ExternalPanel({ wf, me, onDone }) {
   const x = wf.external;
-  const body = h('div', { class: 'card-body stack' }, h('p', { class: 'muted' }, 'Loading the prompt…'));
-  const head = h('div', { class: 'card-head' },
-    h('div', { class: 'decision-title' },
-      h('span', { class: 'eyebrow' }, can(me, 'operator') ? 'Waiting for you' : 'Waiting for an operator'),
-      h('h2', { id: 'decision-title' }, `Step ${x.step_number} · ${x.step_name}: the ${x.role}'s result`)),
-    h('span', { class: 'spacer' }), h('span', { class: 'small faint' }, 'waiting since ', time(x.since)));
-  api(`/api/workflows/${encodeURIComponent(wf.id)}/next`)
-    .then((action) => render(body, wf, me, action, onDone))
-    .catch((error) => clear(body, h('p', { class: 'notice' }, `The prompt could not be loaded: ${error.message}`)));
-  return h('section', { class: 'card decision', 'aria-labelledby': 'decision-title', id: 'external-result' }, head, body);
+  const [state, setState] = useState({ action: null, error: null });
+  useEffect(() => {
+    api(`/api/workflows/${encodeURIComponent(wf.id)}/next`)
+      .then((action) => setState({ action, error: null }))
+      .catch((error) => setState({ action: null, error: error.message }));
+  }, []);
+  return html`<section class="card decision" aria-labelledby="decision-title" id="external-result">
+    <div class="card-head">
+      <div class="decision-title">
+        <span class="eyebrow">${can(me, 'operator') ? 'Waiting for you' : 'Waiting for an operator'}</span>
+        <h2 id="decision-title">Step ${x.step_number} · ${x.step_name}: the ${x.role}'s result</h2>
+      </div>
+      <span class="spacer"></span><span class="small faint">waiting since <${Time} iso=${x.since} /></span>
+    </div>
+    <div class="card-body stack">
+      ${state.error ? html`<p class="notice">The prompt could not be loaded: ${state.error}</p>`
+        : state.action === null ? html`<p class="muted">Loading the prompt…</p>`
+        : html`<${Body} wf=${wf} me=${me} action=${state.action} onDone=${onDone} />`}
+    </div>
+  </section>`;
 }

@@ -1,8 +1,11 @@
-// The workflow list: what waits for a person first, then every workflow with status, phase,
-// step and round. Refreshes live when any workflow changes.
+// The workflow list: what waits for a person first ("Waiting for you": gates, escalations and
+// external steps), then every workflow with status, phase, step and round. Refreshes live when
+// any workflow changes.
 import { api, debounce, liveStream } from './api.js';
+import { errorText, humanize, number, titleOf, toast, waitingLabel } from './format.js';
+import { html, useCallback, useEffect, useRef, useState } from './lib.js';
 import { can, setLive } from './session.js';
-import { clear, h, humanize, number, statusPill, time, titleOf, toast, waitingLabel } from './dom.js';
+import { StatusPill, Time } from './ui.js';
 
 const FILTERS = [
   ['all', 'All', undefined],
@@ -13,84 +16,78 @@ const FILTERS = [
 ];
 const PAGE = 50;
 
-export async function renderList(root, me) {
-  document.title = 'Workflows · Converge';
-  let filter = new URLSearchParams(window.location.search).get('filter') ?? 'all';
-  let items = [];
-  let nextOffset = null;
+export function ListPage({ me }) {
+  const [filter, setFilter] = useState(() => new URLSearchParams(window.location.search).get('filter') ?? 'all');
+  const [items, setItems] = useState(null);
+  const [nextOffset, setNextOffset] = useState(null);
+  const [pending, setPending] = useState([]);
+  const [starting, setStarting] = useState(false);
+  const state = useRef({ filter, items: [] });
+  state.current.filter = filter;
 
-  const attention = h('div');
-  const tableBody = h('tbody');
-  const moreBox = h('div', { class: 'load-more', hidden: true });
-  const filterBar = h('div', { class: 'filters', role: 'group', 'aria-label': 'Filter by status' });
-  const count = h('p', { class: 'muted sub' });
-
-  const head = h('div', { class: 'page-head' },
-    h('div', {}, h('h1', {}, 'Workflows'), count),
-    h('span', { class: 'spacer' }),
-    filterBar,
-    can(me, 'operator') ? h('button', { class: 'btn btn-primary', type: 'button', onclick: () => openStartDialog(root) }, 'New workflow') : null);
-
-  const table = h('section', { class: 'card', 'aria-label': 'Workflows' },
-    h('table', { class: 'table-rows' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Workflow'), h('th', {}, 'Status'), h('th', { class: 'col-phase' }, 'Phase'), h('th', { class: 'col-step' }, 'Step'), h('th', { class: 'num' }, 'Round'), h('th', { class: 'num' }, 'Updated'))),
-      tableBody),
-    moreBox);
-  clear(root, head, attention, table);
-
-  function renderFilters() {
-    clear(filterBar, FILTERS.map(([key, label]) =>
-      h('button', { type: 'button', 'aria-pressed': String(filter === key), onclick: () => { filter = key; history.replaceState(null, '', key === 'all' ? '/' : `/?filter=${key}`); load(); } }, label)));
-  }
-
-  function row(wf) {
-    const open = () => window.location.assign(`/workflows/${encodeURIComponent(wf.id)}`);
-    return h('tr', { onclick: open, dataset: { id: wf.id } },
-      h('td', {}, h('a', { class: 'wf-title', href: `/workflows/${encodeURIComponent(wf.id)}`, onclick: (e) => e.stopPropagation() }, titleOf(wf)), h('span', { class: 'wf-id' }, wf.id)),
-      h('td', { class: 'col-status' }, statusPill(wf.status), wf.waiting_for ? h('div', { class: 'small faint' }, waitingLabel(wf.waiting_for)) : null),
-      h('td', { class: 'col-phase muted' }, wf.phase_name ?? humanize(wf.phase)),
-      h('td', { class: 'col-step muted' }, wf.current_step ? `Step ${wf.current_step}` : '—'),
-      h('td', { class: 'num col-round' }, wf.round ? number(wf.round) : '—'),
-      h('td', { class: 'num muted col-updated' }, time(wf.updated_at)));
-  }
-
-  async function renderAttention() {
-    const { items: pending } = await api('/api/approvals');
-    if (pending.length === 0) return clear(attention);
-    // Gates and escalations are an approver's to answer; an external step's result an operator's.
-    const mine = pending.some((p) => can(me, p.external ? 'operator' : 'approver'));
-    const heading = mine ? 'Waiting for you' : pending.every((p) => !p.external) ? 'Waiting for an approver' : 'Waiting for a person';
-    clear(attention, h('section', { class: 'attention', 'aria-labelledby': 'attention-title' },
-      h('h2', { id: 'attention-title' }, heading, h('span', { class: 'tag tag-warn' }, String(pending.length))),
-      h('div', { class: 'attention-grid' }, pending.map((p) =>
-        h('a', { class: 'card attention-card', href: `/workflows/${encodeURIComponent(p.workflow.id)}`, dataset: { id: p.workflow.id, kind: p.gate ? 'gate' : p.escalation ? 'escalation' : 'external' } },
-          h('div', { class: 'what' }, whatWaits(p)),
-          h('div', { class: 'wf-title' }, titleOf(p.workflow)),
-          h('div', { class: 'small faint' }, p.workflow.id, ' · ', p.latest_round ? `round ${p.latest_round.round} · ` : '', time(p.gate?.requested_at ?? p.escalation?.raised_at ?? p.external?.since)))))));
-  }
-
-  async function load(append = false) {
-    renderFilters();
-    const status = FILTERS.find(([key]) => key === filter)?.[2];
-    const params = new URLSearchParams({ limit: String(PAGE), offset: String(append ? items.length : 0) });
+  const load = useCallback(async (append = false) => {
+    const current = state.current.filter;
+    const status = FILTERS.find(([key]) => key === current)?.[2];
+    const params = new URLSearchParams({ limit: String(PAGE), offset: String(append ? state.current.items.length : 0) });
     if (status) params.set('status', status);
     try {
       const page = await api(`/api/workflows?${params}`);
-      items = append ? [...items, ...page.items] : page.items;
-      nextOffset = page.next_offset;
-      clear(tableBody, items.length === 0 ? h('tr', {}, h('td', { colspan: 6, class: 'empty' }, filter === 'all' ? 'No workflows yet. Start one with “New workflow” or `converge start`.' : 'No workflows match this filter.')) : items.map(row));
-      clear(moreBox, h('button', { class: 'btn', type: 'button', onclick: () => load(true) }, 'Load more'));
-      moreBox.hidden = nextOffset === null;
-      count.textContent = `${items.length}${nextOffset !== null ? '+' : ''} workflow${items.length === 1 ? '' : 's'}${filter === 'all' ? '' : ` · ${FILTERS.find(([k]) => k === filter)[1].toLowerCase()}`}`;
-      await renderAttention();
+      if (state.current.filter !== current) return;
+      const next = append ? [...state.current.items, ...page.items] : page.items;
+      state.current.items = next;
+      setItems(next);
+      setNextOffset(page.next_offset);
+      setPending((await api('/api/approvals')).items);
     } catch (error) {
       toast(error.message, { error: true });
     }
-  }
+  }, []);
 
-  await load();
-  const refresh = debounce(() => load(), 250);
-  liveStream('/api/stream', { changed: refresh }, setLive);
+  useEffect(() => { document.title = 'Workflows · Converge'; }, []);
+  useEffect(() => { load(); }, [filter]);
+  useEffect(() => liveStream('/api/stream', { changed: debounce(() => load(), 250) }, setLive), []);
+
+  const choose = (key) => {
+    history.replaceState(null, '', key === 'all' ? '/' : `/?filter=${key}`);
+    setFilter(key);
+  };
+  const label = FILTERS.find(([k]) => k === filter)?.[1] ?? 'All';
+  const list = items ?? [];
+  return html`
+    <div class="page-head">
+      <div><h1>Workflows</h1>
+        <p class="muted sub">${items === null ? '' : `${list.length}${nextOffset !== null ? '+' : ''} workflow${list.length === 1 ? '' : 's'}${filter === 'all' ? '' : ` · ${label.toLowerCase()}`}`}</p></div>
+      <span class="spacer"></span>
+      <div class="filters" role="group" aria-label="Filter by status">
+        ${FILTERS.map(([key, text]) => html`<button type="button" aria-pressed=${String(filter === key)} onClick=${() => choose(key)}>${text}</button>`)}
+      </div>
+      ${can(me, 'operator') ? html`<button class="btn btn-primary" type="button" onClick=${() => setStarting(true)}>New workflow</button>` : null}
+    </div>
+    <${Attention} pending=${pending} me=${me} />
+    <section class="card" aria-label="Workflows">
+      <table class="table-rows">
+        <thead><tr><th>Workflow</th><th>Status</th><th class="col-phase">Phase</th><th class="col-step">Step</th><th class="num">Round</th><th class="num">Updated</th></tr></thead>
+        <tbody>
+          ${items === null ? html`<tr><td colspan="6" class="empty">Loading…</td></tr>`
+            : list.length === 0 ? html`<tr><td colspan="6" class="empty">${filter === 'all' ? 'No workflows yet. Start one with “New workflow” or `converge start`.' : 'No workflows match this filter.'}</td></tr>`
+            : list.map((wf) => html`<${Row} key=${wf.id} wf=${wf} />`)}
+        </tbody>
+      </table>
+      ${nextOffset !== null ? html`<div class="load-more"><button class="btn" type="button" onClick=${() => load(true)}>Load more</button></div>` : null}
+    </section>
+    ${starting ? html`<${StartDialog} onClose=${() => setStarting(false)} />` : null}`;
+}
+
+function Row({ wf }) {
+  const href = `/workflows/${encodeURIComponent(wf.id)}`;
+  return html`<tr data-id=${wf.id} onClick=${() => window.location.assign(href)}>
+    <td><a class="wf-title" href=${href} onClick=${(e) => e.stopPropagation()}>${titleOf(wf)}</a><span class="wf-id">${wf.id}</span></td>
+    <td class="col-status"><${StatusPill} status=${wf.status} />${wf.waiting_for ? html`<div class="small faint">${waitingLabel(wf.waiting_for)}</div>` : null}</td>
+    <td class="col-phase muted">${wf.phase_name ?? humanize(wf.phase)}</td>
+    <td class="col-step muted">${wf.current_step ? `Step ${wf.current_step}` : '—'}</td>
+    <td class="num col-round">${wf.round ? number(wf.round) : '—'}</td>
+    <td class="num muted col-updated"><${Time} iso=${wf.updated_at} /></td>
+  </tr>`;
 }
 
 function whatWaits(p) {
@@ -99,35 +96,56 @@ function whatWaits(p) {
   return `Result of step ${p.external.step_number}: ${p.external.step_name}`;
 }
 
-function openStartDialog(root) {
-  const requirements = h('textarea', { id: 'new-req', name: 'requirements', required: true, rows: 5, placeholder: 'Add a --json flag to the export command…' });
-  const name = h('input', { id: 'new-name', type: 'text', name: 'name', maxlength: 200 });
-  const workspace = h('input', { id: 'new-ws', type: 'text', name: 'workspace', placeholder: '.' });
-  const auto = h('input', { id: 'new-auto', type: 'checkbox' });
-  const dialog = h('dialog', { 'aria-labelledby': 'new-title' });
+function Attention({ pending, me }) {
+  if (pending.length === 0) return null;
+  // Gates and escalations are an approver's to answer; an external step's result an operator's.
+  const mine = pending.some((p) => can(me, p.external ? 'operator' : 'approver'));
+  const heading = mine ? 'Waiting for you' : pending.every((p) => !p.external) ? 'Waiting for an approver' : 'Waiting for a person';
+  return html`<section class="attention" aria-labelledby="attention-title">
+    <h2 id="attention-title">${heading}<span class="tag tag-warn">${String(pending.length)}</span></h2>
+    <div class="attention-grid">
+      ${pending.map((p) => html`<a class="card attention-card" href=${`/workflows/${encodeURIComponent(p.workflow.id)}`} data-id=${p.workflow.id} data-kind=${p.gate ? 'gate' : p.escalation ? 'escalation' : 'external'}>
+        <div class="what">${whatWaits(p)}</div>
+        <div class="wf-title">${titleOf(p.workflow)}</div>
+        <div class="small faint">${p.workflow.id} · ${p.gate?.approvals ? `${p.gate.approvals.text} · ` : ''}${p.latest_round ? `round ${p.latest_round.round} · ` : ''}<${Time} iso=${p.gate?.requested_at ?? p.escalation?.raised_at ?? p.external?.since} /></div>
+      </a>`)}
+    </div>
+  </section>`;
+}
+
+function StartDialog({ onClose }) {
+  const ref = useRef();
+  const [form, setForm] = useState({ requirements: '', name: '', workspace: '', auto: false });
+  useEffect(() => {
+    ref.current.showModal();
+    ref.current.querySelector('textarea').focus();
+  }, []);
+  const set = (key) => (e) => setForm({ ...form, [key]: e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value });
   const submit = async (event) => {
     event.preventDefault();
     try {
-      const body = { requirements: requirements.value, auto_approve: auto.checked };
-      if (name.value.trim()) body.name = name.value.trim();
-      if (workspace.value.trim()) body.workspace = workspace.value.trim();
+      const body = { requirements: form.requirements, auto_approve: form.auto };
+      if (form.name.trim()) body.name = form.name.trim();
+      if (form.workspace.trim()) body.workspace = form.workspace.trim();
       const { workflow } = await api('/api/workflows', { method: 'POST', body });
       window.location.assign(`/workflows/${encodeURIComponent(workflow.id)}`);
     } catch (error) {
-      toast(error.hint ? `${error.message} ${error.hint}` : error.message, { error: true });
+      toast(errorText(error), { error: true });
     }
   };
-  dialog.append(h('form', { onsubmit: submit },
-    h('h2', { id: 'new-title' }, 'New workflow'),
-    h('label', { for: 'new-req' }, 'Requirements'), requirements,
-    h('label', { for: 'new-name' }, 'Name ', h('span', { class: 'hint' }, '(optional)')), name,
-    h('label', { for: 'new-ws' }, 'Workspace ', h('span', { class: 'hint' }, "(relative to the server's workspace root)")), workspace,
-    h('label', { class: 'check', for: 'new-auto' }, auto, 'Approve every gate automatically'),
-    h('div', { class: 'row' }, h('span', { class: 'spacer' }),
-      h('button', { class: 'btn', type: 'button', onclick: () => dialog.close() }, 'Cancel'),
-      h('button', { class: 'btn btn-primary', type: 'submit' }, 'Start'))));
-  dialog.addEventListener('close', () => dialog.remove());
-  root.append(dialog);
-  dialog.showModal();
-  requirements.focus();
+  return html`<dialog ref=${ref} aria-labelledby="new-title" onClose=${onClose}>
+    <form onSubmit=${submit}>
+      <h2 id="new-title">New workflow</h2>
+      <label for="new-req">Requirements</label>
+      <textarea id="new-req" name="requirements" required rows="5" placeholder="Add a --json flag to the export command…" value=${form.requirements} onInput=${set('requirements')}></textarea>
+      <label for="new-name">Name <span class="hint">(optional)</span></label>
+      <input id="new-name" type="text" name="name" maxlength="200" value=${form.name} onInput=${set('name')} />
+      <label for="new-ws">Workspace <span class="hint">(relative to the server's workspace root)</span></label>
+      <input id="new-ws" type="text" name="workspace" placeholder="." value=${form.workspace} onInput=${set('workspace')} />
+      <label class="check" for="new-auto"><input id="new-auto" type="checkbox" checked=${form.auto} onChange=${set('auto')} />Approve every gate automatically</label>
+      <div class="row"><span class="spacer"></span>
+        <button class="btn" type="button" onClick=${() => ref.current.close()}>Cancel</button>
+        <button class="btn btn-primary" type="submit">Start</button></div>
+    </form>
+  </dialog>`;
 }

@@ -1,35 +1,5 @@
-// Small DOM helpers. Every piece of data goes in as text (textContent / attributes), never as
-// HTML, so nothing a workflow contains can inject markup or script.
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-function build(el, attrs, children) {
-  for (const [key, value] of Object.entries(attrs ?? {})) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
-    else if (key === 'dataset') Object.assign(el.dataset, value);
-    else el.setAttribute(key, value === true ? '' : String(value));
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === undefined || child === null || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
-
-/** An HTML element: h('a', { href: '/' }, 'text', child…). */
-export function h(tag, attrs, ...children) {
-  return build(document.createElement(tag), attrs, children);
-}
-
-/** An SVG element. */
-export function s(tag, attrs, ...children) {
-  return build(document.createElementNS(SVG_NS, tag), attrs, children);
-}
-
-export function clear(el, ...children) {
-  el.replaceChildren();
-  return build(el, {}, children);
-}
+// Text helpers shared by the pages: labels, times, numbers, and the page-wide toast and
+// screen-reader announcer (two fixed elements of index.html).
 
 const STATUS = {
   running: ['Running', 'running'],
@@ -40,9 +10,9 @@ const STATUS = {
   cancelled: ['Cancelled', 'cancelled'],
 };
 
-export function statusPill(status, { paused = false, large = false } = {}) {
-  const [label, cls] = paused ? ['Paused', 'paused'] : (STATUS[status] ?? [status, 'cancelled']);
-  return h('span', { class: `pill pill-${cls}${large ? ' pill-lg' : ''}`, dataset: { status } }, label);
+/** [label, css suffix] of a workflow status. */
+export function statusLabel(status, paused = false) {
+  return paused ? ['Paused', 'paused'] : (STATUS[status] ?? [status, 'cancelled']);
 }
 
 /** "gate:plan_approval" → "Plan approval"; "escalation:cap_reached" → "Escalation: cap reached"; "external:step 1" → "Your result for step 1". */
@@ -65,10 +35,6 @@ export function relTime(iso) {
   if (abs < 2700) return fmt.format(-Math.round(seconds / 60), 'minute');
   if (abs < 64800) return fmt.format(-Math.round(seconds / 3600), 'hour');
   return fmt.format(-Math.round(seconds / 86400), 'day');
-}
-
-export function time(iso) {
-  return h('time', { datetime: iso, title: new Date(iso).toLocaleString() }, relTime(iso));
 }
 
 export function duration(ms) {
@@ -99,6 +65,10 @@ export function humanize(id) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+export function errorText(error) {
+  return error.hint ? `${error.message} ${error.hint}` : error.message;
+}
+
 export function announce(message) {
   const el = document.getElementById('announcer');
   if (el) el.textContent = message;
@@ -113,10 +83,4 @@ export function toast(message, { error = false } = {}) {
   el.hidden = false;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => { el.hidden = true; }, error ? 7000 : 3500);
-}
-
-export function card(title, { actions = [], body = [], id, cls = '' } = {}) {
-  return h('section', { class: `card ${cls}`.trim(), id, 'aria-labelledby': id ? `${id}-title` : undefined },
-    h('div', { class: 'card-head' }, h('h2', { id: id ? `${id}-title` : undefined }, title), h('span', { class: 'spacer' }), actions),
-    body);
 }
