@@ -42,6 +42,17 @@ const BaseAgentConfigSchema = z.strictObject({
   env_allow: z.array(z.string()).optional(),
   /** command: overrides converge.yaml's `sandbox` for this agent (it keeps the network either way). */
   sandbox: SandboxModeSchema.optional(),
+  /**
+   * command presets: `isolated` (default) gives each run a private home, so only the key Converge
+   * hands over works; `inherit` uses the user's own (subscription logins, settings, MCP servers).
+   */
+  home: z.enum(['isolated', 'inherit']).optional(),
+  /** command presets: how often the CLI itself retries a failed API call (default 1); Converge's recovery retries after that. */
+  retries: z.number().int().min(0).max(9).optional(),
+  /** This agent's circuit: consecutive provider failures that open it, and how long it stays open before a probe. */
+  circuit_breaker: z
+    .strictObject({ failures: z.number().int().positive().optional(), cool_down_s: z.number().positive().optional() })
+    .optional(),
   /** Prices in USD per million tokens, overriding the built-in table. */
   price: z
     .strictObject({ input: z.number().min(0), output: z.number().min(0), cached_input: z.number().min(0).optional() })

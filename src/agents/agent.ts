@@ -31,6 +31,8 @@ export interface AgentRequest {
   providerIndex: number;
   /** Told what the agent is doing now (a command it runs, a file it edits) when it reports that; for display only. */
   onActivity?: (text: string) => void;
+  /** The project's check commands (one command line each), which a CLI agent may run to verify its work. */
+  checkCommands?: readonly string[];
 }
 
 export interface AgentResponse {
@@ -55,7 +57,37 @@ export interface Agent {
   /** The key shared limits are counted under. */
   readonly provider: string;
   readonly maxConcurrency?: number;
+  /**
+   * This agent's own time for one step (a command agent's `timeout_s`), in place of the
+   * definition's step timeout; a recovery that extends the timeout extends this one.
+   */
+  readonly stepTimeoutMs?: number;
+  /** The circuit its provider failures count against; `provider` and `id` when unset. */
+  readonly circuit?: AgentCircuit;
   call(request: AgentRequest): Promise<AgentResponse>;
+}
+
+/** One circuit per agent: provider and model, or a CLI preset and the provider it calls. */
+export interface AgentCircuit {
+  key: string;
+  /** Consecutive provider failures that open it (the breaker's default when unset). */
+  failures?: number;
+  /** How long it stays open before a probe (the breaker's default when unset). */
+  coolDownMs?: number;
+}
+
+/** An agent's circuit from its key and its entry's `circuit_breaker`. */
+export function agentCircuit(key: string, settings?: { failures?: number | undefined; cool_down_s?: number | undefined }): AgentCircuit {
+  return {
+    key,
+    ...(settings?.failures === undefined ? {} : { failures: settings.failures }),
+    ...(settings?.cool_down_s === undefined ? {} : { coolDownMs: settings.cool_down_s * 1000 }),
+  };
+}
+
+/** The circuit an agent's failures count against. */
+export function circuitOf(agent: Agent): AgentCircuit {
+  return agent.circuit ?? { key: agent.id.startsWith(`${agent.provider}:`) ? agent.id : `${agent.provider}|${agent.id}` };
 }
 
 /** A classified agent failure; the recovery policy picks the strategy from `failureClass`. */

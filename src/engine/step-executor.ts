@@ -11,7 +11,7 @@ import type { NewEvent, ReviewText } from '../core/events.js';
 import type { FileChange, SandboxKind, ToolResult, Usage, ValidationReport } from '../core/records.js';
 import type { StepRun, WorkflowState } from '../core/state.js';
 import type { Agent, AgentRequest, ExpectedOutput } from '../agents/agent.js';
-import { agentFailure, failureClassOf } from '../agents/agent.js';
+import { agentFailure, circuitOf, failureClassOf } from '../agents/agent.js';
 import { assertComplete, parseFileBlocks, parsePlan } from '../agents/parsing/index.js';
 import { mergeReviews } from './review-merge.js';
 import { assertSubmissionComplete } from './submission-check.js';
@@ -75,7 +75,7 @@ function pickAgent(deps: StepExecutorDeps, step: Step, state: WorkflowState): Ag
   let index = providerIndex(state);
   let choice = deps.agentFor(step.role, index, state);
   const seen = new Set<unknown>();
-  while (choice.kind === 'agent' && deps.breaker?.state(choice.agent.provider) === 'open' && !seen.has(choice.agent)) {
+  while (choice.kind === 'agent' && deps.breaker?.state(circuitOf(choice.agent)) === 'open' && !seen.has(choice.agent)) {
     seen.add(choice.agent);
     const next = deps.agentFor(step.role, ++index, state);
     if (next.kind === 'agent' && seen.has(next.agent)) break;
@@ -127,17 +127,19 @@ export async function executeRun(
   }
   if (choice.kind === 'external') return { kind: 'waiting_external', state };
 
-  const deadline = withDeadline(signal, run.timeoutMs);
+  const timeoutMs = agentTimeoutMs(def, step, run, choice.agent);
+  const deadline = withDeadline(signal, timeoutMs);
+  const deadlineMs = deps.clock.nowMs() + timeoutMs;
   const usage: Usage[] = [];
   let calls = 0;
   const liveRun = state.runs.findLast((r) => r.actionId === run.actionId)!;
   let result: NewEvent;
   try {
-    result = await callAgent(deps, state, step, liveRun, choice.agent, checks ?? [], deadline.signal, usage, () => calls++);
+    result = await callAgent(deps, state, step, { ...liveRun, timeoutMs }, choice.agent, checks ?? [], deadline.signal, usage, () => calls++, deadlineMs);
   } catch (error) {
     if (signal.aborted && !deadline.expired()) throw error;
     const failure = deadline.expired()
-      ? agentFailure('timeout', `The ${step.role} did not finish step ${step.number} within ${Math.round(run.timeoutMs / 1000)} s.`)
+      ? agentFailure('timeout', `The ${step.role} did not finish step ${step.number} within ${Math.round(timeoutMs / 1000)} s.`)
       : error;
     const after = retryAfter(failure);
     result = {
@@ -157,6 +159,16 @@ export async function executeRun(
   }
   await trace.save(result);
   return { kind: 'finished', state, event: result };
+}
+
+/**
+ * The time this attempt gets: the agent's own step time when it has one (a command agent's
+ * `timeout_s`), scaled as recovery scaled the run's (extended_timeout doubles it), else the run's.
+ */
+function agentTimeoutMs(def: WorkflowDefinition, step: Step, run: StepRun, agent: Agent): number {
+  if (agent.stepTimeoutMs === undefined) return run.timeoutMs;
+  const defaultMs = (step.timeout_s ?? def.timeouts.step_s) * 1000;
+  return Math.round(agent.stepTimeoutMs * (run.timeoutMs / defaultMs));
 }
 
 /**
@@ -193,6 +205,7 @@ async function callAgent(
   signal: AbortSignal,
   usage: Usage[],
   countCall: () => number,
+  deadlineMs: number,
 ): Promise<NewEvent> {
   // The query is what the step is about: the requirements, plus the plan's title once there is one.
   const planTitle = state.outputs.findLast((o) => o.output.artifact === 'plan')?.output.content.split('\n').find((l) => l.startsWith('#')) ?? '';
@@ -220,6 +233,7 @@ async function callAgent(
       attempt: run.attempt,
       providerIndex: providerIndex(state),
       onActivity: (text) => tell(deps.onProgress, { kind: 'agent_activity', workflowId: state.workflowId, actionId: run.actionId, stepNumber: step.number, role: step.role, text }),
+      ...(step.role === 'programmer' ? { checkCommands: state.definition.checks.map((c) => (typeof c.command === 'string' ? c.command : c.command.join(' '))) } : {}),
     });
     // The prompt is built once a provider slot is free, so a workflow queued behind the
     // provider's limit holds no prompt, knowledge text or request in memory while it waits.
@@ -229,7 +243,8 @@ async function callAgent(
       return agent.call(requestFor(parts));
     };
     const call = () => deps.limiter.run(agent.provider, prompted);
-    const response = deps.breaker ? await deps.breaker.run(agent.provider, call) : await call();
+    // An open circuit is waited out within the deadline: failing at once would only spend attempts.
+    const response = deps.breaker ? await deps.breaker.run(circuitOf(agent), call, { wait: true, deadlineMs, signal }) : await call();
     if (response.usage !== undefined) usage.push(response.usage);
     // A cut-off answer parses but says less than its author meant; an agent that wrote its files
     // itself (a CLI agent) is judged by the files, its text being only a summary.

@@ -5,6 +5,7 @@
  * runner can clean up, SIGKILL after a grace. The group is also swept when its leader exits, so
  * nothing it started outlives it (and a leftover background process cannot hold the pipes open).
  */
+import { sep } from 'node:path';
 import type { SandboxMode } from '../core/profile-schema.js';
 import type { SandboxKind } from '../core/records.js';
 import { bwrapArgs, bwrapBinds } from './bwrap-sandbox.js';
@@ -144,8 +145,11 @@ function commandFor(spec: LaunchSpec, choice: SandboxChoice): Command {
   if (choice.kind === 'none') return { file, args, env: spec.env, shell: spec.shell === true && !posixShell };
   const binds = bwrapBinds({ workspace: spec.sandbox.workspace, writable: spec.sandbox.writable ?? [], path: spec.env['PATH'], file, args: spec.args });
   // The environment is bwrap's own, never `--setenv`: arguments show in the sandbox's /proc/1/cmdline.
-  // TMPDIR may name a folder the private /tmp hides or the read-only root forbids.
-  const env = spec.env['TMPDIR'] === undefined ? spec.env : { ...spec.env, TMPDIR: '/tmp' };
+  // TMPDIR may name a folder the private /tmp hides or the read-only root forbids; one inside a
+  // folder the process may write stays (codex refuses to keep its helpers under the temp folder).
+  const tmp = spec.env['TMPDIR'];
+  const keep = tmp !== undefined && (spec.sandbox.writable ?? []).some((dir) => tmp === dir || tmp.startsWith(`${dir}${sep}`));
+  const env = tmp === undefined || keep ? spec.env : { ...spec.env, TMPDIR: '/tmp' };
   const { unshareUser } = choice;
   return { file: choice.bwrap, args: bwrapArgs({ file, args, cwd: spec.cwd, network: spec.sandbox.network, unshareUser, ...binds }), env, shell: false };
 }

@@ -11,8 +11,8 @@
  */
 import { generateText } from 'ai';
 import type { LanguageModelUsage, ModelMessage } from 'ai';
-import type { Agent, AgentRequest, AgentResponse } from '../agent.js';
-import { agentFailure } from '../agent.js';
+import type { Agent, AgentCircuit, AgentRequest, AgentResponse } from '../agent.js';
+import { agentCircuit, agentFailure } from '../agent.js';
 import { classifyAiSdkError } from './ai-sdk-errors.js';
 import type { ErrorContext } from './ai-sdk-errors.js';
 import { assertModelConfig, buildLanguageModel, providerKeyOf } from './ai-sdk-models.js';
@@ -32,6 +32,7 @@ export class AiSdkAgent implements Agent {
   readonly id: string;
   readonly provider: string;
   readonly maxConcurrency?: number;
+  readonly circuit: AgentCircuit;
   readonly #config: Readonly<AiSdkAgentConfig & { provider: AiSdkProvider; model: string }>;
   readonly #role: string;
   readonly #env: NodeJS.ProcessEnv;
@@ -45,6 +46,8 @@ export class AiSdkAgent implements Agent {
     this.#env = options.env ?? process.env;
     this.id = `${config.provider}:${config.model}`;
     this.provider = providerKeyOf(config);
+    // One circuit per provider (its host included) and model.
+    this.circuit = agentCircuit(`${this.provider}:${config.model}`, config.circuit_breaker);
     if (config.max_concurrency !== undefined) this.maxConcurrency = config.max_concurrency;
   }
 

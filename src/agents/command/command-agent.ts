@@ -4,10 +4,11 @@
  * workspace (git, else a folder walk), never from what it says it did. Its stdout is its text.
  *
  * Judging a run: a timeout or abort wins; then the tool's own verdict in its structured output
- * (is_error, turn.failed); then the exit code; then, for codex, which exits 0 even when its
- * sandbox refused every write, the event stream against the actual changes.
+ * (is_error, turn.failed, Gemini's error), quoted in its own words and classed by the provider
+ * status it reports; then the exit code; then, for codex, which exits 0 even when its sandbox
+ * refused every write, the event stream against the actual changes.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ConvergeError, isConvergeError } from '../../core/errors.js';
@@ -16,11 +17,12 @@ import type { SandboxMode } from '../../core/profile-schema.js';
 import type { SandboxKind, Usage } from '../../core/records.js';
 import { DEFAULT_KILL_GRACE_MS, TailBuffer, buildSandboxEnv, launchProcess } from '../../sandbox/index.js';
 import type { LaunchResult, SandboxHost } from '../../sandbox/index.js';
-import type { Agent, AgentRequest, AgentResponse } from '../agent.js';
-import { agentFailure } from '../agent.js';
+import type { Agent, AgentCircuit, AgentRequest, AgentResponse } from '../agent.js';
+import { agentCircuit, agentFailure } from '../agent.js';
 import { costOf } from '../pricing.js';
 import { redactKnownSecrets, scrubSecrets, secretValues } from './command-env.js';
-import { classifyFailureText, parseOutput } from './command-output.js';
+import { classifyCliError, classifyFailureText, parseOutput } from './command-output.js';
+import type { Classified, CliError } from './command-output.js';
 import { activityReader } from './command-activity.js';
 import type { ParsedOutput } from './command-output.js';
 import { buildInvocation, commandName } from './command-presets.js';
@@ -33,6 +35,12 @@ export const MAX_TEXT_BYTES = 1024 * 1024;
 /** Structured output (a JSON result, a JSONL event stream) is kept whole up to this size. */
 const MAX_STRUCTURED_STDOUT_BYTES = 16 * 1024 * 1024;
 const STDERR_CAP_BYTES = 64 * 1024;
+/** A quoted error text is cut here (at a word boundary): enough for a provider's message, not a dump. */
+const MAX_QUOTED_CHARS = 600;
+/** Lines of stderr quoted when a run fails without a structured error. */
+const QUOTED_LINES = 8;
+/** stderr lines that say nothing about a failure (codex prints this one even with stdin from /dev/null). */
+const HARMLESS_STDERR = /^Reading (?:additional input|prompt) from stdin/i;
 /** Used only when the request carries no usable timeout. */
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
 
@@ -67,6 +75,9 @@ export class CommandAgent implements Agent {
   /** One key for every command agent, matching `max_concurrency` of `provider: command`. */
   readonly provider = 'command';
   readonly maxConcurrency?: number;
+  /** `timeout_s`: this agent's time for a step, longer or shorter than the definition's. */
+  readonly stepTimeoutMs?: number;
+  readonly circuit: AgentCircuit;
   readonly #config: CommandConfig;
   readonly #role: string;
   readonly #name: string;
@@ -89,6 +100,9 @@ export class CommandAgent implements Agent {
     this.#sandbox = config.sandbox ?? options.sandbox ?? 'auto';
     this.#sandboxHost = options.sandboxHost;
     this.id = `command:${this.#name}${config.model === undefined ? '' : `:${config.model}`}`;
+    if (config.timeout_s !== undefined) this.stepTimeoutMs = config.timeout_s * 1000;
+    // One circuit per CLI and the provider it calls: one failing gateway leaves the others alone.
+    this.circuit = agentCircuit(`${this.id}${config.base_url === undefined ? '' : `@${hostOf(config.base_url)}`}`, config.circuit_breaker);
     if (config.max_concurrency !== undefined) this.maxConcurrency = config.max_concurrency;
   }
 
@@ -100,7 +114,13 @@ export class CommandAgent implements Agent {
     // "before" its changes are measured against.
     const scratch = mkdtempSync(join(tmpdir(), 'converge-snapshot-'));
     try {
-      const invocation = buildInvocation(this.#config, { prompt: request.prompt, runDir, source: this.#source });
+      const invocation = buildInvocation(this.#config, {
+        prompt: request.prompt,
+        runDir,
+        source: this.#source,
+        ...(request.checkCommands === undefined ? {} : { checkCommands: request.checkCommands }),
+        readText,
+      });
       for (const dir of invocation.dirs) mkdirSync(dir, { recursive: true });
       for (const file of invocation.files) {
         mkdirSync(dirname(file.path), { recursive: true });
@@ -140,7 +160,7 @@ export class CommandAgent implements Agent {
           mode: this.#sandbox,
           workspace: request.workspace,
           network: true,
-          writable: [runDir],
+          writable: [runDir, ...invocation.writable],
           ...(this.#sandboxHost === undefined ? {} : { host: this.#sandboxHost }),
         },
       });
@@ -164,12 +184,12 @@ export class CommandAgent implements Agent {
       throw agentFailure('bad_request', scrubSecrets(text, secrets), { provider: this.provider });
     }
     const parsed = parseOutput(invocation.output, run.stdout);
-    if (parsed.error !== undefined) throw this.#failed(`reported a failure (${parsed.error})`, run, secrets, invocation);
+    if (parsed.error !== undefined) throw this.#reported(parsed.error, secrets, invocation);
     if (run.exitCode !== 0) {
       const what = run.signal !== undefined ? `was ended by ${run.signal}` : `exited with code ${String(run.exitCode)}`;
-      throw this.#failed(what, run, secrets, invocation);
+      throw this.#failed(what, run, secrets, invocation, parsed.text);
     }
-    if (parsed.unreadable) throw this.#failed(`printed no ${invocation.output} result on stdout`, run, secrets, invocation);
+    if (parsed.unreadable) throw this.#failed(`printed no ${invocation.output} result on stdout`, run, secrets, invocation, '', 'invalid_output');
     const changes = collectChanges(request.workspace, await probe.changes(), invocation.ignore);
     if (invocation.output === 'codex-jsonl' && changes.files.length === 0) this.#judgeCodex(request, parsed, secrets);
     const usage = this.#usage(parsed);
@@ -198,14 +218,31 @@ export class CommandAgent implements Agent {
     throw agentFailure('unknown', scrubSecrets(message, secrets), { provider: this.provider });
   }
 
-  #failed(what: string, run: CommandRun, secrets: readonly string[], invocation: CommandInvocation): ConvergeError {
-    const stderr = lastLines(run.stderr, 10);
-    const evidence = stderr === '' ? lastLines(run.stdout, 10) : stderr;
-    // Plain-text agents often print their errors on stdout; structured output is already read into `what`.
-    const stdout = invocation.output === 'text' ? run.stdout.slice(-4096) : '';
-    const classified = classifyFailureText(`${what}\n${run.stderr.slice(-4096)}\n${stdout}`);
+  /** The CLI said it failed: its own words, classed by the status it reports. */
+  #reported(error: CliError, secrets: readonly string[], invocation: CommandInvocation): ConvergeError {
+    const status = error.status !== undefined && !error.message.includes(String(error.status)) ? ` (HTTP ${error.status})` : '';
+    const message = `The ${this.#role} agent (${this.#name}) failed${status}: ${quote(error.message)}`;
+    return this.#failure(classifyCliError(error), message, secrets, invocation);
+  }
+
+  /** No structured error: the exit code, and what the CLI last said on stderr (or in its text). */
+  #failed(what: string, run: CommandRun, secrets: readonly string[], invocation: CommandInvocation, said: string, as?: 'invalid_output'): ConvergeError {
+    const stderr = lastLines(run.stderr, QUOTED_LINES);
+    // Structured output is events and JSON, not words: its text is quoted instead of the raw stream.
+    const stdout = invocation.output === 'text' ? lastLines(run.stdout, QUOTED_LINES) : quote(said.trim());
+    const evidence = stderr !== '' ? stderr : stdout;
+    const classified: Classified = as !== undefined ? { failureClass: as } : classifyFailureText(`${what}\n${run.stderr.slice(-4096)}\n${invocation.output === 'text' ? run.stdout.slice(-4096) : said}`);
     const message = `The ${this.#role} agent (${this.#name}) ${what}${evidence === '' ? '.' : `. Last output:\n${evidence}`}`;
-    return agentFailure(classified.failureClass, scrubSecrets(message, secrets), {
+    return this.#failure(classified, message, secrets, invocation);
+  }
+
+  #failure(classified: Classified, message: string, secrets: readonly string[], invocation: CommandInvocation): ConvergeError {
+    // A private home has no login: say how to use one, or which key is missing.
+    const hint =
+      classified.failureClass === 'auth' && this.#config.preset !== undefined && this.#config.home !== 'inherit' && invocation.secrets.length === 0
+        ? `\nNo key was handed to it and its home is private to the run (home: isolated): set api_key_env, or home: inherit to use your own login.`
+        : '';
+    return agentFailure(classified.failureClass, scrubSecrets(message, secrets) + hint, {
       provider: this.provider,
       ...(classified.retryAfterMs === undefined ? {} : { retryAfterMs: classified.retryAfterMs }),
     });
@@ -253,13 +290,39 @@ function checkWorkspace(workspace: string): void {
   }
 }
 
+/** The last lines of a stream that are words, not JSON events or harmless notices, each cut at a word. */
 function lastLines(text: string, count: number): string {
   return text
     .trimEnd()
     .split('\n')
+    .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('{') && !HARMLESS_STDERR.test(line.trim()))
     .slice(-count)
-    .map((line) => (line.length > 300 ? `${line.slice(0, 300)}…` : line))
+    .map((line) => quote(line, 300))
     .join('\n');
+}
+
+/** `text` whole when short, else cut at the last word boundary before `max` characters, with "…". */
+export function quote(text: string, max = MAX_QUOTED_CHARS): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const space = cut.search(/\s\S*$/);
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function tail(text: string, maxBytes: number): string {

@@ -14,11 +14,20 @@ export interface TokenUsage {
   model?: string;
 }
 
+/** A failure the CLI reported in its structured output, in its own words. */
+export interface CliError {
+  message: string;
+  /** The provider's HTTP status, when the CLI says it. */
+  status?: number;
+  /** Claude Code's result subtype (error_max_turns, error_during_execution) when it is not `success`. */
+  subtype?: string;
+}
+
 export interface ParsedOutput {
   text: string;
   usage?: TokenUsage;
   /** The tool reported that the run failed (is_error, turn.failed, error), whatever its exit code. */
-  error?: string;
+  error?: CliError;
   /** codex only: writes and commands its event stream reports as failed. */
   failedWrites: string[];
   failedCommands: string[];
@@ -60,9 +69,13 @@ export function parseClaudeResult(stdout: string): ParsedOutput {
       ...(models[0] !== undefined ? { model: models[0] } : {}),
     };
   }
+  // is_error first: a run that failed on its API calls still says `subtype: "success"`.
   const subtype = typeof result['subtype'] === 'string' ? result['subtype'] : 'unknown';
   if (result['is_error'] === true || subtype !== 'success') {
-    parsed.error = `claude reported ${subtype}${text === '' ? '' : `: ${text}`}`;
+    const errors = Array.isArray(result['errors']) ? result['errors'].filter((e): e is string => typeof e === 'string') : [];
+    const message = text.trim() || errors.join('\n') || `the run ended with ${subtype}`;
+    const status = httpStatusOf(result['api_error_status']) ?? statusInText(message);
+    parsed.error = { message, ...(status === undefined ? {} : { status }), ...(subtype === 'success' ? {} : { subtype }) };
   }
   return parsed;
 }
@@ -75,7 +88,7 @@ export function parseClaudeResult(stdout: string): ParsedOutput {
 export function parseCodexEvents(stdout: string): ParsedOutput {
   const parsed: ParsedOutput = { text: '', failedWrites: [], failedCommands: [], unreadable: true };
   let lastMessage = '';
-  let pendingError: string | undefined;
+  let pendingError: CliError | undefined;
   const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
   let sawUsage = false;
   for (const event of jsonLines(stdout)) {
@@ -92,10 +105,11 @@ export function parseCodexEvents(stdout: string): ParsedOutput {
         usage.outputTokens += num(u['output_tokens']);
       }
     } else if (type === 'turn.failed') {
-      parsed.error = `codex turn failed: ${str(asObject(event['error'])?.['message']) || 'no message'}`;
+      const message = str(asObject(event['error'])?.['message']) || 'the turn failed without a message';
+      parsed.error = codexError(message);
     } else if (type === 'error') {
       // Reported mid-stream (e.g. while reconnecting); fatal only if no turn completes after it.
-      pendingError = `codex error: ${str(event['message']) || 'no message'}`;
+      pendingError = codexError(str(event['message']) || 'an error without a message');
     } else if (type === 'item.completed') {
       const item = asObject(event['item']) ?? {};
       if (item['type'] === 'agent_message') lastMessage = str(item['text']);
@@ -109,6 +123,12 @@ export function parseCodexEvents(stdout: string): ParsedOutput {
   parsed.text = lastMessage;
   if (sawUsage) parsed.usage = usage;
   return parsed;
+}
+
+/** codex's messages carry the status as "unexpected status 401 Unauthorized: …". */
+function codexError(message: string): CliError {
+  const status = statusInText(message);
+  return { message, ...(status === undefined ? {} : { status }) };
 }
 
 /** EROFS is what a sandbox's write refusal looks like; "permission denied" could as well be a read. */
@@ -126,13 +146,17 @@ function noteCommand(item: Json, parsed: ParsedOutput): void {
   if (WRITE_REFUSED.test(output)) parsed.failedWrites.push(note);
 }
 
-/** `{response, stats, error?}`; built from the Gemini CLI headless documentation. */
+/** `{session_id, response, stats, error?: {type, message, code?}}`, pretty-printed (Gemini CLI 0.61). */
 export function parseGeminiResult(stdout: string): ParsedOutput {
   const result = lastJsonObject(stdout, (o) => 'response' in o || 'error' in o);
   if (result === undefined) return { text: stdout, failedWrites: [], failedCommands: [], unreadable: true };
   const parsed: ParsedOutput = { text: str(result['response']), failedWrites: [], failedCommands: [], unreadable: false };
   const error = asObject(result['error']);
-  if (error !== undefined) parsed.error = `gemini reported an error: ${str(error['message']) || JSON.stringify(error)}`;
+  if (error !== undefined) {
+    const message = str(error['message']) || str(error['type']) || 'an error without a message';
+    const status = httpStatusOf(error['code']) ?? httpStatusOf(error['status']) ?? statusInText(message);
+    parsed.error = { message, ...(status === undefined ? {} : { status }) };
+  }
   const models = asObject(asObject(result['stats'])?.['models']);
   if (models !== undefined) {
     const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
@@ -169,9 +193,38 @@ const PROVIDER_DOWN = new RegExp(
     status('5\\d\\d'),
     '\\b5\\d\\d (?:Internal|Bad Gateway|Service|Gateway)|overloaded|service unavailable|bad gateway|gateway timeout|internal server error',
     'ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|fetch failed',
+    // codex, once its own retries of a 5xx are spent; stream cuts it could not recover from.
+    'experiencing high demand|stream disconnected|server error|temporarily unavailable',
   ].join('|'),
   'i',
 );
+
+/**
+ * The class of a failure the CLI reported: its provider's status when it gives one, else what its
+ * words say; a run that hit its turn limit produced no usable output.
+ */
+export function classifyCliError(error: CliError): Classified {
+  const byText = classifyFailureText(error.message);
+  const status = error.status;
+  if (status === 401 || status === 403) return { failureClass: 'auth' };
+  if (status === 429) return { failureClass: 'rate_limited', ...(byText.retryAfterMs === undefined ? {} : { retryAfterMs: byText.retryAfterMs }) };
+  if (status !== undefined && (status >= 500 || status === 408)) return { failureClass: 'provider_down' };
+  if (status === 400 || status === 404 || status === 413 || status === 422) return byText.failureClass === 'unknown' ? { failureClass: 'bad_request' } : byText;
+  if (byText.failureClass === 'unknown' && error.subtype === 'error_max_turns') return { failureClass: 'invalid_output' };
+  return byText;
+}
+
+/** A status the CLI put in a field: an HTTP error status, not an exit code. */
+function httpStatusOf(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : undefined;
+  return n !== undefined && n >= 400 && n <= 599 ? n : undefined;
+}
+
+/** "API Error: 500 …", "unexpected status 401 Unauthorized", "[429 Too Many Requests]". */
+function statusInText(text: string): number | undefined {
+  const match = /\b(?:API Error|(?:unexpected )?status(?: code)?|HTTP(?:\/[\d.]+)?)[:\s]+([45]\d\d)\b/i.exec(text) ?? /\[([45]\d\d) [A-Z][A-Za-z ]+\]/.exec(text);
+  return match?.[1] === undefined ? undefined : httpStatusOf(Number(match[1]));
+}
 
 /** What an error text says about the provider: auth, rate limit, provider down, or unknown. */
 export function classifyFailureText(text: string): Classified {
@@ -210,7 +263,16 @@ function lastJsonObject(text: string, accept: (o: Json) => boolean): Json | unde
   }
   let found: Json | undefined;
   for (const object of jsonLines(text)) if (accept(object)) found = object;
-  return found;
+  if (found !== undefined) return found;
+  // A pretty-printed document after other output: from the last line that opens one.
+  const start = text.lastIndexOf('\n{');
+  if (start < 0) return undefined;
+  try {
+    const tail = asObject(JSON.parse(text.slice(start + 1).trim()) as unknown);
+    return tail !== undefined && accept(tail) ? tail : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function asObject(value: unknown): Json | undefined {

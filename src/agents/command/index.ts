@@ -17,9 +17,9 @@ export function createCommandAgent(config: CommandConfig, options: CommandAgentO
 
 export { CommandAgent, MAX_TEXT_BYTES } from './command-agent.js';
 export type { CommandAgentOptions, CommandAgentResponse } from './command-agent.js';
-export { buildInvocation, codexConfigToml, commandExecutable, commandName, fitsInArgv } from './command-presets.js';
+export { DEFAULT_CLI_RETRIES, buildInvocation, codexConfigToml, codexOverrides, commandExecutable, commandName, fitsInArgv } from './command-presets.js';
 export type { CommandConfig, CommandInvocation, InvocationContext, OutputFormat, PresetName } from './command-presets.js';
-export { classifyFailureText, parseClaudeResult, parseCodexEvents, parseGeminiResult, parseOutput } from './command-output.js';
-export type { Classified, ParsedOutput } from './command-output.js';
+export { classifyCliError, classifyFailureText, parseClaudeResult, parseCodexEvents, parseGeminiResult, parseOutput } from './command-output.js';
+export type { Classified, CliError, ParsedOutput } from './command-output.js';
 export { scrubSecrets } from './command-env.js';
 export type { PathNote } from '../../workspace/index.js';

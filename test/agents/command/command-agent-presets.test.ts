@@ -39,10 +39,10 @@ describe('CommandAgent with the claude-code preset', () => {
       });
     });
 
-    it('calls claude -p with the prompt, JSON output and acceptEdits', async () => {
+    it('calls claude -p with the prompt, streamed JSON output and acceptEdits', async () => {
       const { agent, seen } = setup({ model: 'claude-sonnet-4-5' });
       await agent.call(request(gitWorkspace(), 'Say hi.'));
-      expect(seen().args).toEqual(['-p', 'Say hi.', '--output-format', 'json', '--permission-mode', 'acceptEdits', '--model', 'claude-sonnet-4-5']);
+      expect(seen().args).toEqual(['-p', 'Say hi.', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits', '--model', 'claude-sonnet-4-5']);
     });
 
     it('gives claude the key, telemetry switches and a private HOME that is removed afterwards', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFailureText, parseClaudeResult, parseCodexEvents, parseGeminiResult } from '../../../src/agents/command/index.js';
+import { classifyCliError, classifyFailureText, parseClaudeResult, parseCodexEvents, parseGeminiResult } from '../../../src/agents/command/index.js';
 import { scrubSecrets } from '../../../src/agents/command/index.js';
 
 const lines = (...events: unknown[]): string => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
@@ -23,10 +23,16 @@ describe('parseClaudeResult', () => {
   });
 
   it.each([
-    ['is_error', { subtype: 'success', is_error: true, result: 'API Error: 401' }, 'claude reported success: API Error: 401'],
-    ['an error subtype', { subtype: 'error_max_turns', is_error: false }, 'claude reported error_max_turns'],
-  ])('reports %s as an error', (_name, fields, message) => {
-    expect(parseClaudeResult(JSON.stringify({ type: 'result', ...fields })).error).toBe(message);
+    ['is_error, whatever the subtype says', { subtype: 'success', is_error: true, result: 'API Error: 401 Invalid API key' }, { message: 'API Error: 401 Invalid API key', status: 401 }],
+    ['the API status when given', { subtype: 'success', is_error: true, result: 'Failed.', api_error_status: 529 }, { message: 'Failed.', status: 529 }],
+    ['an error subtype', { subtype: 'error_max_turns', is_error: false }, { message: 'the run ended with error_max_turns', subtype: 'error_max_turns' }],
+  ])('reports %s as an error in its own words', (_name, fields, error) => {
+    expect(parseClaudeResult(JSON.stringify({ type: 'result', ...fields })).error).toEqual(error);
+  });
+
+  it('reads the result line at the end of a stream-json run', () => {
+    const stream = lines({ type: 'system', subtype: 'init' }, { type: 'assistant', message: { content: [{ type: 'text', text: 'Working.' }] } }, { type: 'result', subtype: 'success', is_error: false, result: 'Done.' });
+    expect(parseClaudeResult(stream)).toMatchObject({ text: 'Done.', unreadable: false });
   });
 
   it('finds the result line among other output', () => {
@@ -65,11 +71,11 @@ describe('parseCodexEvents', () => {
   });
 
   it.each([
-    ['turn.failed', [{ type: 'turn.failed', error: { message: 'unexpected status 401 Unauthorized' } }], 'codex turn failed: unexpected status 401 Unauthorized'],
-    ['a trailing error event', [{ type: 'error', message: 'stream disconnected' }], 'codex error: stream disconnected'],
+    ['turn.failed', [{ type: 'turn.failed', error: { message: 'unexpected status 401 Unauthorized' } }], { message: 'unexpected status 401 Unauthorized', status: 401 }],
+    ['a trailing error event', [{ type: 'error', message: 'stream disconnected' }], { message: 'stream disconnected' }],
     ['an error followed by a completed turn', [{ type: 'error', message: 'Reconnecting... 1/5' }, { type: 'turn.completed', usage: {} }], undefined],
   ])('judges %s', (_name, events, error) => {
-    expect(parseCodexEvents(lines(...events)).error).toBe(error);
+    expect(parseCodexEvents(lines(...events)).error).toEqual(error);
   });
 });
 
@@ -79,7 +85,30 @@ describe('parseGeminiResult', () => {
       JSON.stringify({ response: 'ok', stats: { models: { 'gemini-2.5-pro': { tokens: { prompt: 50, candidates: 7, cached: 10 } } } } }),
     );
     expect(parsed).toMatchObject({ text: 'ok', usage: { inputTokens: 50, outputTokens: 7, cachedInputTokens: 10, model: 'gemini-2.5-pro' } });
-    expect(parseGeminiResult(JSON.stringify({ response: '', error: { type: 'ApiError', message: 'quota' } })).error).toBe('gemini reported an error: quota');
+    expect(parseGeminiResult(JSON.stringify({ response: '', error: { type: 'ApiError', message: 'quota' } })).error).toEqual({ message: 'quota' });
+  });
+
+  it('reads a pretty-printed error after other output, with its status', () => {
+    const stdout = `Loaded cached credentials.\n${JSON.stringify({ session_id: 's', error: { type: 'FatalAuthenticationError', message: 'API key not valid.', code: 401 } }, null, 2)}\n`;
+    expect(parseGeminiResult(stdout).error).toEqual({ message: 'API key not valid.', status: 401 });
+  });
+});
+
+describe('classifyCliError', () => {
+  it.each([
+    [{ message: 'Failed to authenticate. API Error: 401 Invalid API key', status: 401 }, 'auth'],
+    [{ message: 'Something odd', status: 429 }, 'rate_limited'],
+    [{ message: 'API Error: 500 The server had an error', status: 500 }, 'provider_down'],
+    [{ message: 'We’re currently experiencing high demand, which may cause temporary errors.' }, 'provider_down'],
+    [{ message: 'prompt is too long', status: 400 }, 'bad_request'],
+    [{ message: 'the run ended with error_max_turns', subtype: 'error_max_turns' }, 'invalid_output'],
+    [{ message: 'Segmentation fault' }, 'unknown'],
+  ])('classes %j as %s', (error, failureClass) => {
+    expect(classifyCliError(error).failureClass).toBe(failureClass);
+  });
+
+  it('keeps the retry-after a 429 gives', () => {
+    expect(classifyCliError({ message: 'Rate limited; retry after 12 s', status: 429 })).toEqual({ failureClass: 'rate_limited', retryAfterMs: 12_000 });
   });
 });
 

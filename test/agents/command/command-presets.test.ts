@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentConfig } from '../../../src/agents/agent-config.js';
 import { failureClassOf } from '../../../src/agents/agent.js';
-import { buildInvocation, codexConfigToml } from '../../../src/agents/command/index.js';
+import { buildInvocation, codexConfigToml, codexOverrides } from '../../../src/agents/command/index.js';
 import type { CommandConfig } from '../../../src/agents/command/index.js';
 
 const RUN = '/tmp/run-1';
@@ -11,9 +11,9 @@ const build = (config: Partial<AgentConfig>, prompt = 'Add a greet function.') =
 
 describe('buildInvocation', () => {
   describe('claude-code', () => {
-    it('runs claude -p with JSON output and acceptEdits, the prompt as an argument', () => {
+    it('runs claude -p with streamed JSON output and acceptEdits, the prompt as an argument', () => {
       const inv = build({ preset: 'claude-code' });
-      expect([inv.file, ...inv.args]).toEqual(['claude', '-p', 'Add a greet function.', '--output-format', 'json', '--permission-mode', 'acceptEdits']);
+      expect([inv.file, ...inv.args]).toEqual(['claude', '-p', 'Add a greet function.', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits']);
       expect(inv.stdin).toBeUndefined();
       expect(inv.output).toBe('claude-json');
     });
@@ -36,6 +36,27 @@ describe('buildInvocation', () => {
         ANTHROPIC_API_KEY: 'sk-ant-default',
       });
       expect(inv.dirs).toEqual([`${RUN}/home`, `${RUN}/claude-tmp`]);
+      expect(inv.writable).toEqual([]);
+    });
+
+    it('bounds its own retries: 1 by default, or `retries`', () => {
+      expect(build({ preset: 'claude-code' }).env['CLAUDE_CODE_MAX_RETRIES']).toBe('1');
+      expect(build({ preset: 'claude-code', retries: 0 }).env['CLAUDE_CODE_MAX_RETRIES']).toBe('0');
+    });
+
+    it('may run the project\'s check commands, one Bash pattern each', () => {
+      const inv = buildInvocation({ provider: 'command', preset: 'claude-code' } as CommandConfig, { prompt: 'Fix it.', runDir: RUN, source, checkCommands: ['npm test', 'npx tsc --noEmit'] });
+      expect(inv.args.slice(inv.args.indexOf('--allowedTools'), inv.args.indexOf('--permission-mode'))).toEqual(['--allowedTools', 'Bash(npm test:*)', 'Bash(npx tsc --noEmit:*)']);
+    });
+
+    it('with home: inherit keeps the user\'s HOME, takes only a key api_key_env names, and may write its state there', () => {
+      const inherit = { ...source, HOME: '/home/dev' };
+      const inv = buildInvocation({ provider: 'command', preset: 'claude-code', home: 'inherit' } as CommandConfig, { prompt: 'Fix it.', runDir: RUN, source: inherit });
+      expect(inv.env['HOME']).toBeUndefined();
+      expect(inv.env['ANTHROPIC_API_KEY']).toBeUndefined();
+      expect(inv.writable).toEqual(['/home/dev/.claude', '/home/dev/.claude.json']);
+      const keyed = buildInvocation({ provider: 'command', preset: 'claude-code', home: 'inherit', api_key_env: 'TEAM_KEY' } as CommandConfig, { prompt: 'Fix it.', runDir: RUN, source: inherit });
+      expect(keyed.env['ANTHROPIC_API_KEY']).toBe('sk-team');
     });
 
     it.each([
@@ -43,7 +64,7 @@ describe('buildInvocation', () => {
       ['starting with a dash', '- list item first'],
     ])('sends a prompt %s on stdin', (_name, prompt) => {
       const inv = build({ preset: 'claude-code' }, prompt);
-      expect(inv.args).toEqual(['-p', '--output-format', 'json', '--permission-mode', 'acceptEdits']);
+      expect(inv.args).toEqual(['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits']);
       expect(inv.stdin).toBe(prompt);
     });
 
@@ -61,9 +82,9 @@ describe('buildInvocation', () => {
       expect(inv.output).toBe('codex-jsonl');
     });
 
-    it('gives the run its own CODEX_HOME with a config.toml', () => {
+    it('gives the run its own CODEX_HOME with a config.toml, and a temp folder outside /tmp\'s reach', () => {
       const inv = build({ preset: 'codex', api_key_env: 'TEAM_KEY' });
-      expect(inv.env).toEqual({ CODEX_HOME: `${RUN}/codex-home`, OPENAI_API_KEY: 'sk-team', CODEX_API_KEY: 'sk-team' });
+      expect(inv.env).toEqual({ CODEX_HOME: `${RUN}/codex-home`, TMPDIR: `${RUN}/tmp`, OPENAI_API_KEY: 'sk-team', CODEX_API_KEY: 'sk-team' });
       expect(inv.files.map((f) => f.path)).toEqual([`${RUN}/codex-home/config.toml`]);
     });
 
@@ -82,9 +103,14 @@ describe('buildInvocation', () => {
       expect(toml).toContain('[model_providers.converge]\nname = "converge"\nbase_url = "http://127.0.0.1:9000/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"');
     });
 
+    it('declares OpenAI\'s API as its own provider without base_url, with bounded retries', () => {
+      const toml = codexConfigToml({ provider: 'command', preset: 'codex', retries: 0 });
+      expect(toml).toContain('base_url = "https://api.openai.com/v1"');
+      expect(toml).toContain('request_max_retries = 0\nstream_max_retries = 0');
+    });
+
     it('always turns off update checks, analytics, feedback, otel and plugins', () => {
       const toml = codexConfigToml({ provider: 'command', preset: 'codex' });
-      expect(toml).not.toContain('model_provider');
       for (const line of [
         'check_for_update_on_startup = false',
         '[analytics]\nenabled = false',
@@ -97,11 +123,43 @@ describe('buildInvocation', () => {
     });
   });
 
-  describe('gemini (from documentation)', () => {
-    it('runs gemini -p with JSON output, auto-approved edits and GEMINI_API_KEY', () => {
+  describe('codexOverrides (home: inherit)', () => {
+    it('bounds the retries of the custom provider the user\'s config.toml selects', () => {
+      const user = 'model = "gpt-5.5"\nmodel_provider = "gateway"\n\n[model_providers.gateway]\nbase_url = "http://gw/v1"\n';
+      expect(codexOverrides({ provider: 'command', preset: 'codex', home: 'inherit' }, false, user)).toEqual([
+        'check_for_update_on_startup=false',
+        'model_providers.gateway.request_max_retries=1',
+        'model_providers.gateway.stream_max_retries=1',
+      ]);
+    });
+
+    it('leaves codex\'s built-in providers alone, which it would not let be changed', () => {
+      expect(codexOverrides({ provider: 'command', preset: 'codex', home: 'inherit' }, false, 'model_provider = "openai"\n')).toEqual(['check_for_update_on_startup=false']);
+    });
+
+    it('declares Converge\'s provider for base_url, with the user\'s login when no key is handed over', () => {
+      const overrides = codexOverrides({ provider: 'command', preset: 'codex', home: 'inherit', base_url: 'http://127.0.0.1:9/v1', model: 'm' }, false, undefined);
+      expect(overrides).toContain('model="m"');
+      expect(overrides).toContain('model_provider="converge"');
+      expect(overrides.at(-1)).toContain('requires_openai_auth = true');
+    });
+  });
+
+  describe('gemini', () => {
+    it('runs gemini -p with JSON output, auto-approved edits, GEMINI_API_KEY and a home of its own', () => {
       const inv = build({ preset: 'gemini', model: 'gemini-2.5-pro' });
       expect([inv.file, ...inv.args]).toEqual(['gemini', '-p', 'Add a greet function.', '--output-format', 'json', '--approval-mode', 'auto_edit', '--model', 'gemini-2.5-pro']);
-      expect(inv.env).toEqual({ GEMINI_API_KEY: 'g-default' });
+      expect(inv.env).toEqual({ GEMINI_API_KEY: 'g-default', GEMINI_CLI_HOME: `${RUN}/gemini-home`, GEMINI_CLI_SYSTEM_SETTINGS_PATH: `${RUN}/gemini-system-settings.json` });
+    });
+
+    it('bounds its attempts in a system settings file, which overrides the user\'s', () => {
+      const inv = build({ preset: 'gemini', retries: 2 });
+      expect(JSON.parse(inv.files[0]!.content)).toMatchObject({ general: { maxAttempts: 3 } });
+    });
+
+    it('allows the project\'s check commands as shell commands', () => {
+      const inv = buildInvocation({ provider: 'command', preset: 'gemini' } as CommandConfig, { prompt: 'Fix it.', runDir: RUN, source, checkCommands: ['npm test'] });
+      expect(inv.args.slice(inv.args.indexOf('--allowed-tools'))).toEqual(['--allowed-tools', 'run_shell_command(npm test)']);
     });
   });
 
