@@ -18,7 +18,7 @@ import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { resultFromSubmission } from './step-executor.js';
 import { asResultInvalid } from './submission-check.js';
-import { createIsolatedWorkspace } from '../workspace/index.js';
+import { createIsolatedWorkspace, recordWorkspaceBase } from '../workspace/index.js';
 import { needsSettling, settleWorkspace } from './workspace-settle.js';
 import type { StepExecutorDeps } from './step-executor.js';
 import { appendEvents, loadState, summaryOf } from './workflow-log.js';
@@ -66,10 +66,12 @@ export async function startWorkflow(store: Store, clock: Clock, input: StartInpu
   }
   assertWorkspaceDirectory(input.workspace.path);
   const id = input.id ?? newWorkflowId();
-  const workspace =
+  const opened =
     input.workspace.type === 'isolated'
       ? await createIsolatedWorkspace(input.workspace.path, id, { linkFromOrigin: ['node_modules'] })
       : input.workspace;
+  // What the code is reviewed against: the workspace as it is now, before any step runs.
+  const workspace = { ...opened, ...(await recordWorkspaceBase(opened, id)) };
   const first: NewEvent = {
     type: 'workflow_started',
     at: clock.now(),

@@ -21,3 +21,4 @@ export type { FinishedWorkspace, FinishOptions, IsolatedWorkspaceOptions } from 
 export { snapshotWorkspace } from './snapshot/snapshot-workspace.js';
 export { collectChanges, describeOmissions } from './snapshot/snapshot-changes.js';
 export type { CollectedChanges, PathNote, RawChange, WorkspaceProbe } from './snapshot/snapshot-changes.js';
+export { baseRefFor, readBaseFiles, recordWorkspaceBase } from './workspace-base.js';

@@ -26,6 +26,7 @@ import { registerArtifactRoutes } from './routes/artifacts.js';
 import { registerCheckRoutes } from './routes/checks.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerKnowledgeRoutes } from './routes/knowledge.js';
+import { registerReviewRoutes } from './routes/review.js';
 import { registerStreamRoutes } from './routes/stream.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTokenRoutes } from './routes/tokens.js';
@@ -98,6 +99,7 @@ export function createApp(options: AppOptions): ConvergeApp {
   registerWorkflowActionRoutes(app, deps);
   registerApprovalRoutes(app, deps);
   registerArtifactRoutes(app, deps);
+  registerReviewRoutes(app, deps);
   registerCheckRoutes(app, deps);
   registerKnowledgeRoutes(app, deps);
   registerTokenRoutes(app, deps);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import * as S from './schemas.js';
+import { GateEditSchema } from './routes/review.js';
 
 type Json = Record<string, unknown>;
 type Role = 'viewer' | 'operator' | 'approver' | 'admin';
@@ -76,6 +77,9 @@ const ROUTES: Record<string, Partial<Record<'get' | 'post' | 'delete', Op>>> = {
   '/api/workflows/{id}/approval': { post: { summary: 'Approve, reject or request changes at the pending gate', role: 'approver', body: S.ApprovalSchema, response: { type: 'object', properties: { workflow: WORKFLOW, recorded: { type: 'string' } } }, errors: [409] } },
   '/api/workflows/{id}/escalation': { post: { summary: 'Answer the pending escalation', role: 'approver', body: S.EscalationAnswerSchema, response: { type: 'object', properties: { workflow: WORKFLOW, recorded: { type: 'string' } } }, errors: [409] } },
   '/api/workflows/{id}/checks/run': { post: { summary: "Run the definition's checks in the workspace now (not recorded)", role: 'operator', body: S.RunChecksSchema, response: obj('{ workflow_id, required_passed, results }') } },
+  '/api/workflows/{id}/review': { get: { summary: 'The review at the gate: the change against the base (code) or the previous plan, issues by severity with file:line, reviews, each check\'s failures and output tail per round, scores, usage (null when external)', role: 'viewer', response: obj('{ workflow_id, gate, step, change: { kind, base, files, plan }, issues, reviews, checks, checks_by_round, scores, usage }') } },
+  '/api/workflows/{id}/steps/{n}/trace': { get: { summary: "A step's trace per run: prompts as rendered, raw output, parsed result, tokens, cost, duration, activity", role: 'viewer', response: obj('{ workflow_id, step, runs }') } },
+  '/api/workflows/{id}/gate/edit': { post: { summary: 'Record a human revision at the pending gate: the plan, or one file of the workspace; the gate stays pending', role: 'approver', body: GateEditSchema, response: obj('{ workflow, revision: { artifact, path, version, diff } }'), errors: [409] } },
   '/api/workflows/{id}/artifacts': { get: { summary: 'Artifacts and their versions', role: 'viewer', response: obj('{ items: [{ artifact, versions }] }') } },
   '/api/workflows/{id}/diffs': { get: { summary: 'Every artifact version against the one before it', role: 'viewer', response: obj('{ items: [{ artifact, from, to, diff }] }') } },
   '/api/workflows/{id}/artifacts/{artifact}/diff': { get: { summary: 'Unified diff between two versions (0 = nothing)', role: 'viewer', query: S.DiffQuerySchema, response: obj('{ artifact, from, to, diff }') } },
@@ -138,11 +142,6 @@ export function openApiDocument(): Json {
             current_step: { type: ['integer', 'null'] },
             waiting_for: { type: ['string', 'null'], description: 'e.g. gate:plan_approval, escalation:cap_reached, external:step 1 (a step waiting for its result from outside; status waiting_for_human), paused' },
             last_seq: { type: 'integer' },
-            damage: {
-              type: 'object',
-              description: 'Present when the workflow is damaged (quarantined): its log cannot be read as written from event seq on; reading it answers 500 STORE_DAMAGED. `converge store check` lists every one.',
-              properties: { seq: { type: 'integer' }, reason: { type: 'string' } },
-            },
             round: { type: 'integer', description: 'Latest validation round of the current phase.' },
             loop: { type: ['string', 'null'] },
             phase_name: { type: 'string' },

@@ -26,6 +26,8 @@ import {
 } from '../../engine/workflow-commands.js';
 import type { GateResponse } from '../../engine/workflow-commands.js';
 import { loadState } from '../../engine/workflow-log.js';
+import { recordHumanRevision } from '../../engine/human-revision.js';
+import type { RecordedRevision, RevisionInput } from '../../engine/human-revision.js';
 import type { AuditRecordInput, Role } from '../../ops/index.js';
 import { roleAtLeast } from '../../ops/index.js';
 import type { ProjectConfig } from '../../workflows/project-config.js';
@@ -86,6 +88,8 @@ export const ROLE_NEEDED = {
   start: 'operator',
   autoApprove: 'approver',
   gate: 'approver',
+  /** A human revision at a gate is part of answering it. */
+  edit: 'approver',
   escalation: 'approver',
   cancel: 'operator',
   fork: 'operator',
@@ -165,6 +169,17 @@ export class WorkflowAccess {
       const state = await respondToGate(store, clock, id, response, this.#actor(caller), { name: caller.name, role: caller.role });
       const progress = approvalProgress(state);
       return { result: state, details: progress === null ? { gate_open: false } : { gate_open: true, approvals: { given: progress.given, required: progress.required } } };
+    });
+  }
+
+  /** Records a person's own version of the plan or a file at the pending gate, audited like an answer. */
+  async editAtGate(caller: Caller, id: string, input: RevisionInput): Promise<RecordedRevision> {
+    await this.authorize(caller, ROLE_NEEDED.edit, 'gate.edit', id);
+    const { store, clock } = this.#o;
+    const details = { target: input.target, ...(input.path !== undefined ? { path: input.path } : {}), ...(input.comment !== undefined ? { comment: input.comment } : {}) };
+    return this.#audited(caller, 'gate.edit', id, details, async () => {
+      const recorded = await recordHumanRevision(store, clock, id, input, this.#actor(caller), this.#o.engine?.profile.workspace.read_only ?? []);
+      return { result: recorded, details: { artifact: recorded.revision.artifact, version: recorded.revision.version } };
     });
   }
 
