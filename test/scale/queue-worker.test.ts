@@ -9,6 +9,8 @@ import { createEngine } from '../../src/engine/create-engine.js';
 import type { Engine } from '../../src/engine/create-engine.js';
 import { DistributedLimiter } from '../../src/engine/distributed-limiter.js';
 import { runQueueWorker } from '../../src/engine/queue-worker.js';
+import { join } from 'node:path';
+import { startWorkflow } from '../../src/engine/workflow-commands.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 import { loadProjectConfig } from '../../src/workflows/loader.js';
@@ -117,6 +119,37 @@ describe('DistributedLimiter › limiters of two workers sharing one set of slot
     const waiting = limiter.run('p', async () => 'called');
     setTimeout(() => controller.abort(new Error('the worker is shutting down')), 50);
     await expect(waiting).rejects.toThrow('the worker is shutting down');
+  });
+
+  it('fires a gate timeout for a workflow it never ran, whose runner has gone (#18)', async () => {
+    const dir = copyFixture('scale');
+    const store = await openStore(':memory:');
+    const loaded = loadProjectConfig(dir);
+    const config = { ...loaded.config, gates: { plan_approval: { timeout_s: 1, on_timeout: 'reject' as const } } };
+    const opener = createEngine({ store, config, baseDir: loaded.baseDir });
+    const state = await startWorkflow(store, opener.clock, {
+      definition: opener.definition,
+      requirements: 'Write the value file',
+      workspace: { path: join(dir, 'project'), type: 'shared' },
+      autoApprove: false,
+    });
+    // Another runner takes it to the plan gate and returns there, as `converge resume --no-wait` would.
+    expect((await opener.runner.run(state.workflowId)).waitingFor).toBe('gate:plan_approval');
+    expect((await store.getWorkflow(state.workflowId))!.wakeAt).toEqual(expect.any(String));
+
+    const queue = new MemoryWorkQueue();
+    const controller = new AbortController();
+    const worker = runQueueWorker(createEngine({ store, config, baseDir: loaded.baseDir }), queue, { signal: controller.signal, sweepIntervalMs: 50 });
+    try {
+      await waitUntil('the gate timed out and rejected the workflow', async () => (await store.getWorkflow(state.workflowId))!.status === 'rejected', 10_000, 20);
+    } finally {
+      controller.abort();
+      await worker;
+    }
+    const events = await store.readEvents(state.workflowId);
+    expect(events.filter((e) => e.type === 'gate_timed_out')).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ type: 'approval_decided', decision: 'reject', automatic: 'timeout_policy' });
+    expect((await store.getWorkflow(state.workflowId))!.wakeAt ?? null).toBeNull();
   });
 
   it('keeps the process-local default for providers without a limit', async () => {
