@@ -17,7 +17,7 @@ import type { Store } from '../store/store.js';
 import type { ProjectConfig } from '../workflows/project-config.js';
 import { effectiveDefinition, loadDefinition, loadProfile } from '../workflows/loader.js';
 import { PACKAGE_ROOT } from '../workflows/builtin-files.js';
-import { systemClock } from './clock.js';
+import { followingClock, systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { ProviderLimiter } from './provider-limiter.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -38,6 +38,8 @@ export interface EngineOptions {
   /** Which check runs, what a command agent does: shown live, never recorded. */
   onProgress?: StepProgressListener;
   pollMs?: number;
+  /** Overrides converge.yaml's `lease_ttl_s`. */
+  leaseTtlMs?: number;
 }
 
 export interface Engine {
@@ -58,7 +60,10 @@ export const CONVERGE_BIN = join(PACKAGE_ROOT, 'node_modules', '.bin');
 
 export function createEngine(options: EngineOptions): Engine {
   const { config, baseDir } = options;
-  const clock = options.clock ?? systemClock;
+  // A store shared by several machines has one clock for all of them (the database's): events,
+  // leases and timed waits are judged by it, so machines whose clocks disagree still agree.
+  const store = options.store;
+  const clock = options.clock ?? (store.databaseTime !== undefined ? followingClock(() => store.databaseTime!()) : systemClock);
   const profile = loadProfile(config.profile, baseDir);
   const definition = effectiveDefinition(loadDefinition(config.definition, baseDir), profile, config);
   const agents = createAgentResolver(options.agents ?? config.agents, baseDir, { sandbox: config.sandbox });
@@ -91,6 +96,7 @@ export function createEngine(options: EngineOptions): Engine {
     executor,
     ...(options.onEvents !== undefined ? { onEvents: options.onEvents } : {}),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    leaseTtlMs: options.leaseTtlMs ?? (config.lease_ttl_s ?? 30) * 1000,
   });
   return { store: options.store, config, clock, definition, profile, runner, executor, agents, limiter };
 }

@@ -8,7 +8,9 @@
  *   lease another worker took (after a partition), so two workers never keep driving one workflow.
  * - Liveness comes from a sweeper, not from jobs: every few seconds each worker enqueues the
  *   running workflows that wait for nobody, have no job waiting and no live lease (a start, an
- *   approval, a dead worker's runs, a job lost with its worker).
+ *   approval, a dead worker's runs, a job lost with its worker), and the workflows whose timed
+ *   wait is over (a gate's timeout, a retry's backoff: timed-wake.ts), which nobody else would
+ *   wake. Damaged workflows are left alone.
  * - Shutdown (the signal) stops claiming at once. Each run goes on until it is about to start the
  *   agent call of a new step, so calls in progress finish and are recorded; after `drainMs`
  *   whatever is left is cancelled. Each stopped workflow is enqueued again, so another worker
@@ -20,10 +22,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isConvergeError } from '../core/errors.js';
 import type { Agent, AgentRequest } from '../agents/agent.js';
 import type { ProviderSlots, WorkQueue } from '../store/work-queue.js';
+import type { WorkflowSummary } from '../store/store.js';
 import type { Engine } from './create-engine.js';
 import { DistributedLimiter } from './distributed-limiter.js';
 import type { RunOutcome } from './runner.js';
 import type { StepExecutorDeps } from './step-executor.js';
+import { heldElsewhere, WakeSweep } from './timed-wake.js';
 
 export interface QueueWorkerOptions {
   /** Workflows driven at once by this process. */
@@ -51,8 +55,6 @@ export interface QueueWorkerResult {
   handedBack: number;
 }
 
-/** The runner's own lease lifetime; the worker takes the lease first with the same owner. */
-const LEASE_TTL_MS = 30_000;
 const SWEEP_PAGE = 500;
 
 interface RunContext {
@@ -190,27 +192,40 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
   }
   engine.executor.agentFor = gateAgents(original.agentFor, (id) => active.get(id), () => draining);
 
-  const liveElsewhere = (holder: { owner: string; expiresAt: string }, now: number): boolean =>
-    holder.owner !== runner.owner && Date.parse(holder.expiresAt) > now && !leaseOwnerIsDead(holder.owner);
+  const liveElsewhere = (holder: { owner: string; expiresAt: string }, now: number): boolean => heldElsewhere(holder, runner.owner, now, leaseOwnerIsDead);
+  const wakes = new WakeSweep(store, runner.waits);
 
   /** Enqueues what nobody drives and no job waits for; returns how many workflows are runnable at all. */
   const sweep = async (): Promise<number> => {
     const queued = await queue.queued();
     const seen = new Set<string>();
-    const now = Date.now();
+    // Lease times are the store's clock (the database's, for PostgreSQL: create-engine.ts).
+    await engine.clock.sync?.();
+    const now = engine.clock.nowMs();
     let runnable = 0;
+    const enqueued = new Set<string>();
+    const wake = async (wf: WorkflowSummary, timed = false): Promise<void> => {
+      if (active.has(wf.id) || queued.has(wf.id) || enqueued.has(wf.id)) return;
+      // Where this worker's last run left it, unless a timed wait there is over now.
+      if (!timed && settled.get(wf.id) === wf.lastSeq) return;
+      const holder = await store.leaseHolder(wf.id);
+      if (holder !== undefined && liveElsewhere(holder, now)) return;
+      enqueued.add(wf.id);
+      await queue.enqueue(wf.id);
+    };
     for (let offset = 0; ; offset += SWEEP_PAGE) {
       const page = await store.listWorkflows({ status: ['running'], limit: SWEEP_PAGE, offset });
       for (const wf of page) {
         seen.add(wf.id);
-        if (wf.waitingFor !== null) continue;
+        if (wf.waitingFor !== null || wf.damage !== undefined) continue;
         runnable += 1;
-        if (active.has(wf.id) || queued.has(wf.id) || settled.get(wf.id) === wf.lastSeq) continue;
-        const holder = await store.leaseHolder(wf.id);
-        if (holder !== undefined && liveElsewhere(holder, now)) continue;
-        await queue.enqueue(wf.id);
+        await wake(wf);
       }
       if (page.length < SWEEP_PAGE) break;
+    }
+    for (const wf of await wakes.due()) {
+      seen.add(wf.id);
+      await wake(wf, true);
     }
     for (const id of settled.keys()) if (!seen.has(id)) settled.delete(id);
     return runnable;
@@ -235,15 +250,15 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
 
   /** Takes the lease with the runner's owner, so the runner's own acquire succeeds at once. */
   const mayDrive = async (workflowId: string): Promise<boolean> => {
-    if (await store.acquireLease(workflowId, runner.owner, LEASE_TTL_MS, engine.clock.now())) return true;
+    if (await store.acquireLease(workflowId, runner.owner, runner.leaseTtlMs, engine.clock.now())) return true;
     const holder = await store.leaseHolder(workflowId);
     // A dead local owner's lease: the runner takes it over at once.
-    return holder !== undefined && !liveElsewhere(holder, Date.now());
+    return holder !== undefined && !liveElsewhere(holder, engine.clock.nowMs());
   };
 
   const watchLease = async (ctx: RunContext): Promise<void> => {
     const holder = await store.leaseHolder(ctx.workflowId).catch(() => undefined);
-    if (holder === undefined || !liveElsewhere(holder, Date.now()) || ctx.controller.signal.aborted) return;
+    if (holder === undefined || !liveElsewhere(holder, engine.clock.nowMs()) || ctx.controller.signal.aborted) return;
     log(`${ctx.workflowId}: worker ${holder.owner} took over its lease; this worker stops driving it`);
     stopRun(ctx, 'lease');
   };

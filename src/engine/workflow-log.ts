@@ -3,6 +3,7 @@
  * carry the expected sequence number and the refreshed index row.
  */
 import { reduce } from '../core/apply.js';
+import { decide } from '../core/decide.js';
 import { ConvergeError } from '../core/errors.js';
 import type { NewEvent, WorkflowEvent } from '../core/events.js';
 import { currentRun } from '../core/state.js';
@@ -26,6 +27,7 @@ export async function loadState(store: Store, workflowId: string): Promise<Workf
 
 export function summaryOf(state: WorkflowState): WorkflowSummary {
   const run = currentRun(state) ?? state.runs.at(-1);
+  const wake = wakeAt(state);
   return {
     id: state.workflowId,
     name: state.name ?? '',
@@ -39,7 +41,25 @@ export function summaryOf(state: WorkflowState): WorkflowSummary {
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
     lastSeq: state.seq,
+    // Absent when null: the store writes null for a missing wakeAt, so an append clears it.
+    ...(wake !== null ? { wakeAt: wake } : {}),
   };
+}
+
+/**
+ * When the timed wait the workflow is in ends, for workers to find it without loading every log:
+ * an open gate's timeout, or the end of a failed step's retry backoff. Null when it waits for
+ * nothing timed.
+ */
+export function wakeAt(state: WorkflowState): string | null {
+  if (state.gate !== null) return state.gate.timedOut ? null : (state.gate.timeoutAt ?? null);
+  if (state.last.kind !== 'failed' || state.status !== 'running' || state.paused || state.escalation !== null) return null;
+  try {
+    return decide(state.definition, state)?.not_before ?? null;
+  } catch {
+    // Only a hint for workers: the runner decides again, and reports what is wrong.
+    return null;
+  }
 }
 
 export function waitingFor(state: WorkflowState): string | null {

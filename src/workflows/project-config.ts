@@ -46,6 +46,11 @@ export const ProjectConfigSchema = z.strictObject({
    */
   sandbox: SandboxModeSchema.default('auto'),
   agents: AgentsConfigSchema.default({}),
+  /**
+   * How long a workflow's lease lasts without a heartbeat (renewed every third of it): how long the
+   * workflows of a worker that died on another machine wait before another worker takes them over.
+   */
+  lease_ttl_s: z.number().min(1).max(3600).default(30),
   /** Finished workflows older than this are pruned by `converge prune` (0 keeps them forever). */
   retention_days: z.number().int().min(0).default(0),
 });

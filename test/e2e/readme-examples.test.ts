@@ -30,6 +30,7 @@ const PARSE_ONLY: Record<string, string> = {
   serve: 'long-running: serves until stopped',
   'serve-mcp': 'long-running: serves until stopped',
   mcp: 'long-running: speaks MCP on stdio until its client leaves',
+  'store restore': 'replaces the store the other examples run on',
   'notify test': 'sends to the notify targets of converge.yaml, which this fixture has none of',
 };
 

@@ -32,4 +32,47 @@ describe('LeaseKeeper', () => {
     await keeper.release('wf_b');
     expect(await store.leaseHolder('wf_b')).toBeUndefined();
   });
+
+  it('renews every ttl/3, and a heartbeat in flight when the lease is released never brings it back (#18)', async () => {
+    const inner = await openMemoryStore();
+    await inner.createWorkflow(summary('wf_race'), note(1));
+    const renewals: number[] = [];
+    let landed = 0;
+    // The store answers each renewal late, as a slow database would: the release starts while one is in flight.
+    const slow = new Proxy(inner, {
+      get(target, property, receiver) {
+        if (property === 'renewLease') {
+          return async (...args: Parameters<typeof inner.renewLease>) => {
+            renewals.push(performance.now());
+            await new Promise((resolve) => setTimeout(resolve, 80));
+            const renewed = await target.renewLease(...args);
+            landed += 1;
+            return renewed;
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    for (let round = 0; round < 5; round++) {
+      expect(await inner.acquireLease('wf_race', 'me', 300, now())).toBe(true);
+      const keeper = new LeaseKeeper(slow, systemClock, 'me', 300);
+      expect(keeper.heartbeatMs).toBe(100);
+      keeper.keep('wf_race');
+      const started = renewals.length;
+      // Until a heartbeat is in flight (one every 100 ms, each taking 80 ms).
+      while (renewals.length === started || landed === renewals.length) await new Promise((resolve) => setTimeout(resolve, 5));
+      await keeper.release('wf_race');
+      const settle = landed;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await inner.leaseHolder('wf_race')).toBeUndefined();
+      // No heartbeat after the release: the timer stopped with the last lease.
+      expect(landed).toBe(settle);
+      expect(await inner.acquireLease('wf_race', 'other', 300, now())).toBe(true);
+      await inner.releaseLease('wf_race', 'other');
+    }
+    // Heartbeats came a third of the TTL apart.
+    const gaps = renewals.slice(1).map((t, i) => t - renewals[i]!).filter((gap) => gap < 200);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(90);
+  });
 });

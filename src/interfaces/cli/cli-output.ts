@@ -49,6 +49,7 @@ export function summaryJson(row: WorkflowSummary): Record<string, unknown> {
     created_at: row.createdAt,
     updated_at: row.updatedAt,
     last_seq: row.lastSeq,
+    ...(row.damage !== undefined ? { damage: { seq: row.damage.seq, reason: row.damage.reason } } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import type { AgentEntry, AgentNeed } from '../../agents/agent-readiness.js';
 import { isConvergeError } from '../../core/errors.js';
 import { createSandboxHost, INSTALL_HINT } from '../../sandbox/index.js';
 import { sqliteFileOf } from '../../store/index.js';
+import { pgDumpCommands } from '../../store/store-backup.js';
 import { targetProblems } from '../../ops/notify/notify-targets.js';
 import { effectiveDefinition, loadDefinition, loadProfile } from '../../workflows/loader.js';
 import type { LoadedConfig } from '../../workflows/loader.js';
@@ -154,7 +155,13 @@ async function storeItem(options: GlobalOptions): Promise<DoctorItem> {
   try {
     const store = await openCliStore(options);
     const version = await store.getSetting('schema_version');
-    return { check: 'store', status: 'pass', message: `${store.location} is reachable (schema version ${version ?? 'unknown'})`, details: { store: store.location, schema_version: version === undefined ? null : Number(version) } };
+    const details = { store: store.location, schema_version: version === undefined ? null : Number(version) };
+    if (file === undefined && /^postgres(ql)?:\/\//i.test(store.location)) {
+      // Converge backs up SQLite itself; PostgreSQL with its own tools.
+      const commands = pgDumpCommands(store.location);
+      return { check: 'store', status: 'pass', message: `${store.location} is reachable (schema version ${version ?? 'unknown'}); back it up with pg_dump`, hint: `${commands.backup} (restore: ${commands.restore}); \`converge store backup\` prints both.`, details: { ...details, backup: commands.backup, restore: commands.restore } };
+    }
+    return { check: 'store', status: 'pass', message: `${store.location} is reachable (schema version ${version ?? 'unknown'})`, details };
   } catch (error) {
     return { check: 'store', status: 'fail', message: errorText(error), hint: errorHint(error) ?? 'Check --store or CONVERGE_STORE.' };
   }

@@ -14,6 +14,7 @@ import { registerRunCommands } from './commands/run-commands.js';
 import { registerToolCommands } from './commands/tool-commands.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
 import { registerScaleCommands } from './commands/scale-commands.js';
+import { registerStoreCommands } from './commands/store-commands.js';
 import { registerKbCommand } from './commands/kb-command.js';
 import { registerChecksCommand } from './commands/checks-command.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
@@ -61,6 +62,7 @@ Start here:
   registerToolCommands(program);
   registerWorkerCommand(program);
   registerScaleCommands(program);
+  registerStoreCommands(program);
   registerKbCommand(program);
   registerChecksCommand(program);
   registerMcpCommand(program);

@@ -142,6 +142,11 @@ export function openApiDocument(): Json {
             current_step: { type: ['integer', 'null'] },
             waiting_for: { type: ['string', 'null'], description: 'e.g. gate:plan_approval, escalation:cap_reached, external:step 1 (a step waiting for its result from outside; status waiting_for_human), paused' },
             last_seq: { type: 'integer' },
+            damage: {
+              type: 'object',
+              description: 'Present when the workflow is damaged (quarantined): its log cannot be read as written from event seq on; reading it answers 500 STORE_DAMAGED. `converge store check` lists every one.',
+              properties: { seq: { type: 'integer' }, reason: { type: 'string' } },
+            },
             round: { type: 'integer', description: 'Latest validation round of the current phase.' },
             loop: { type: ['string', 'null'] },
             phase_name: { type: 'string' },
