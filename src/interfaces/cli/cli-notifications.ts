@@ -7,7 +7,7 @@ import type { Logger, Notifications } from '../../ops/index.js';
 import type { Store } from '../../store/store.js';
 import type { ProjectConfig } from '../../workflows/project-config.js';
 import type { GlobalOptions } from './cli-context.js';
-import { storeLocation } from './cli-context.js';
+import { loadConfig, storeLocation } from './cli-context.js';
 
 /** How long a command that ends waits for what it has to send (the rest stays in the outbox). */
 export const NOTIFY_FLUSH_MS = 5_000;
@@ -36,7 +36,9 @@ export async function startCliNotifications(store: Store, options: GlobalOptions
   const linkBase = extra.linkBase ?? (() => config.public_url);
   let running: Notifications;
   try {
-    running = startNotifications({ store, outbox: ops.outbox, targets: config.notify, log: extra.log ?? stderrNotifyLog, linkBase });
+    // A command target's relative path means the project's folder, wherever the command was typed.
+    const cwd = loadConfig(options).baseDir;
+    running = startNotifications({ store, outbox: ops.outbox, targets: config.notify, log: extra.log ?? stderrNotifyLog, linkBase, cwd });
   } catch (error) {
     await ops.close();
     throw error;

@@ -171,8 +171,12 @@ export function registerRunCommands(program: Command): void {
       const progress = createProgress(progressMode(json));
       const { engine } = await prepare(command, flags, progress);
       const notifications = await startCliNotifications(engine.store, globalOptions(command), engine.config);
-      const state = await startFromCli(command, engine, requirements, flags);
-      process.exitCode = await drive(engine, state.workflowId, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json)).finally(() => notifications?.stop({ flushMs: NOTIFY_FLUSH_MS }));
+      try {
+        const state = await startFromCli(command, engine, requirements, flags);
+        process.exitCode = await drive(engine, state.workflowId, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json));
+      } finally {
+        await notifications?.stop({ flushMs: NOTIFY_FLUSH_MS });
+      }
     });
 
   const start = program

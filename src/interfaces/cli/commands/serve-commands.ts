@@ -139,7 +139,7 @@ function registerServe(program: Command): void {
       const shownHost = flags.host === '0.0.0.0' || flags.host === '::' ? '127.0.0.1' : flags.host;
       const base = `http://${shownHost.includes(':') && !shownHost.startsWith('[') ? `[${shownHost}]` : shownHost}:${server.port}`;
       const notify = loaded.config.notify;
-      const notifications = notify.length > 0 ? startNotifications({ store, outbox: ops.outbox, targets: notify, log, linkBase: () => loaded.config.public_url ?? base }) : undefined;
+      const notifications = notify.length > 0 ? startNotifications({ store, outbox: ops.outbox, targets: notify, log, cwd: loaded.baseDir, linkBase: () => loaded.config.public_url ?? base }) : undefined;
       let loginUrl: string | undefined;
       if (flags.auth) {
         const me = cliActor().id;
