@@ -178,9 +178,17 @@ describe.skipIf(!hasChromium)(`the review at a gate, in headless Chromium${hasCh
     await expect(trace.innerText()).resolves.toContain('Prompt');
 
     mkdirSync(SHOTS, { recursive: true });
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     await page.screenshot({ path: join(SHOTS, 'workflow-page-review.png'), fullPage: true });
-    expect(problems).toEqual([]);
     gated = id;
+
+    // Fork from step 4: a new workflow, opened at once, that says where it came from.
+    await page.locator('.tl[data-kind="step"][data-step="4"] button.fork').first().click();
+    await page.waitForURL((url) => url.pathname.startsWith('/workflows/') && !url.pathname.endsWith(id));
+    const details = page.locator('#details .kv');
+    await details.locator('dd', { hasText: id }).waitFor();
+    await expect(details.innerText()).resolves.toContain(`${id} at step 4`);
+    expect(problems).toEqual([]);
     await page.close();
   }, 180_000);
 

@@ -28,7 +28,8 @@ function ProtectedFiles({ paths }) {
 
 /** "1 of 2 approvals, by alice" and who may give the rest. */
 export function ApprovalsProgress({ approvals }) {
-  if (!approvals) return null;
+  // A gate one approver opens needs no count until someone has approved.
+  if (!approvals || (approvals.required <= 1 && approvals.given === 0)) return null;
   const by = approvals.by.map((v) => v.actor?.id ?? v.actor).filter(Boolean);
   return html`<div class="approvals-progress" data-given=${String(approvals.given)} data-required=${String(approvals.required)}>
     <strong>${approvals.text ?? `${approvals.given} of ${approvals.required} approvals`}${by.length > 0 ? `, by ${by.join(', ')}` : ''}</strong>

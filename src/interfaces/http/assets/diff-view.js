@@ -55,6 +55,22 @@ export function DiffView({ diff, label = 'Diff', files = true, empty = 'No chang
 }
 
 /**
+ * One file's diff with git-style headers (a/PATH, b/PATH, /dev/null for an added or deleted
+ * file), so diff2html names it once and marks it added, changed or deleted, whatever labels the
+ * two sides had ("src/a.ts (base)", "plan v1"). Only the header lines before the first hunk change.
+ */
+export function withFileHeaders(diff, path, status = 'modified') {
+  let inHeader = true;
+  return diff.split('\n').map((line) => {
+    if (line.startsWith('@@')) inHeader = false;
+    if (!inHeader) return line;
+    if (line.startsWith('--- ')) return `--- ${status === 'added' ? '/dev/null' : `a/${path}`}`;
+    if (line.startsWith('+++ ')) return `+++ ${status === 'deleted' ? '/dev/null' : `b/${path}`}`;
+    return line;
+  }).join('\n');
+}
+
+/**
  * Scrolls to FILE:LINE in the diffs on the page (the new side's line number) and marks it; to
  * the file when the line is not in a hunk shown. Returns whether the file was found.
  */
@@ -117,7 +133,7 @@ export function ArtifactsView({ workflowId, artifacts, memory }) {
     <div role="tabpanel" class="artifact-diff">
       ${result.key !== key ? html`<p class="empty">Loading diff…</p>`
         : result.error ? html`<p class="empty">Could not load the diff: ${result.error}</p>`
-        : html`<${DiffView} diff=${result.diff} label=${`${humanize(artifact.artifact)} v${shown}`} empty="No changes in this version." />`}
+        : html`<${DiffView} diff=${artifact.artifact === 'plan' && result.diff ? withFileHeaders(result.diff, 'plan') : result.diff} label=${`${humanize(artifact.artifact)} v${shown}`} empty="No changes in this version." />`}
     </div>
   </div>`;
 }

@@ -3,10 +3,9 @@
 // the plan and its diff from the previous round), the validator's issues by severity with
 // file:line links into the diff, the reviewers' texts, each check's parsed failures and the tail
 // of its output, then the scores.
-import { api } from './api.js';
 import { cost, humanize, number, toast } from './format.js';
-import { DiffView, jumpToLine } from './diff-view.js';
-import { html, useEffect, useState } from './lib.js';
+import { DiffView, jumpToLine, withFileHeaders } from './diff-view.js';
+import { html } from './lib.js';
 import { Card, Scroll } from './ui.js';
 
 const SEVERITY = ['critical', 'major', 'minor', 'info'];
@@ -23,34 +22,26 @@ function FileLink({ file, line }) {
   return html`<a class="file-link mono" href="#review-change" data-file=${file} data-line=${line ?? ''} onClick=${go}>${text}</a>`;
 }
 
-/** The plan gate's plan, and its diff from the previous round (from the artifact's versions). */
-function PlanChange({ wf, plan }) {
-  const [diff, setDiff] = useState(undefined);
-  const versions = wf.artifacts.find((a) => a.artifact === 'plan')?.versions ?? [];
-  const latest = versions.at(-1)?.version ?? 0;
-  useEffect(() => {
-    if (latest < 2) return setDiff(null);
-    api(`/api/workflows/${encodeURIComponent(wf.id)}/artifacts/plan/diff?from=${latest - 1}&to=${latest}`)
-      .then((r) => setDiff(r.diff || null))
-      .catch(() => setDiff(null));
-  }, [latest]);
+/** The plan gate's plan, and its diff from the previous round. */
+function PlanChange({ plan, files }) {
+  const diff = plan.previous_text === null ? null : files.find((f) => f.diff)?.diff ?? null;
   return html`<div class="card-body stack">
-    <h3>The plan${plan.round ? html` <span class="faint">(round ${plan.round})</span>` : null}</h3>
+    <h3>The plan${plan.version ? ` v${plan.version}` : ''}${plan.round ? html` <span class="faint">(round ${plan.round})</span>` : null}${plan.revised_by ? html` <span class="tag">edited by ${plan.revised_by.actor}</span>` : null}</h3>
     <pre class="plan-text" tabindex="0" aria-label="The plan">${plan.text}</pre>
-    <h3>Changes from the previous round</h3>
-    ${diff === undefined ? html`<p class="faint small">Loading…</p>`
-      : diff === null ? html`<p class="faint small">${plan.previous_text === null ? 'This is the first plan: there is no previous round.' : 'No changes from the previous round.'}</p>`
-      : html`<${DiffView} diff=${diff} label="The plan's changes from the previous round" files=${false} />`}
+    <h3>Changes from the previous version</h3>
+    ${plan.previous_text === null ? html`<p class="faint small">This is the first plan: there is no previous round.</p>`
+      : diff === null ? html`<p class="faint small">No changes from the previous version.</p>`
+      : html`<${DiffView} diff=${withFileHeaders(diff, 'plan')} label="The plan's changes from the previous version" files=${false} />`}
   </div>`;
 }
 
 function Change({ wf, review }) {
   const change = review.change;
   if (!change) return html`<p class="empty">Nothing to review yet.</p>`;
-  if (change.kind === 'plan' && change.plan) return html`<${PlanChange} wf=${wf} plan=${change.plan} />`;
-  const diff = change.files.map((f) => f.diff).filter(Boolean).join('\n');
+  if (change.kind === 'plan' && change.plan) return html`<${PlanChange} plan=${change.plan} files=${change.files} />`;
+  const diff = change.files.filter((f) => f.diff).map((f) => withFileHeaders(f.diff, f.path, f.status)).join('\n');
   return html`<div class="card-body stack">
-    <p class="small muted">Against ${change.base ? html`<span class="mono">${change.base}</span>` : 'the workspace when the workflow started'}:
+    <p class="small muted">Against ${change.base || 'the workspace when the workflow started'}:
       ${change.files.length} file${change.files.length === 1 ? '' : 's'},
       <span class="diff-add">+${number(change.files.reduce((n, f) => n + f.additions, 0))}</span>
       <span class="diff-del">−${number(change.files.reduce((n, f) => n + f.deletions, 0))}</span></p>
@@ -67,6 +58,7 @@ function Issues({ issues }) {
       <${FileLink} file=${i.file} line=${i.line} />
       <span class="issue-text">${i.text}</span>
       ${i.reviewer ? html`<span class="faint small"> — ${i.reviewer}</span>` : null}
+      ${i.recommendation ? html`<div class="issue-advice small muted">Suggested: ${i.recommendation}</div>` : null}
     </li>`)}
   </ul>`;
 }
@@ -81,7 +73,9 @@ function Reviews({ reviews }) {
   </div>`;
 }
 
-function Checks({ checks }) {
+/** Every round's checks (`checks_by_round`), so round 1's failure stays in view at the final gate. */
+function Checks({ review }) {
+  const checks = review.checks_by_round ? review.checks_by_round.flatMap((r) => r.checks.map((c) => ({ ...c, round: r.round }))) : review.checks;
   if (checks.length === 0) return html`<p class="empty">No check ran for this change.</p>`;
   const rounds = [...new Set(checks.map((c) => c.round))].sort((a, b) => a - b);
   return html`<div class="card-body stack">
@@ -124,7 +118,7 @@ export function Review({ wf, review }) {
     </${Card}>
     <${Card} id="review-issues" title=${`Issues (${review.issues.length})`}><${Issues} issues=${review.issues} /></${Card}>
     <${Card} id="review-reviews" title="What the reviewers wrote"><${Reviews} reviews=${review.reviews} /></${Card}>
-    <${Card} id="review-checks" title="Checks"><${Checks} checks=${review.checks} /></${Card}>
-    <${Card} id="review-scores" title="Scores"><${Scores} scores=${review.scores} usage=${review.usage} /></${Card}>
+    <${Card} id="review-checks" title="Checks"><${Checks} review=${review} /></${Card}>
+    <${Card} id="review-scores" title="Scores"><${Scores} scores=${review.scores} usage=${review.step_usage ?? review.usage} /></${Card}>
   </div>`;
 }

@@ -37,9 +37,15 @@ function ChecksTable({ rounds }) {
   </table></${Scroll}>`;
 }
 
+/** Nothing Converge ran reported usage: every step was answered from outside (or by an MCP host). */
+function usageUnknown(wf) {
+  const runs = wf.timeline.filter((i) => i.kind === 'step' && i.status !== 'scheduled');
+  return wf.agent_mode === 'host' || (runs.length > 0 && runs.every((r) => r.agent === 'external'));
+}
+
 function Usage({ wf }) {
   const t = wf.usage.total;
-  const host = wf.agent_mode === 'host';
+  const host = usageUnknown(wf);
   return html`<div class="card-body stack">
     <dl class="kv">
       <dt>Input tokens</dt><dd>${host ? 'n/a' : number(t.input_tokens)}${t.cached_input_tokens ? html`<span class="faint"> (${number(t.cached_input_tokens)} cached)</span>` : null}</dd>
@@ -141,7 +147,7 @@ export function WorkflowPage({ id, me }) {
 
   const phaseName = wf.definition.phases.find((p) => p.id === wf.phase)?.name ?? humanize(wf.phase);
   const step = wf.timeline.filter((t) => t.kind === 'step').at(-1);
-  const host = wf.agent_mode === 'host';
+  const host = usageUnknown(wf);
   return html`
     ${crumbs}
     <${Head} wf=${wf} me=${me} act=${act} />
