@@ -5,6 +5,16 @@
 import { z } from 'zod';
 import { SandboxModeSchema } from '../core/profile-schema.js';
 
+/** `https://user:key@host/…`: credentials in a URL. */
+function hasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
+}
+
 export const PROVIDERS = [
   'scripted',
   'external',
@@ -22,7 +32,13 @@ export type Provider = z.infer<typeof ProviderSchema>;
 const BaseAgentConfigSchema = z.strictObject({
   provider: ProviderSchema,
   model: z.string().optional(),
-  base_url: z.string().url().optional(),
+  base_url: z
+    .string()
+    .url()
+    // A key in the URL ends up in logs, error messages and the audit trail, and the provider
+    // libraries do not send it as a key anyway: it would only fail later, at call time.
+    .refine((url) => !hasCredentials(url), 'has a user name or password in it; put the key in an environment variable and name that variable in api_key_env')
+    .optional(),
   api_key_env: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable, not the key itself')

@@ -35,6 +35,8 @@ export type ConvergeErrorCode =
   | 'AGENT_NOT_READY'
   | 'CHECK_FAILED'
   | 'USAGE'
+  /** Input over its size limit (requirements, a step result: converge.yaml's `limits`); nothing is recorded. */
+  | 'INPUT_TOO_LARGE'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'INTERNAL';

@@ -32,6 +32,7 @@ const TABLE: Record<ConvergeErrorCode, { exit: number; http: number }> = {
   AGENT_NOT_READY: { exit: 2, http: 400 },
   CHECK_FAILED: { exit: 1, http: 500 },
   USAGE: { exit: 2, http: 400 },
+  INPUT_TOO_LARGE: { exit: 2, http: 413 },
   UNAUTHORIZED: { exit: 2, http: 401 },
   FORBIDDEN: { exit: 2, http: 403 },
   INTERNAL: { exit: 1, http: 500 },

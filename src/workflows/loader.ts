@@ -7,9 +7,10 @@ import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDefinition } from '../core/definition.js';
-import { didYouMean, problemsError, zodProblems } from '../core/messages.js';
+import { didYouMean, endSentence, problemsError, zodProblems } from '../core/messages.js';
 import type { Rubric, WorkflowDefinition } from '../core/definition-schema.js';
-import { ConvergeError } from '../core/errors.js';
+import { ConvergeError, formatPath } from '../core/errors.js';
+import { textFromBytes, textProblem } from '../core/text-input.js';
 import type { ConvergeErrorCode } from '../core/errors.js';
 import { ProfileSchema } from '../core/profile-schema.js';
 import type { Profile, ReportLabels } from '../core/profile-schema.js';
@@ -28,24 +29,54 @@ export function builtinNames(kind: 'definitions' | 'profiles'): string[] {
     .sort();
 }
 
-/** Reads YAML or JSON (by extension; YAML otherwise) and reports syntax errors with line numbers. */
+/**
+ * Reads YAML or JSON (by extension; YAML otherwise) and reports syntax errors with line numbers.
+ * The file and every string in it must be text (src/core/text-input.ts): a NUL written as an
+ * escape ("\0", "\u0000") is refused as surely as a binary file.
+ */
 export function readDocument(path: string, code: ConvergeErrorCode): unknown {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
     throw new ConvergeError(code, `${path} ${reason}.`, { hint: 'Check the path.', cause: error });
   }
+  const format = extname(path) === '.json' ? 'JSON' : 'YAML';
+  const text = textFromBytes(bytes, { what: path, code, hint: `Save it as UTF-8 ${format} text.` });
+  let value: unknown;
   try {
-    if (extname(path) === '.json') return JSON.parse(text) as unknown;
-    return parseYaml(text) as unknown;
+    value = format === 'JSON' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ConvergeError(code, `${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}${where}: ${reason}`, {
+    const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    throw new ConvergeError(code, endSentence(`${path} is not valid ${format}${where}: ${reason.replace(/ at line \d+, column \d+:?$/, '')}`), {
+      hint: `Fix the ${format} syntax there (a YAML linter or \`converge schema --kind config\` helps).`,
       cause: error,
     });
+  }
+  refuseNonTextValues(value, [], path, code);
+  return value;
+}
+
+/** Every string value (and key) of a parsed document is text. */
+function refuseNonTextValues(value: unknown, at: PropertyKey[], path: string, code: ConvergeErrorCode): void {
+  const refuse = (problem: string): never => {
+    throw new ConvergeError(code, `${path}: ${at.length === 0 ? 'the document' : formatPath(at)} is not text: ${problem}.`, {
+      hint: 'Settings are text: remove the control characters (a "\\0" or "\\u0000" escape, say) from that value.',
+    });
+  };
+  if (typeof value === 'string') {
+    const problem = textProblem(value);
+    if (problem !== undefined) refuse(problem);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => refuseNonTextValues(item, [...at, i], path, code));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const problem = textProblem(key);
+      if (problem !== undefined) refuse(`a key ${problem.replace(/^it /, '')}`);
+      refuseNonTextValues(item, [...at, key], path, code);
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import { ApprovalPolicySchema, BudgetSchema } from '../core/definition-schema.js
 import { CheckSchema, SandboxModeSchema } from '../core/profile-schema.js';
 import { AgentsConfigSchema } from '../agents/agent-config.js';
 import { NotifyTargetSchema } from '../ops/notify/notify-config.js';
+import { DEFAULT_INPUT_LIMITS } from '../core/text-input.js';
 
 export const GateOverrideSchema = z.strictObject({
   enabled: z.boolean().optional(),
@@ -51,6 +52,13 @@ export const ProjectConfigSchema = z.strictObject({
    * workflows of a worker that died on another machine wait before another worker takes them over.
    */
   lease_ttl_s: z.number().min(1).max(3600).default(30),
+  /** The largest requirements and step result taken, in KiB (CLI, HTTP and MCP alike). */
+  limits: z
+    .strictObject({
+      requirements_kb: z.number().int().positive().default(DEFAULT_INPUT_LIMITS.requirements_kb),
+      submission_kb: z.number().int().positive().default(DEFAULT_INPUT_LIMITS.submission_kb),
+    })
+    .default({ ...DEFAULT_INPUT_LIMITS }),
   /** Finished workflows older than this are pruned by `converge prune` (0 keeps them forever). */
   retention_days: z.number().int().min(0).default(0),
 });

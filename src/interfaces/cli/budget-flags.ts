@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { BudgetSchema } from '../../core/definition-schema.js';
 import type { Budget } from '../../core/definition-schema.js';
 import { ConvergeError } from '../../core/errors.js';
+import { positiveNumber, wholeNumber } from './number-flags.js';
 
 export interface BudgetFlags {
   budgetUsd?: string;
@@ -23,8 +24,8 @@ export function addBudgetOptions(command: Command, what: string): Command {
 /** The limits given, or undefined when none was. */
 export function budgetFromFlags(flags: BudgetFlags): Budget | undefined {
   const input: Record<string, unknown> = {};
-  if (flags.budgetUsd !== undefined) input.max_cost_usd = Number(flags.budgetUsd);
-  if (flags.budgetTokens !== undefined) input.max_tokens = Number(flags.budgetTokens);
+  if (flags.budgetUsd !== undefined) input.max_cost_usd = positiveNumber('--budget-usd')(flags.budgetUsd);
+  if (flags.budgetTokens !== undefined) input.max_tokens = wholeNumber('--budget-tokens', { min: 1, example: 2000000 })(flags.budgetTokens);
   if (flags.budgetDuration !== undefined) input.max_duration = /^\d+(\.\d+)?$/.test(flags.budgetDuration) ? Number(flags.budgetDuration) : flags.budgetDuration;
   if (Object.keys(input).length === 0) return undefined;
   const parsed = BudgetSchema.safeParse(input);

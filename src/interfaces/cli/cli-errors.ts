@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { isConvergeError } from '../../core/errors.js';
 import type { ConvergeErrorCode } from '../../core/errors.js';
 import { EXIT, exitCodeFor } from '../error-map.js';
+import { terminalSafe } from './cli-output.js';
 
 interface Failure {
   code: ConvergeErrorCode;
@@ -74,8 +75,9 @@ export function reportError(error: unknown, json: boolean): number {
   if (json) {
     process.stderr.write(`${JSON.stringify({ error: { code: failure.code, message: failure.message, hint: failure.hint ?? null, ...(failure.problems !== undefined ? { problems: failure.problems } : {}) } })}\n`);
   } else {
-    process.stderr.write(`converge: ${failure.message}\n`);
-    if (failure.hint !== undefined) process.stderr.write(`  hint: ${failure.hint}\n`);
+    // A message may quote what it refuses (an argument, a stored name): no escape sequence of it reaches the terminal.
+    process.stderr.write(`converge: ${terminalSafe(failure.message)}\n`);
+    if (failure.hint !== undefined) process.stderr.write(`  hint: ${terminalSafe(failure.hint)}\n`);
   }
   if (process.env.CONVERGE_DEBUG) {
     const cause = isConvergeError(error) ? error.cause : error;

@@ -1,6 +1,9 @@
 /**
  * How commands print: `--json` is JSON Lines (one object a line, never pretty-printed), and
  * every object about a workflow names it `workflow_id`, whatever the record calls it inside.
+ * Text for a person goes through `printText`, which strips control characters: requirements,
+ * names and agent output are stored as given, and an escape sequence in them must not reach the
+ * terminal. JSON escapes them instead (C0 by JSON.stringify, C1 and DEL by `jsonText`).
  * Stdout that closes early (`converge history ID | head`) ends the process quietly.
  */
 import type { Command } from 'commander';
@@ -9,20 +12,40 @@ import type { WorkflowState } from '../../core/state.js';
 import type { WorkflowSummary } from '../../store/store.js';
 import { globalOptions } from './cli-context.js';
 
+/** Escape sequences (CSI, OSC, and two-character ones) whole, so no parameters are left behind. */
+const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[ -/]*[0-~]?)/g;
+/** C0 but tab and line feed, DEL, C1; a carriage return too, which would let text overwrite a line. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** `text` as a terminal may show it: escape sequences and control characters removed (CRLF kept as LF). */
+export function terminalSafe(text: string): string {
+  return text.replace(ESCAPE_SEQUENCE, '').replace(/\r\n/g, '\n').replace(CONTROL, '');
+}
+
+/** Text for a person on stdout, one line or several, control characters stripped. */
+export function printText(text: string): void {
+  process.stdout.write(`${terminalSafe(text)}\n`);
+}
+
+/** JSON.stringify, with DEL and C1 characters escaped too (it leaves them raw, and U+009B is a CSI to some terminals). */
+export function jsonText(value: unknown, indent?: number): string {
+  return (JSON.stringify(value, null, indent) ?? 'null').replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** One JSON Lines record on stdout. */
 export function printJsonLine(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
+  process.stdout.write(`${jsonText(value)}\n`);
 }
 
 /** `json` as one line under `--json`, else `text`. */
 export function printResult(command: Command, json: unknown, text: string): void {
   if (globalOptions(command).json) printJsonLine(json);
-  else process.stdout.write(`${text}\n`);
+  else printText(text);
 }
 
 /** A JSON document a command prints whatever the flags (schema, decide, export): pretty for a person, one line under `--json`. */
 export function printDocument(command: Command, value: unknown): void {
-  process.stdout.write(globalOptions(command).json ? `${JSON.stringify(value)}\n` : `${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(globalOptions(command).json ? `${jsonText(value)}\n` : `${jsonText(value, 2)}\n`);
 }
 
 /** The folded state as `show --json` prints it: `workflow_id` first, in place of the internal `workflowId`. */

@@ -6,7 +6,7 @@ import type { WorkflowEvent } from '../../core/events.js';
 import type { WorkflowState } from '../../core/state.js';
 import type { StepProgress } from '../../engine/step-progress.js';
 import { describeEvent } from './event-lines.js';
-import { printJsonLine } from './cli-output.js';
+import { printJsonLine, printText, terminalSafe } from './cli-output.js';
 import { progressLine, RunningSteps } from './running-steps.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'json';
@@ -44,7 +44,7 @@ export function createProgress(mode: ProgressMode): Progress {
   const lastActivity = new Map<string, { at: number; text: string }>();
   const plain = (workflowId: string, line: string) => {
     lastLine.set(workflowId, Date.now());
-    process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${workflowId}  ${line}\n`);
+    printText(`${new Date().toISOString().slice(11, 19)}  ${workflowId}  ${line}`);
   };
   const onProgress = (progress: StepProgress) => {
     running.onProgress(progress);
@@ -63,14 +63,14 @@ export function createProgress(mode: ProgressMode): Progress {
     for (const event of events) {
       running.onEvent(state, event);
       if (mode === 'json') {
-        process.stdout.write(`${JSON.stringify({ workflow_id: state.workflowId, ...compact(event) })}\n`);
+        printJsonLine({ workflow_id: state.workflowId, ...compact(event) });
         continue;
       }
       const line = describeEvent(state, event);
       if (sink !== undefined) sink(line);
       else {
         lastLine.set(state.workflowId, Date.now());
-        process.stdout.write(`${event.at.slice(11, 19)}  ${state.workflowId}  ${line}\n`);
+        printText(`${event.at.slice(11, 19)}  ${state.workflowId}  ${line}`);
       }
     }
   };
@@ -81,7 +81,7 @@ export function createProgress(mode: ProgressMode): Progress {
       if (mode === 'json' || lines.length === 0) return;
       // listr2 holds stdout while it draws, so on a terminal the lines go through the task's output.
       if (sink !== undefined) sink(lines.join('\n'));
-      else process.stdout.write(`${lines.join('\n')}\n`);
+      else printText(lines.join('\n'));
     },
     async around<T>(title: string, fn: () => Promise<T>): Promise<T> {
       if (mode === 'json') return fn();
@@ -107,10 +107,10 @@ export function createProgress(mode: ProgressMode): Progress {
               refresh = () => {
                 if (stepLine === undefined) return;
                 const clock = running.active().map((id) => running.clock(id)).find((c) => c !== undefined);
-                task.title = `${title}: ${stepLine}${clock === undefined ? '' : ` · ${clock}`}`;
+                task.title = terminalSafe(`${title}: ${stepLine}${clock === undefined ? '' : ` · ${clock}`}`);
               };
               sink = (line) => {
-                task.output = line;
+                task.output = terminalSafe(line);
                 if (/^step \d+ \S+ →/.test(line)) stepLine = line;
                 refresh?.();
               };

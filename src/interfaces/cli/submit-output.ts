@@ -12,6 +12,7 @@ import { externalRunFor } from '../../engine/workflow-commands.js';
 import { waitingFor } from '../../engine/workflow-log.js';
 import { readingText } from './parse-format.js';
 import { statusLine } from './show-format.js';
+import { printJsonLine, printText } from './cli-output.js';
 
 export interface SubmissionReading {
   step: { number: number; id: string };
@@ -35,8 +36,8 @@ export function readForSubmit(state: WorkflowState, stepNumber: number | undefin
 
 export function printDryRun(id: string, read: SubmissionReading, json: boolean): void {
   const { step, reading } = read;
-  if (json) process.stdout.write(`${JSON.stringify({ workflow_id: id, step: step.number, recorded: false, ...reading })}\n`);
-  else process.stdout.write(`${readingText(reading, `Dry run: step ${step.number} (${step.id}) of ${id} would record this; nothing was recorded.`)}\n`);
+  if (json) printJsonLine({ workflow_id: id, step: step.number, recorded: false, ...reading });
+  else printText(`${readingText(reading, `Dry run: step ${step.number} (${step.id}) of ${id} would record this; nothing was recorded.`)}`);
 }
 
 /** After a recorded submit: what was read, where the workflow stands, how it goes on. */
@@ -44,11 +45,11 @@ export function printRecorded(read: SubmissionReading, after: WorkflowState, jso
   const id = after.workflowId;
   const { step, reading } = read;
   if (json) {
-    process.stdout.write(`${JSON.stringify({ workflow_id: id, step: step.number, recorded: true, status: shownStatus(after), waiting_for: waitingFor(after), ...reading })}\n`);
+    printJsonLine({ workflow_id: id, step: step.number, recorded: true, status: shownStatus(after), waiting_for: waitingFor(after), ...reading });
     return;
   }
   const heading = `Recorded the result of step ${step.number} (${step.id}) of ${id}. Converge read:`;
   const next = 'A waiting `converge run` continues on its own; otherwise run `converge resume ' + id + '`.';
-  process.stdout.write(`${readingText(reading, heading)}\n\n${next}\n${statusLine(after)}\n`);
+  printText(`${readingText(reading, heading)}\n\n${next}\n${statusLine(after)}`);
 }
 

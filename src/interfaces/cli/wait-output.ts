@@ -13,6 +13,7 @@ import { nextActionForPerson, waitLines } from './next-format.js';
 import type { PersonContext } from './next-format.js';
 import { cliPrefix, shownPath, submitCommand, writePromptFiles } from './prompt-files.js';
 import type { Progress } from './progress.js';
+import { printJsonLine, printText } from './cli-output.js';
 
 /** The prompt files of a waiting step, written, and the commands a person needs for it. */
 export function personContext(options: GlobalOptions, action: SubmitStepResultAction): PersonContext {
@@ -44,7 +45,7 @@ export function externalWaitPrinter(engine: Engine, options: GlobalOptions, prog
     if (action.kind !== 'submit_step_result') return;
     shown.add(key);
     const ctx = personContext(options, action);
-    if (json) process.stdout.write(`${JSON.stringify(waitingJson(action, ctx))}\n`);
+    if (json) printJsonLine(waitingJson(action, ctx));
     else progress.note(['', ...waitLines(action, ctx), `  Details: ${ctx.cli} next ${action.workflow_id}`, '']);
   };
 }
@@ -58,9 +59,9 @@ export function printNextAction(options: GlobalOptions, action: NextAction, forA
   const ctx = action.kind === 'submit_step_result' ? personContext(options, action) : undefined;
   if (options.json) {
     const files = ctx === undefined ? {} : { prompt_files: ctx.promptFiles.map((f) => shownPath(f)), submit_command: ctx.submit };
-    process.stdout.write(`${JSON.stringify({ ...action, ...files })}\n`);
+    printJsonLine({ ...action, ...files });
     return;
   }
   const text = forAgent ? nextActionText(action) : nextActionForPerson(action, ctx ?? { cli: cliPrefix(options), promptFiles: [], submit: '' });
-  process.stdout.write(`${text}\n`);
+  printText(text);
 }

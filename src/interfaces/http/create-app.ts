@@ -13,6 +13,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { silentLogger } from '../../ops/index.js';
 import type { AppDeps, AppEnv, AppOptions } from './app-env.js';
 import { WorkflowAccess } from '../shared/workflow-access.js';
+import { bodyLimitFor } from '../shared/text-limits.js';
 import { errorHandler } from './http-errors.js';
 import { auditTrail } from './middleware/audit-trail/index.js';
 import { authenticate } from './middleware/authenticate/index.js';
@@ -92,7 +93,7 @@ export function createApp(options: AppOptions): ConvergeApp {
   if (!deps.auth.enabled) app.use('*', hostCheck(deps.allowedHosts));
 
   const authenticated = authenticate({ auth: deps.auth, audit: deps.audit });
-  app.use('/api/*', authenticated, tooLarge(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT), auditTrail(deps.audit, deps.log));
+  app.use('/api/*', authenticated, tooLarge(options.bodyLimitBytes ?? bodyLimitFor(options.engine.config.limits, DEFAULT_BODY_LIMIT)), auditTrail(deps.audit, deps.log));
   app.use('/login', tooLarge(16 * 1024));
 
   registerWorkflowRoutes(app, deps);
@@ -111,7 +112,7 @@ export function createApp(options: AppOptions): ConvergeApp {
     const mcp = options.mcp;
     // Each tool checks the caller's role and writes its own audit row in the shared access layer;
     // auditing every JSON-RPC post would drown them. Reading needs a valid token at all.
-    app.use('/mcp', authenticated, requireRole('viewer', deps.audit), tooLarge(MCP_BODY_LIMIT));
+    app.use('/mcp', authenticated, requireRole('viewer', deps.audit), tooLarge(bodyLimitFor(options.engine.config.limits, MCP_BODY_LIMIT)));
     app.all('/mcp', (c) => mcp.fetch(c.req.raw, c.var.principal));
   }
   return app;

@@ -11,6 +11,7 @@ import { approvalProgress } from '../../core/approval-policy.js';
 import type { NewEvent } from '../../core/events.js';
 import type { EscalationAnswer } from '../../core/events.js';
 import { ConvergeError, isConvergeError } from '../../core/errors.js';
+import { checkRequirements, checkSubmission } from './text-limits.js';
 import type { WorkflowState } from '../../core/state.js';
 import type { Clock } from '../../engine/clock.js';
 import type { Engine } from '../../engine/create-engine.js';
@@ -128,10 +129,8 @@ export class WorkflowAccess {
       ...(request.budget !== undefined ? { budget: request.budget } : {}),
     };
     return this.#audited(caller, 'workflow.start', target, details, async () => {
-      if (request.requirements.trim() === '') {
-        throw new ConvergeError('USAGE', 'The requirements are empty.', { hint: 'Say what to build, in plain words or markdown.' });
-      }
       const engine = this.#engine('start a workflow');
+      checkRequirements(request.requirements, engine.config.limits);
       if (request.id !== undefined && (await engine.store.getWorkflow(request.id)) !== undefined) {
         throw new ConvergeError('ILLEGAL_ACTION', `A workflow ${request.id} already exists in this store.`, { hint: 'Choose another id, or leave it out to get a generated one.' });
       }
@@ -221,6 +220,7 @@ export class WorkflowAccess {
     await this.authorize(caller, ROLE_NEEDED.submit, 'workflow.submit_result', id);
     return this.#audited(caller, 'workflow.submit_result', id, { step: step ?? null, texts: texts.length }, async () => {
       const engine = this.#engine('take a step result');
+      checkSubmission(texts, engine.config.limits);
       return { result: await submitStepResult(engine.store, engine.executor, id, step, texts) };
     });
   }

@@ -15,7 +15,7 @@ import { CONVERGE_BIN } from '../../../engine/create-engine.js';
 import { effectiveDefinition, loadDefinition, loadProfile } from '../../../workflows/loader.js';
 import { cliProject, globalOptions, loadConfig } from '../cli-context.js';
 import { table } from '../show-format.js';
-import { printJsonLine } from '../cli-output.js';
+import { printJsonLine, printText } from '../cli-output.js';
 import { checkProgressDisplay } from '../check-progress.js';
 
 interface ChecksFlags {
@@ -99,7 +99,7 @@ export function registerChecksCommand(program: Command): void {
       if (globals.json) {
         printJsonLine({ workspace, source: found.source, passed: failed.length === 0, results });
       } else {
-        process.stdout.write(`${resultsText(results, failed)}\n`);
+        printText(resultsText(results, failed));
       }
       process.exitCode = failed.length === 0 ? 0 : 1;
     });
@@ -115,7 +115,7 @@ export function registerChecksCommand(program: Command): void {
         printJsonLine(found);
         return;
       }
-      process.stdout.write(`${listText(found)}\n`);
+      printText(listText(found));
     });
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
+import { wholeNumber } from '../number-flags.js';
 import type { EscalationAnswer } from '../../../core/events.js';
 import type { GateResponse } from '../../../engine/workflow-commands.js';
 import { cliAccess, cliCaller } from '../cli-access.js';
@@ -12,7 +13,7 @@ import { statusLine } from '../show-format.js';
 import type { WorkflowState } from '../../../core/state.js';
 import { loadState, waitingFor } from '../../../engine/workflow-log.js';
 import { shownStatus } from '../../../engine/external-wait.js';
-import { printJsonLine } from '../cli-output.js';
+import { printJsonLine, printText } from '../cli-output.js';
 import { printDryRun, printRecorded, readForSubmit } from '../submit-output.js';
 import { readResultFiles } from './parse-command.js';
 import { addBudgetOptions, budgetFromFlags } from '../budget-flags.js';
@@ -20,7 +21,7 @@ import type { BudgetFlags } from '../budget-flags.js';
 
 function report(command: Command, state: WorkflowState, what: string): void {
   if (globalOptions(command).json) printJsonLine({ workflow_id: state.workflowId, status: shownStatus(state), waiting_for: waitingFor(state), done: what });
-  else process.stdout.write(`${what}\n${statusLine(state)}\n`);
+  else printText(`${what}\n${statusLine(state)}`);
 }
 
 async function gate(command: Command, id: string, response: GateResponse, as?: string): Promise<void> {
@@ -70,7 +71,7 @@ export function registerHumanCommands(program: Command): void {
     .command('answer')
     .description('answer an escalation (a cap reached, a stall, repeated failures, or the budget reached)')
     .argument('<id>', 'workflow id')
-    .option('--grant <n>', 'grant N more rounds', (v) => Number.parseInt(v, 10))
+    .option('--grant <n>', 'grant N more rounds', wholeNumber('--grant', { min: 1, example: 2 }))
     .option('--accept', 'accept the artifact as it is and move on (at a budget: go on over it)')
     .option('--send-back <text...>', 'revise again with these change requests')
     .option('--retry', 'retry the failed step')
@@ -82,12 +83,11 @@ export function registerHumanCommands(program: Command): void {
     .action(async (id: string, flags: { grant?: number; accept?: boolean; sendBack?: string[]; retry?: boolean; raiseBudget?: boolean; cancel?: boolean; comment?: string; as?: string } & BudgetFlags, command: Command) => {
       const answers: EscalationAnswer[] = [];
       const budget = budgetFromFlags(flags);
-      if (budget !== undefined && !flags.raiseBudget) throw new ConvergeError('USAGE', '--budget-usd, --budget-tokens and --budget-duration go with --raise-budget.');
-      if (flags.raiseBudget) answers.push({ kind: 'raise_budget', budget: budget ?? {} });
-      if (flags.grant !== undefined) {
-        if (!Number.isInteger(flags.grant) || flags.grant < 1) throw new ConvergeError('USAGE', '--grant needs a whole number of rounds ≥ 1.');
-        answers.push({ kind: 'grant_rounds', rounds: flags.grant });
+      if (budget !== undefined && !flags.raiseBudget) {
+        throw new ConvergeError('USAGE', '--budget-usd, --budget-tokens and --budget-duration go with --raise-budget.', { hint: `For example \`converge answer ${id} --raise-budget --budget-usd 10\`.` });
       }
+      if (flags.raiseBudget) answers.push({ kind: 'raise_budget', budget: budget ?? {} });
+      if (flags.grant !== undefined) answers.push({ kind: 'grant_rounds', rounds: flags.grant });
       if (flags.accept) answers.push({ kind: 'accept' });
       if (flags.sendBack) answers.push({ kind: 'send_back', changeRequests: flags.sendBack });
       if (flags.retry) answers.push({ kind: 'retry' });
@@ -104,13 +104,17 @@ export function registerHumanCommands(program: Command): void {
     .command('submit')
     .description('submit the result of a step run by an external agent (plan, report or code as markdown)')
     .argument('<id>', 'workflow id')
-    .option('-s, --step <n>', 'the step the result is for (refused if the workflow waits for another)', (v) => Number.parseInt(v, 10))
+    .option('-s, --step <n>', 'the step the result is for (refused if the workflow waits for another)', wholeNumber('--step', { min: 1 }))
     .option('-f, --file <file...>', 'the result file(s): one per prompt of the step, in prompt order (step 5: --file REVIEW-5A --file REVIEW-5B)')
     .option('--dry-run', 'print what would be recorded (scores, issues, notes, files) and record nothing')
     .action(async (id: string, flags: { step?: number; file?: string[]; dryRun?: boolean }, command: Command) => {
-      if (flags.file === undefined || flags.file.length === 0) throw new ConvergeError('USAGE', 'Give the result with --file FILE.');
-      const texts = readResultFiles(flags.file);
+      if (flags.file === undefined || flags.file.length === 0) {
+        throw new ConvergeError('USAGE', 'Give the result with --file FILE.', {
+          hint: `Write the agent's answer to a file, then \`converge submit ${id} --step N --file FILE\`; \`converge next ${id}\` shows the step and its prompt.`,
+        });
+      }
       const options = globalOptions(command);
+      const texts = readResultFiles(flags.file, loadConfig(options).config.limits);
       const store = await openCliStore(options);
       const engine = buildEngine(store, loadConfig(options));
       const before = await loadState(store, id);

@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
+import { wholeNumber } from '../number-flags.js';
 import { didYouMean } from '../../../core/messages.js';
 import { toSeedState } from '../../../core/seed-state.js';
 import { loadState, waitingFor } from '../../../engine/workflow-log.js';
@@ -15,7 +16,7 @@ import { printNextAction } from '../wait-output.js';
 import { describeEvent } from '../event-lines.js';
 import { listTable, showText, statusLine } from '../show-format.js';
 import { reduce } from '../../../core/apply.js';
-import { eventJson, printDocument, printJsonLine, printResult as print, stateJson, summaryJson } from '../cli-output.js';
+import { eventJson, printDocument, printJsonLine, printResult as print, printText, stateJson, summaryJson } from '../cli-output.js';
 
 export function registerInspectCommands(program: Command): void {
   program
@@ -32,12 +33,12 @@ export function registerInspectCommands(program: Command): void {
     .command('list')
     .description('workflows in the store, newest first')
     .option('-s, --status <status...>', 'only these statuses (running, waiting_for_human, completed, rejected, failed, cancelled)')
-    .option('-n, --limit <n>', 'how many', (v) => Number.parseInt(v, 10), 50)
+    .option('-n, --limit <n>', 'how many', wholeNumber('--limit', { min: 1, example: 20 }), 50)
     .action(async (flags: { status?: string[]; limit: number }, command: Command) => {
       const store = await openCliStore(globalOptions(command));
       const rows = await store.listWorkflows({ ...(flags.status ? { status: flags.status } : {}), limit: flags.limit });
       if (globalOptions(command).json) rows.forEach((row) => printJsonLine(summaryJson(row)));
-      else process.stdout.write(`${listTable(rows)}\n`);
+      else printText(listTable(rows));
     });
 
   program
@@ -65,7 +66,7 @@ export function registerInspectCommands(program: Command): void {
     .command('report')
     .description('the merged validation report of a round (scores, issues by severity, checks, coverage) as markdown or JSON')
     .argument('<id>', 'workflow id')
-    .option('-r, --round <n>', 'the n-th validation of the workflow (default: the latest)', (v) => Number.parseInt(v, 10))
+    .option('-r, --round <n>', 'the n-th validation of the workflow (default: the latest)', wholeNumber('--round', { min: 1 }))
     .option('--raw', 'the reviews exactly as the validator wrote them, not what Converge read from them')
     .action(async (id: string, flags: { round?: number; raw?: boolean }, command: Command) => {
       const state = await loadState(await openCliStore(globalOptions(command)), id);
@@ -95,8 +96,8 @@ export function registerInspectCommands(program: Command): void {
     .description('what changed in an artifact between two versions (plan text, or the code files)')
     .argument('<id>', 'workflow id')
     .option('-a, --artifact <kind>', 'plan or code', 'code')
-    .option('--from <n>', 'the older version (default: the one before --to)', (v) => Number.parseInt(v, 10))
-    .option('--to <n>', 'the newer version (default: the latest)', (v) => Number.parseInt(v, 10))
+    .option('--from <n>', 'the older version (default: the one before --to)', wholeNumber('--from', { min: 1 }))
+    .option('--to <n>', 'the newer version (default: the latest)', wholeNumber('--to', { min: 1, example: 2 }))
     .action(async (id: string, flags: { artifact: string; from?: number; to?: number }, command: Command) => {
       // The diff library is imported by this command only, not by every command.
       const { artifactVersions, diffArtifactVersions } = await import('../../../engine/artifact-diffs.js');
@@ -129,7 +130,7 @@ export function registerInspectCommands(program: Command): void {
         const e = events[i]!;
         lines.push(`${String(e.seq).padStart(4)}  ${e.at.replace('T', ' ').slice(0, 19)}  ${e.type.padEnd(20)}  ${describeEvent(state, e)}`);
       }
-      process.stdout.write(`${lines.join('\n')}\n`);
+      printText(lines.join('\n'));
     });
 
   program
@@ -140,7 +141,7 @@ export function registerInspectCommands(program: Command): void {
     .action(async (id: string, flags: { format: string }, command: Command) => {
       const store = await openCliStore(globalOptions(command));
       if (flags.format === 'events') {
-        for (const e of await store.readEvents(id)) process.stdout.write(`${JSON.stringify(e)}\n`);
+        for (const e of await store.readEvents(id)) printJsonLine(e);
         return;
       }
       if (flags.format !== 'seed-state') {
@@ -153,7 +154,7 @@ export function registerInspectCommands(program: Command): void {
     .command('fork')
     .description('a new workflow with the same history up to step N, which then runs again from there')
     .argument('<id>', 'workflow id')
-    .requiredOption('--from-step <n>', 'the step to run again', (v) => Number.parseInt(v, 10))
+    .requiredOption('--from-step <n>', 'the step to run again', wholeNumber('--from-step', { min: 1, example: 4 }))
     .action(async (id: string, flags: { fromStep: number }, command: Command) => {
       const store = await openCliStore(globalOptions(command));
       const state = await cliAccess(store, globalOptions(command)).fork(cliCaller(), id, flags.fromStep);

@@ -6,11 +6,12 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
+import { wholeNumber } from '../number-flags.js';
 import { didYouMean } from '../../../core/messages.js';
 import { DEFAULT_KNOWLEDGE_BUDGETS, KnowledgeIndex, selectKnowledge } from '../../../knowledge/index.js';
 import type { KnowledgeRole, KnowledgeSelection, RefreshResult } from '../../../knowledge/index.js';
 import { cliProject, loadConfig } from '../cli-context.js';
-import { printJsonLine } from '../cli-output.js';
+import { printJsonLine, printText } from '../cli-output.js';
 
 /** Used when neither --doc nor converge.yaml's `documentation` names any location. */
 export const DEFAULT_DOC_GLOBS: readonly string[] = ['README.md', 'docs/**/*.md'];
@@ -24,7 +25,7 @@ interface KbFlags {
 
 interface SearchFlags extends KbFlags {
   role?: string;
-  budget?: string;
+  budget?: number;
   text?: boolean;
 }
 
@@ -61,16 +62,8 @@ function parseRole(value: string | undefined): KnowledgeRole {
   throw new ConvergeError('USAGE', `Unknown role "${value}"${didYouMean(value, ROLES)}.`, { hint: `Use one of: ${ROLES.join(', ')}.` });
 }
 
-function parseBudget(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const budget = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(budget) || budget <= 0) {
-    throw new ConvergeError('USAGE', `--budget must be a positive whole number of tokens, not "${value}".`, {
-      hint: `For example --budget 3000; the role defaults are ${ROLES.map((r) => `${r} ${DEFAULT_KNOWLEDGE_BUDGETS[r]}`).join(', ')}.`,
-    });
-  }
-  return budget;
-}
+/** --budget: tokens, strictly a whole number ≥ 1 (each role has its own default). */
+const parseBudget = wholeNumber('--budget', { min: 1, example: 3000 });
 
 function refreshLine(root: string, result: RefreshResult): string {
   const skipped = result.skipped.length > 0 ? `; skipped ${result.skipped.length}` : '';
@@ -101,14 +94,14 @@ export function registerKbCommand(program: Command): void {
     .option('-w, --workspace <dir>', 'the project folder the documentation globs are relative to (default: the project root)')
     .option('--doc <glob...>', `documentation locations (default: converge.yaml documentation, else ${DEFAULT_DOC_GLOBS.join(' ')})`)
     .option('--role <role>', `the agent role, which sets the default budget: ${ROLES.join(' | ')}`, 'programmer')
-    .option('--budget <tokens>', 'the token budget (default: the role\'s)')
+    .option('--budget <tokens>', 'the token budget (default: the role\'s)', parseBudget)
     .option('--no-text', 'list the selected chunks without their text')
     .action(async (words: string[], flags: SearchFlags, command: Command) => {
       const globals = command.optsWithGlobals() as Globals;
       const query = words.join(' ').trim();
       if (query === '') throw new ConvergeError('USAGE', 'The search query is empty.', { hint: 'For example: converge kb search "add OAuth refresh tokens"' });
       const role = parseRole(flags.role);
-      const budget = parseBudget(flags.budget);
+      const budget = flags.budget;
       const root = workspaceDir(flags.workspace);
       const globs = docGlobs(flags, globals);
       const index = new KnowledgeIndex({ root, globs });
@@ -122,7 +115,7 @@ export function registerKbCommand(program: Command): void {
         return;
       }
       if (refreshed.files === 0) process.stderr.write(`converge: no documents match ${globs.join(', ')} in ${root}.\n`);
-      process.stdout.write(`${selectionReport(selection, role, flags.text !== false)}\n`);
+      printText(selectionReport(selection, role, flags.text !== false));
     });
 
   kb.command('index')
@@ -143,6 +136,6 @@ export function registerKbCommand(program: Command): void {
       const lines = [refreshLine(root, result)];
       for (const skip of result.skipped.slice(0, 20)) lines.push(`  skipped ${skip.path} (${skip.reason})`);
       if (result.skipped.length > 20) lines.push(`  … and ${result.skipped.length - 20} more`);
-      process.stdout.write(`${lines.join('\n')}\n`);
+      printText(lines.join('\n'));
     });
 }

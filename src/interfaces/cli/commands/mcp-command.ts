@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConvergeError } from '../../../core/errors.js';
+import { portNumber } from '../number-flags.js';
 import { buildEngine, cliProject, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { auditFromCli } from './serve-commands.js';
 
@@ -42,7 +42,7 @@ export function registerMcpCommand(program: Command): void {
   program
     .command('serve-mcp')
     .description('serve Converge over MCP Streamable HTTP at /mcp (bearer token required unless --no-auth on 127.0.0.1)')
-    .option('--port <n>', 'the port (0 picks a free one)', (v) => Number.parseInt(v, 10), 8765)
+    .option('--port <n>', 'the port (0 picks a free one)', portNumber(), 8765)
     .option('--host <host>', 'the address to bind', '127.0.0.1')
     .option('--token <token>', 'the bearer token clients must send (default $CONVERGE_MCP_TOKEN)')
     .option('--no-auth', 'accept requests without a token (loopback hosts only)')
@@ -50,9 +50,6 @@ export function registerMcpCommand(program: Command): void {
     .option('--allow-host <name...>', 'Host header names served besides loopback names and --host (e.g. a proxy\'s name)')
     .option('--workspace-root <dir>', WORKSPACE_ROOT_HELP)
     .action(async (flags: ServeFlags, command: Command) => {
-      if (!Number.isInteger(flags.port) || flags.port < 0 || flags.port > 65535) {
-        throw new ConvergeError('USAGE', `--port must be a port number, not ${String(flags.port)}.`);
-      }
       const { serveMcpHttp } = await import('../../mcp/streamable-http.js');
       const options = globalOptions(command);
       const loaded = loadConfig(options);

@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
+import type { InputLimits } from '../../../core/text-input.js';
+import { checkRequirements, requirementsFromBytes } from '../../shared/text-limits.js';
 import { AgentsConfigSchema } from '../../../agents/agent-config.js';
 import type { AgentsConfig } from '../../../agents/agent-config.js';
 import type { StartRequest } from '../../shared/workflow-access.js';
@@ -20,7 +22,7 @@ import { preflightAgents } from '../agent-preflight.js';
 import type { Progress } from '../progress.js';
 import { roundsTable } from '../show-format.js';
 import { externalWaitPrinter } from '../wait-output.js';
-import { printJsonLine } from '../cli-output.js';
+import { printJsonLine, printText } from '../cli-output.js';
 import { addBudgetOptions, budgetFromFlags } from '../budget-flags.js';
 import { escalationAnswers } from '../../../engine/human-answers.js';
 import { escalationFlag } from '../next-format.js';
@@ -49,7 +51,7 @@ function startRequest(engine: Engine, requirements: string, flags: StartFlags): 
   const budget = budgetFromFlags(flags);
   return {
     ...(budget !== undefined ? { budget } : {}),
-    requirements: readRequirements(requirements),
+    requirements,
     workspace: flags.workspace ?? cliProject().root,
     workspaceType: flags.isolated ? 'isolated' : engine.config.workspace.type,
     ...(flags.taskType !== undefined ? { taskType: flags.taskType } : {}),
@@ -64,13 +66,23 @@ function startFromCli(command: Command, engine: Engine, requirements: string, fl
   return cliAccess(engine.store, globalOptions(command), engine).start(cliCaller(), startRequest(engine, requirements, flags));
 }
 
-export function readRequirements(text: string): string {
-  if (text.startsWith('@')) {
-    const path = resolve(text.slice(1));
-    if (!existsSync(path)) throw new ConvergeError('USAGE', `The requirements file ${path} does not exist.`);
-    return readFileSync(path, 'utf8');
+/** The requirements argument, or the file it names with @FILE, checked as text within `limits.requirements_kb`. */
+export function readRequirements(text: string, limits: Partial<InputLimits> | undefined): string {
+  if (!text.startsWith('@')) return checkRequirements(text, limits);
+  const path = resolve(text.slice(1));
+  if (!existsSync(path)) {
+    throw new ConvergeError('USAGE', `The requirements file ${path} does not exist.`, {
+      hint: 'Check the path after @ (it is read relative to the current folder), or give the requirements in quotes.',
+    });
   }
-  return text;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder' : 'it cannot be read';
+    throw new ConvergeError('USAGE', `Cannot read the requirements file ${path}: ${why}.`, { hint: 'Give a readable text file after @.' });
+  }
+  return requirementsFromBytes(bytes, limits, path);
 }
 
 export function loadAgentsFile(path: string | undefined): AgentsConfig | undefined {
@@ -145,7 +157,7 @@ function printOutcome(outcome: RunOutcome): void {
     lines.push('', `Waiting for you: the result of step ${outcome.waitingFor.split(' ')[1]}. \`converge next ${id}\` shows the prompt file and the submit command again.`);
   }
   lines.push(`Inspect: converge show ${id}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  printText(lines.join('\n'));
 }
 
 export function registerRunCommands(program: Command): void {
@@ -168,11 +180,13 @@ export function registerRunCommands(program: Command): void {
       if (flags.doc !== undefined) flags.docs = flags.doc;
       const { createProgress, progressMode } = await loadProgress();
       const json = globalOptions(command).json ?? false;
+      // Read and checked before the store is opened: refused requirements leave nothing behind.
+      const text = readRequirements(requirements, loadConfig(globalOptions(command)).config.limits);
       const progress = createProgress(progressMode(json));
       const { engine } = await prepare(command, flags, progress);
       const notifications = await startCliNotifications(engine.store, globalOptions(command), engine.config);
       try {
-        const state = await startFromCli(command, engine, requirements, flags);
+        const state = await startFromCli(command, engine, text, flags);
         process.exitCode = await drive(engine, state.workflowId, progress, flags.wait !== false, json, false, externalWaitPrinter(engine, globalOptions(command), progress, json));
       } finally {
         await notifications?.stop({ flushMs: NOTIFY_FLUSH_MS });
@@ -194,11 +208,12 @@ export function registerRunCommands(program: Command): void {
     .action(async (requirements: string, flags: StartFlags, command: Command) => {
       const { createProgress } = await loadProgress();
       const json = globalOptions(command).json ?? false;
+      const text = readRequirements(requirements, loadConfig(globalOptions(command)).config.limits);
       const progress = createProgress('json');
       const { engine } = await prepare(command, flags, progress);
-      const state = await startFromCli(command, engine, requirements, flags);
+      const state = await startFromCli(command, engine, text, flags);
       if (json) printJsonLine({ workflow_id: state.workflowId, status: state.status });
-      else process.stdout.write(`${state.workflowId}\n`);
+      else printText(state.workflowId);
     });
 
   program

@@ -13,6 +13,7 @@ import type { Store } from '../../../store/store.js';
 import { buildEngine, cliActor, cliProject, globalOptions, loadConfig, openCliStore, storeLocation } from '../cli-context.js';
 import type { GlobalOptions } from '../cli-context.js';
 import { table } from '../show-format.js';
+import { durationMs, portNumber, wholeNumber, wholeNumbers } from '../number-flags.js';
 
 // The HTTP server (Hono, the MCP SDK) and the ops services (pino, prom-client, pg) take about a
 // second to load, so they are imported when one of these commands runs, not by every command.
@@ -64,26 +65,8 @@ export async function auditFromCli(store: Store, options: GlobalOptions, entry: 
   }
 }
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new ConvergeError('USAGE', `--port must be a port number (0–65535), not ${value}.`);
-  return port;
-}
-
-function parsePositive(name: string): (value: string) => number {
-  return (value) => {
-    if (!/^\d+$/.test(value)) throw new ConvergeError('USAGE', `${name} needs a whole number ≥ 0, not ${value}.`);
-    return Number(value);
-  };
-}
-
-/** `30d`, `12h`, `90m`, `3600s` or plain seconds. */
-export function parseDuration(value: string): number {
-  const match = /^(\d+)\s*([smhd]?)$/.exec(value.trim());
-  if (match === null) throw new ConvergeError('USAGE', `--expires-in must look like 30d, 12h, 90m or 3600s, not ${value}.`);
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit * 1000;
-}
+/** A token's `--expires-in`: `30d`, `12h`, `90m`, `3600s` or plain seconds, in ms. */
+export const parseDuration = durationMs('--expires-in', '90d');
 
 function parseRole(value: string): Role {
   if (!isRole(value)) throw new ConvergeError('USAGE', `Unknown role "${value}"${didYouMean(value, ROLES)}.`, { hint: `Use one of: ${ROLES.join(', ')}.` });
@@ -94,10 +77,10 @@ function registerServe(program: Command): void {
   program
     .command('serve')
     .description('serve the HTTP API, the dashboard, /metrics and health, with a worker that drives workflows')
-    .option('--port <n>', 'the port (0 picks a free one)', parsePort, 8080)
+    .option('--port <n>', 'the port (0 picks a free one)', portNumber(), 8080)
     .option('--host <host>', 'the address to bind (behind a TLS proxy, keep 127.0.0.1)', '127.0.0.1')
     .option('--no-auth', 'no tokens: everyone is admin (loopback hosts only)')
-    .option('-c, --concurrency <n>', 'workflows the built-in worker drives at once (0: none)', parsePositive('--concurrency'), 8)
+    .option('-c, --concurrency <n>', 'workflows the built-in worker drives at once (0: none)', wholeNumber('--concurrency', { example: 4 }), 8)
     .option('--metrics-public', 'serve /metrics without a token')
     .option('--mcp', 'also serve MCP (Streamable HTTP) at /mcp; each tool needs the same role as over HTTP')
     .option('--workspace-root <dir>', 'workflows started over HTTP or MCP must use a folder inside this one (default: here)')
@@ -178,12 +161,12 @@ function registerToken(program: Command): void {
     .description('create a token; its secret is printed once and only its hash is stored')
     .requiredOption('-r, --role <role>', `${ROLES.join(' | ')}`, parseRole)
     .option('-n, --name <name>', 'who or what uses it (default: the role)')
-    .option('--expires-in <duration>', 'lifetime, e.g. 90d, 12h (default: until revoked)')
-    .action(async (flags: { role: Role; name?: string; expiresIn?: string }, command: Command) => {
+    .option('--expires-in <duration>', 'lifetime, e.g. 90d, 12h (default: until revoked)', parseDuration)
+    .action(async (flags: { role: Role; name?: string; expiresIn?: number }, command: Command) => {
       const options = globalOptions(command);
       const { auth, audit, ops } = await openOps(options, true, true);
       const me = cliActor().id;
-      const issued = await auth.issue({ role: flags.role, name: flags.name ?? flags.role, createdBy: me, ...(flags.expiresIn ? { ttlMs: parseDuration(flags.expiresIn) } : {}) });
+      const issued = await auth.issue({ role: flags.role, name: flags.name ?? flags.role, createdBy: me, ...(flags.expiresIn !== undefined ? { ttlMs: flags.expiresIn } : {}) });
       await audit.record({ actor: me, action: 'token.create', target: issued.record.id, details: { name: issued.record.name, role: flags.role, expires_at: issued.record.expiresAt, via: 'cli' } });
       await ops.close();
       if (options.json) process.stdout.write(`${JSON.stringify({ id: issued.record.id, name: issued.record.name, role: flags.role, expires_at: issued.record.expiresAt, token: issued.secret })}\n`);
@@ -243,10 +226,7 @@ function registerAudit(program: Command): void {
     .option('--accept-reset <seq...>', 'treat these audit.checkpoint_reset rows as looked into: warn instead of failing')
     .action(async (flags: { acceptReset?: string[] }, command: Command) => {
       const options = globalOptions(command);
-      const acceptResets = (flags.acceptReset ?? []).flatMap((v) => v.split(',')).map((v) => {
-        if (!/^\d+$/.test(v.trim())) throw new ConvergeError('USAGE', `--accept-reset needs audit row numbers, not ${JSON.stringify(v)}.`);
-        return Number(v);
-      });
+      const acceptResets = wholeNumbers('--accept-reset', { min: 1, example: 42 })(flags.acceptReset ?? []);
       const { audit: trail, ops } = await openOps(options);
       const result = await trail.verify({ acceptResets }).finally(() => ops.close());
       if (options.json) {

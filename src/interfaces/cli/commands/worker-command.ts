@@ -3,7 +3,7 @@
  * provider's limits. Workflows recorded with `converge start` are picked up here.
  */
 import type { Command } from 'commander';
-import { ConvergeError } from '../../../core/errors.js';
+import { wholeNumber } from '../number-flags.js';
 import { runWorker } from '../../../engine/worker.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { runDistributedWorker } from './scale-commands.js';
@@ -13,12 +13,9 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('drive every runnable workflow of the store, several at once (Ctrl-C stops after the current steps)')
-    .option('-c, --concurrency <n>', 'workflows driven at once', (v) => Number.parseInt(v, 10), 8)
+    .option('-c, --concurrency <n>', 'workflows driven at once', wholeNumber('--concurrency', { min: 1, example: 4 }), 8)
     .option('--once', 'exit when nothing is left to run')
     .action(async (flags: { concurrency: number; once?: boolean }, command: Command) => {
-      if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1) {
-        throw new ConvergeError('USAGE', '--concurrency needs a whole number ≥ 1.');
-      }
       // Live progress (listr2) is imported by the commands that show it, not by every command.
       const { createProgress } = await import('../progress.js');
       const options = globalOptions(command);

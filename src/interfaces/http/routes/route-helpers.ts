@@ -6,13 +6,16 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { WorkflowState } from '../../../core/state.js';
 import { observeEvents } from '../../../ops/index.js';
+import { textFromBytes } from '../../../core/text-input.js';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import type { Caller } from '../../shared/workflow-access.js';
 import { HttpProblem, ValidationFailure, notFound } from '../http-errors.js';
 import { WORKFLOW_ID_PATTERN } from '../schemas.js';
 
 export async function readBody<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.output<S>> {
-  const text = await c.req.text();
+  // Decoded strictly: a lenient decoder would hand on a bad byte as U+FFFD, and the text checks
+  // of the access layer could no longer see it.
+  const text = textFromBytes(new Uint8Array(await c.req.arrayBuffer()), { what: 'The request body', code: 'USAGE', hint: 'Send JSON encoded as UTF-8.' });
   let value: unknown = {};
   if (text.trim() !== '') {
     const type = c.req.header('content-type') ?? '';
