@@ -69,6 +69,11 @@ const BaseAgentConfigSchema = z.strictObject({
   circuit_breaker: z
     .strictObject({ failures: z.number().int().positive().optional(), cool_down_s: z.number().positive().optional() })
     .optional(),
+  /**
+   * external: the person or coding agent who submits the result edits the workspace itself, so a
+   * code step's change is taken from the workspace (default false: from the result's file blocks).
+   */
+  edits_in_place: z.boolean().optional(),
   /** Prices in USD per million tokens, overriding the built-in table. */
   price: z
     .strictObject({ input: z.number().min(0), output: z.number().min(0), cached_input: z.number().min(0).optional() })

@@ -15,7 +15,8 @@ import { loadSession } from './scripted/scripted-session.js';
 import { registerSecret, registerUrlCredentials } from '../store/record-redaction.js';
 import type { LoadedSession } from './scripted/scripted-session.js';
 
-export type AgentChoice = { kind: 'agent'; agent: Agent } | { kind: 'external' };
+/** `editsInPlace`: the external agent edits the workspace itself, so its code step's change is taken from there. */
+export type AgentChoice = { kind: 'agent'; agent: Agent } | { kind: 'external'; editsInPlace?: boolean };
 
 export interface AgentResolver {
   agentFor(role: Role, providerIndex: number): AgentChoice;
@@ -42,7 +43,7 @@ export function createAgentResolver(config: AgentsConfig, baseDir: string, optio
     registerAgentSecrets(entry);
     switch (entry.provider) {
       case 'external':
-        return { kind: 'external' };
+        return entry.edits_in_place === true ? { kind: 'external', editsInPlace: true } : { kind: 'external' };
       case 'scripted': {
         if (entry.session === undefined) {
           throw new ConvergeError('CONFIG_INVALID', `agents.${role}: a scripted agent needs \`session: <file>\`.`, {

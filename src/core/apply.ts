@@ -104,6 +104,10 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
       runFor(state, event.actionId).checks = event.results;
       return;
     }
+    case 'workspace_snapshot_taken': {
+      runFor(state, event.actionId).snapshot = event.snapshot;
+      return;
+    }
     case 'step_output_recorded': {
       const run = runFor(state, event.actionId);
       complete(run, event);

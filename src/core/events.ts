@@ -44,6 +44,16 @@ export interface WorkspaceInfo {
   basePrefix?: string;
 }
 
+/**
+ * A durable "before" of the workspace: a git commit of its working tree under `ref`, or a file
+ * listing every file's digest (a workspace outside git), or why none could be taken (the step then
+ * takes its files from the result's `# File:` blocks only).
+ */
+export type WorkspaceSnapshot =
+  | { method: 'git'; commit: string; ref: string }
+  | { method: 'files'; file: string }
+  | { method: 'none'; reason: string };
+
 export interface AgentOutput {
   /** The artifact kind produced, e.g. `plan` or `code`. */
   artifact: string;
@@ -83,6 +93,8 @@ export type WorkflowEvent =
       name?: string;
       /** `host`: every step waits for a result submitted from outside (an MCP host's own model). */
       agentMode?: 'host' | 'configured';
+      /** Host mode: the host edits the workspace itself, so a code step's change is taken from it (absent: false). */
+      editsInPlace?: boolean;
       /** Who started it, for approval policies that exclude the starter; absent in older logs. */
       actor?: Actor;
       /** The budget given at the start, replacing the definition's; absent: the definition's. */
@@ -109,6 +121,11 @@ export type WorkflowEvent =
   | (Base<'step_started'> & { actionId: string; agent: string })
   /** The deterministic checks of a validate step, recorded before its LLM review so a resume never re-runs them. */
   | (Base<'checks_recorded'> & { actionId: string; results: ToolResult[] })
+  /**
+   * The workspace as it was when an external code step began waiting for a host that edits in
+   * place: its change is the difference from this when the result comes in, in whichever process.
+   */
+  | (Base<'workspace_snapshot_taken'> & { actionId: string; snapshot: WorkspaceSnapshot })
   /** `sandbox`: where a command agent's process ran; absent for agents that run no local process. */
   | (Base<'step_output_recorded'> & { actionId: string; output: AgentOutput; usage?: Usage[]; calls?: number; sandbox?: SandboxKind })
   | (Base<'validation_recorded'> & {

@@ -12,6 +12,7 @@ import type {
   ReviewText,
   WorkflowEvent,
   WorkspaceInfo,
+  WorkspaceSnapshot,
 } from './events.js';
 import type { SandboxKind, ToolResult, Usage, ValidationReport } from './records.js';
 
@@ -37,6 +38,8 @@ export interface StepRun {
   usage: Usage[];
   /** Deterministic check results of a validate step, once recorded. */
   checks?: ToolResult[];
+  /** The workspace before an external code step whose host edits in place (see workspace_snapshot_taken). */
+  snapshot?: WorkspaceSnapshot;
   /** The sandbox its agent's process ran in (command agents); `none` means unconfined. */
   sandbox?: SandboxKind;
   /** Agent calls this run made, counted so that replayed agents pick the same recorded output. */
@@ -154,6 +157,8 @@ export interface WorkflowState {
   documentationLocations: string[];
   autoApprove: boolean;
   agentMode: 'host' | 'configured';
+  /** Host mode only: the host edits the workspace itself (absent: it returns file blocks). */
+  editsInPlace?: boolean;
   createdAt: string;
   updatedAt: string;
   seq: number;
@@ -215,6 +220,7 @@ export function initialState(workflowId: string, event: Extract<WorkflowEvent, {
     documentationLocations: event.documentationLocations,
     autoApprove: event.autoApprove,
     agentMode: event.agentMode ?? 'configured',
+    ...(event.editsInPlace === true ? { editsInPlace: true } : {}),
     createdAt: event.at,
     updatedAt: event.at,
     seq: event.seq,

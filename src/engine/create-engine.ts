@@ -77,7 +77,8 @@ export function createEngine(options: EngineOptions): Engine {
     limiter,
     breaker: new CircuitBreaker(clock),
     templates,
-    agentFor: (role, index, state) => (state?.agentMode === 'host' ? { kind: 'external' } : agents.agentFor(role, index)),
+    agentFor: (role, index, state) =>
+      state?.agentMode === 'host' ? { kind: 'external', editsInPlace: state.editsInPlace === true } : agents.agentFor(role, index),
     runChecks: async (checks: Check[], workspace: string, signal: AbortSignal, onProgress?: (event: CheckProgress) => void) =>
       runChecks(checks, { workspace, signal, sandbox: config.sandbox, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] }, onProgress),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),

@@ -20,6 +20,8 @@ import type { Engine } from './create-engine.js';
 import { expectedOf } from './external-wait.js';
 import type { ExpectedFormat } from './external-wait.js';
 import { promptInputs } from './prompt-inputs.js';
+import { awaitsSnapshot, promptAgentFor } from './in-place.js';
+import type { PromptAgent } from './in-place.js';
 
 export interface RenderedPrompt {
   template: string;
@@ -173,18 +175,22 @@ export async function nextAction(engine: NextActionEngine, state: WorkflowState)
   if (run === undefined) return none(state, 'Converge is deciding the next step.');
   const step = stepOf(def, run.stepId);
   if (run.status === 'scheduled') return none(state, `Converge is starting step ${step.number} (${step.id}).`);
-  if (engine.executor.agentFor(step.role, 0, state).kind !== 'external') {
+  const choice = engine.executor.agentFor(step.role, 0, state);
+  if (choice.kind !== 'external') {
     return none(state, `Step ${step.number} (${step.id}) is running with the configured ${step.role} agent.`);
   }
   if (step.kind === 'validate' && step.run_checks && run.checks === undefined) {
     return none(state, `Converge is running the checks of step ${step.number} (${step.id}).`);
   }
-  return submitAction(engine, state, step, run);
+  if (awaitsSnapshot(choice, step, run)) {
+    return none(state, `Converge is taking a snapshot of the workspace before step ${step.number} (${step.id}), so that the changes you make there are recorded.`);
+  }
+  return submitAction(engine, state, step, run, promptAgentFor(choice, step, run));
 }
 
-async function submitAction(engine: NextActionEngine, state: WorkflowState, step: Step, run: StepRun): Promise<SubmitStepResultAction> {
+async function submitAction(engine: NextActionEngine, state: WorkflowState, step: Step, run: StepRun, agent: PromptAgent): Promise<SubmitStepResultAction> {
   const knowledge = (await engine.executor.knowledgeFor?.(state, step, state.requirements)) ?? '';
-  const inputs = promptInputs(state.definition, state, run, knowledge);
+  const inputs = promptInputs(state.definition, state, run, knowledge, agent);
   const prompts: RenderedPrompt[] = [];
   for (const template of step.templates) prompts.push({ template, text: await engine.executor.templates.render(template, inputs) });
   const { format, texts } = expectedOf(step);
@@ -199,15 +205,25 @@ async function submitAction(engine: NextActionEngine, state: WorkflowState, step
     attempt: run.attempt,
     templates: [...step.templates],
     prompts,
-    expected_output: { format, texts, description: describeFormat(state.definition, step, format, texts) },
-    workspace: { path: state.workspace.path, type: state.workspace.type, note: WORKSPACE_NOTE[format] },
+    expected_output: { format, texts, description: agent.edits_in_place && format === 'files' ? IN_PLACE_FORMAT : describeFormat(state.definition, step, format, texts) },
+    workspace: { path: state.workspace.path, type: state.workspace.type, note: agent.edits_in_place && format === 'files' ? IN_PLACE_NOTE : WORKSPACE_NOTE[format] },
     change_requests: [...run.changeRequests],
     ...(run.checks !== undefined ? { check_results: run.checks.map(checkSummary) } : {}),
     ...(run.recoveryStrategy === 'repair_prompt' && previous?.failure ? { previous_error: previous.failure.message } : {}),
   };
 }
 
-/** Host agents can edit files themselves, but Converge records only what comes back as blocks. */
+/** A host that edits in place: its change is read from the workspace when the result comes in. */
+const IN_PLACE_NOTE =
+  'Edit the files in the workspace directly. Converge took a snapshot of the workspace when this step began and records ' +
+  'every file that differs from it when you submit: those changes are what the checks run on and the reviewers see. ' +
+  '"# File: <path>" blocks in the result are still written, on top of your edits.';
+
+const IN_PLACE_FORMAT =
+  'texts: [reply] — a short summary of what you changed and how you verified it (the prompt lists the check commands). ' +
+  'The files are taken from the workspace; a result when nothing changed there (and no "# File:" block) is refused.';
+
+/** A host that returns blocks: Converge records only what comes back as blocks. */
 const WORKSPACE_NOTE: Record<ExpectedFormat, string> = {
   files:
     'Return every file as a "# File: <path>" block: Converge writes them into the workspace and records them. ' +

@@ -14,6 +14,8 @@ import type { ReviewText } from '../core/events.js';
 import type { StepRun, WorkflowState } from '../core/state.js';
 import { withoutPaths } from '../knowledge/context-selection.js';
 import { formatFiles, formatReport, formatToolResults, scoreLines } from './report-format.js';
+import { FILE_BLOCK_AGENT } from './in-place.js';
+import type { PromptAgent } from './in-place.js';
 
 export interface PromptInputs {
   requirements: string;
@@ -44,6 +46,10 @@ export interface PromptInputs {
   step_kind: 'produce' | 'validate';
   /** How the step's rubric weighs its dimensions, in words ("the mean of the scores", or each share). */
   score_weights: string;
+  /** Who the prompt is for: `edits_in_place` for a CLI agent or a host that edits the workspace itself, else file blocks. */
+  agent: PromptAgent;
+  /** The project's checks, one command line each, for an agent that verifies its own work. */
+  check_commands: Array<{ id: string; name: string; command: string; required: boolean; cwd: string }>;
   [key: string]: unknown;
 }
 
@@ -57,7 +63,7 @@ export function currentCodeFiles(state: WorkflowState, artifact = 'code'): FileC
   return [...byPath.values()];
 }
 
-export function promptInputs(def: WorkflowDefinition, state: WorkflowState, run: StepRun, knowledge = ''): PromptInputs {
+export function promptInputs(def: WorkflowDefinition, state: WorkflowState, run: StepRun, knowledge = '', agent: PromptAgent = FILE_BLOCK_AGENT): PromptInputs {
   const step = def.steps.find((s) => s.id === run.stepId)!;
   const latest = (artifact: string) => state.outputs.findLast((o) => o.output.artifact === artifact);
   const plan = latest('plan')?.output.content ?? '';
@@ -96,6 +102,14 @@ export function promptInputs(def: WorkflowDefinition, state: WorkflowState, run:
     plan_version: state.outputs.filter((o) => o.output.artifact === 'plan').length,
     step_kind: step.kind,
     score_weights: weightsInWords(def.rubrics.find((r) => r.id === step.rubric)),
+    agent,
+    check_commands: def.checks.map((c) => ({
+      id: c.id,
+      name: c.name ?? c.id,
+      command: typeof c.command === 'string' ? c.command : c.command.join(' '),
+      required: c.required,
+      cwd: c.cwd ?? '',
+    })),
   };
 }
 

@@ -26,6 +26,7 @@ import type { RenderedParts, TemplateRenderer } from '../templates/template-rend
 import type { Check } from '../core/profile-schema.js';
 import type { CheckProgress } from '../checks/index.js';
 import { tell } from './step-progress.js';
+import { awaitsSnapshot, inPlaceSubmission, isCodeStep, promptAgentFor, snapshotEvent, usableSnapshot, withWrittenBlocks } from './in-place.js';
 import { StepTraceRecorder } from './step-trace.js';
 import type { StepTrace } from '../store/store.js';
 import type { StepProgressListener } from './step-progress.js';
@@ -125,7 +126,12 @@ export async function executeRun(
     state = await record([{ type: 'checks_recorded', at: deps.clock.now(), actionId: run.actionId, results }]);
     checks = results;
   }
-  if (choice.kind === 'external') return { kind: 'waiting_external', state };
+  if (choice.kind === 'external') {
+    // A host that edits in place is measured against the workspace as it is now, before it sees the prompt.
+    const waiting = state.runs.findLast((r) => r.actionId === run.actionId)!;
+    if (awaitsSnapshot(choice, step, waiting)) state = await record([await snapshotEvent(deps.clock, state, waiting)]);
+    return { kind: 'waiting_external', state };
+  }
 
   const timeoutMs = agentTimeoutMs(def, step, run, choice.agent);
   const deadline = withDeadline(signal, timeoutMs);
@@ -238,7 +244,7 @@ async function callAgent(
     // The prompt is built once a provider slot is free, so a workflow queued behind the
     // provider's limit holds no prompt, knowledge text or request in memory while it waits.
     const prompted = async () => {
-      inputs ??= promptInputs(state.definition, state, run, (await deps.knowledgeFor?.(state, step, `${state.requirements}\n${planTitle}`)) ?? '');
+      inputs ??= promptInputs(state.definition, state, run, (await deps.knowledgeFor?.(state, step, `${state.requirements}\n${planTitle}`)) ?? '', promptAgentFor({ kind: 'agent', agent }, step, run));
       const parts = await deps.templates.renderParts(template, inputs);
       return agent.call(requestFor(parts));
     };
@@ -254,7 +260,10 @@ async function callAgent(
     // A command agent says which sandbox it ran in; the event that records its output keeps it.
     sandbox = response.sandbox ?? sandbox;
     const ran = sandbox === undefined ? {} : { sandbox };
-    if (step.kind === 'produce') return { ...produceResult(deps, state, step, run, response.text, response.files, usage, calls + 1, response.refused), ...ran };
+    if (step.kind === 'produce') {
+      const own = response.files === undefined ? undefined : withWrittenBlocks(state.workspace.path, response.text, response.files, response.refused ?? [], deps.readOnlyPaths ?? []);
+      return { ...produceResult(deps, state, step, run, response.text, own?.files, usage, calls + 1, own?.refused), ...ran };
+    }
   }
   const report = mergeReports(state.definition, step, texts, checks, state);
   const reviews = reviewTexts(step, texts);
@@ -351,8 +360,12 @@ export function mergeReports(def: WorkflowDefinition, step: Step, texts: string[
  * The result event for text submitted from outside (CLI, MCP, HTTP) for an `external` step:
  * the same parsing, workspace guard and report merge as a live agent's output.
  */
-export function resultFromSubmission(deps: StepExecutorDeps, state: WorkflowState, run: StepRun, texts: string[]): NewEvent {
+export async function resultFromSubmission(deps: StepExecutorDeps, state: WorkflowState, run: StepRun, texts: string[]): Promise<NewEvent> {
   const step = state.definition.steps.find((s) => s.id === run.stepId)!;
+  if (isCodeStep(step) && usableSnapshot(run) !== undefined) {
+    const own = await inPlaceSubmission(state, step, run, texts, deps.readOnlyPaths ?? []);
+    return produceResult(deps, state, step, run, own.text, own.files, [], 1, own.refused);
+  }
   assertSubmissionComplete(step, texts);
   for (const text of texts) assertComplete(text, outputName(step));
   if (step.kind === 'produce') return produceResult(deps, state, step, run, texts.join('\n\n'), undefined, [], 1);

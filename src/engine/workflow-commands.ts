@@ -17,6 +17,7 @@ import type { WorkflowState } from '../core/state.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { resultFromSubmission } from './step-executor.js';
+import { dropSnapshot } from './in-place.js';
 import { asResultInvalid } from './submission-check.js';
 import { createIsolatedWorkspace, recordWorkspaceBase } from '../workspace/index.js';
 import { needsSettling, settleWorkspace } from './workspace-settle.js';
@@ -34,6 +35,8 @@ export interface StartInput {
   name?: string;
   id?: string;
   agentMode?: 'host' | 'configured';
+  /** Host mode: whether the host edits the workspace itself (default true; see in-place.ts). */
+  editsInPlace?: boolean;
   /** Who starts it; recorded so a policy can exclude the starter. */
   actor?: Actor;
   /** Replaces the definition's budget, limit by limit. */
@@ -84,6 +87,7 @@ export async function startWorkflow(store: Store, clock: Clock, input: StartInpu
     autoApprove: input.autoApprove ?? false,
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.agentMode !== undefined ? { agentMode: input.agentMode } : {}),
+    ...(input.agentMode === 'host' ? { editsInPlace: input.editsInPlace ?? true } : {}),
     ...(input.actor !== undefined ? { actor: input.actor } : {}),
     ...(input.budget !== undefined && Object.keys(input.budget).length > 0 ? { budget: { ...input.definition.budget, ...input.budget } } : {}),
   };
@@ -290,10 +294,12 @@ export async function submitStepResult(
     const run = externalRunFor(state, stepNumber);
     let event: NewEvent;
     try {
-      event = resultFromSubmission(deps, state, run, texts);
+      event = await resultFromSubmission(deps, state, run, texts);
     } catch (error) {
       throw asResultInvalid(error);
     }
-    return appendEvents(store, state, [event]);
+    const recorded = await appendEvents(store, state, [event]);
+    await dropSnapshot(state, run);
+    return recorded;
   });
 }

@@ -21,4 +21,5 @@ export type { FinishedWorkspace, FinishOptions, IsolatedWorkspaceOptions } from 
 export { snapshotWorkspace } from './snapshot/snapshot-workspace.js';
 export { collectChanges, describeOmissions } from './snapshot/snapshot-changes.js';
 export type { CollectedChanges, PathNote, RawChange, WorkspaceProbe } from './snapshot/snapshot-changes.js';
+export { changesSinceSnapshot, dropDurableSnapshot, takeDurableSnapshot } from './snapshot/snapshot-durable.js';
 export { baseRefFor, readBaseFiles, recordWorkspaceBase } from './workspace-base.js';

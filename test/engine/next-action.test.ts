@@ -26,7 +26,11 @@ afterEach(async () => {
   store = undefined;
 });
 
-async function hostWorkflow(definition?: WorkflowDefinition, checks: unknown[] = [{ id: 'value', command: ['node', 'check.mjs'], required: true }]): Promise<{ engine: Engine; id: string; workspace: string }> {
+async function hostWorkflow(
+  definition?: WorkflowDefinition,
+  checks: unknown[] = [{ id: 'value', command: ['node', 'check.mjs'], required: true }],
+  editsInPlace?: boolean,
+): Promise<{ engine: Engine; id: string; workspace: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'converge-next-action-'));
   cpSync(join(FIXTURE, 'project'), dir, { recursive: true });
   store = await openStore(':memory:');
@@ -40,6 +44,7 @@ async function hostWorkflow(definition?: WorkflowDefinition, checks: unknown[] =
     requirements: 'Write the value file',
     workspace: { path: dir, type: 'shared' },
     agentMode: 'host',
+    ...(editsInPlace === undefined ? {} : { editsInPlace }),
   });
   return { engine, id: state.workflowId, workspace: dir };
 }
@@ -148,8 +153,21 @@ describe('nextAction', () => {
       expect(await next(engine, id)).toMatchObject({ kind: 'submit_step_result', step_number: 5, check_results: [] });
     });
 
-    it('says the programmer must return files as blocks to have them recorded', async () => {
+    it('tells a host that edits in place (the default) that its changes in the workspace are recorded, and which checks verify them', async () => {
       const { engine, id } = await hostWorkflow();
+      await throughPlanApproval(engine, id);
+      const action = await next(engine, id);
+      expect(action).toMatchObject({ kind: 'submit_step_result', step_number: 4, expected_output: { format: 'files' } });
+      if (action.kind !== 'submit_step_result') throw new Error('unreachable');
+      expect(action.workspace.note).toContain('records every file that differs from it when you submit');
+      expect(action.workspace.note).not.toContain('NOT recorded');
+      expect(action.expected_output.description).toContain('a short summary of what you changed');
+      expect(action.prompts[0]!.text).toContain('Edit the files in the workspace directly');
+      expect(action.prompts[0]!.text).toContain('- `node check.mjs`: value');
+    });
+
+    it('says a host that returns blocks (edits_in_place false) must return files as blocks to have them recorded', async () => {
+      const { engine, id } = await hostWorkflow(undefined, undefined, false);
       await throughPlanApproval(engine, id);
       const action = await next(engine, id);
       expect(action).toMatchObject({ kind: 'submit_step_result', step_number: 4, expected_output: { format: 'files' } });

@@ -37,6 +37,10 @@ export function describeEvent(state: WorkflowState, event: WorkflowEvent): strin
     }
     case 'checks_recorded':
       return `${stepOf(event.actionId)} checks: ${event.results.map((r) => `${r.toolId} ${r.status.toUpperCase()}`).join(', ') || 'none'}`;
+    case 'workspace_snapshot_taken':
+      return event.snapshot.method === 'none'
+        ? `${stepOf(event.actionId)} no workspace snapshot (${event.snapshot.reason}): only # File: blocks will be recorded`
+        : `${stepOf(event.actionId)} workspace snapshot taken (${event.snapshot.method}): changes made in the workspace will be recorded`;
     case 'step_output_recorded': {
       const files = event.output.files.length > 0 ? `, ${event.output.files.length} file(s): ${event.output.files.map((f) => f.path).join(', ')}` : '';
       const refused = event.output.refusedPaths?.length ? `, REFUSED ${event.output.refusedPaths.join(', ')}` : '';

@@ -80,6 +80,8 @@ export interface StartRequest {
   documentationLocations?: readonly string[];
   autoApprove: boolean;
   agentMode?: 'host' | 'configured';
+  /** Host mode: the host edits the workspace itself (default true). */
+  editsInPlace?: boolean;
   /** Replaces the definition's budget limit by limit (CLI --budget-usd …, HTTP and MCP `budget`). */
   budget?: Budget;
 }
@@ -147,6 +149,7 @@ export class WorkflowAccess {
         documentationLocations: [...new Set([...definition.knowledge, ...(request.documentationLocations ?? [])])],
         autoApprove: request.autoApprove,
         ...(request.agentMode !== undefined ? { agentMode: request.agentMode } : {}),
+        ...(request.editsInPlace !== undefined ? { editsInPlace: request.editsInPlace } : {}),
         ...(request.budget !== undefined ? { budget: request.budget } : {}),
         actor: this.#actor(caller),
       });

@@ -18,7 +18,7 @@ export const MAX_WALKED_FILES = 100_000;
 /** Larger files are compared by size and mtime only. */
 const MAX_HASHED_BYTES = 16 * 1024 * 1024;
 
-interface Entry {
+export interface WalkEntry {
   kind: 'file' | 'link';
   size: number;
   mtimeMs: number;
@@ -29,25 +29,27 @@ export function filesystemSnapshot(workspace: string, ignore: readonly string[])
   const before = walk(workspace, ignore, new Map());
   return {
     method: 'files',
-    async changes(): Promise<RawChange[]> {
-      const after = walk(workspace, ignore, before);
-      const changes: RawChange[] = [];
-      for (const [path, entry] of after) {
-        const old = before.get(path);
-        if (old !== undefined && old.kind === entry.kind && old.digest === entry.digest) continue;
-        const change: RawChange = { path, action: old === undefined ? 'create' : 'update' };
-        if (entry.kind === 'link') change.skip = 'it is a symbolic link, which a file change cannot carry';
-        changes.push(change);
-      }
-      for (const path of before.keys()) if (!after.has(path)) changes.push({ path, action: 'delete' });
-      return changes;
-    },
+    changes: async () => compareWalks(before, walk(workspace, ignore, before)),
   };
 }
 
+/** The paths that differ between two walks of one folder. */
+export function compareWalks(before: ReadonlyMap<string, WalkEntry>, after: ReadonlyMap<string, WalkEntry>): RawChange[] {
+  const changes: RawChange[] = [];
+  for (const [path, entry] of after) {
+    const old = before.get(path);
+    if (old !== undefined && old.kind === entry.kind && old.digest === entry.digest) continue;
+    const change: RawChange = { path, action: old === undefined ? 'create' : 'update' };
+    if (entry.kind === 'link') change.skip = 'it is a symbolic link, which a file change cannot carry';
+    changes.push(change);
+  }
+  for (const path of before.keys()) if (!after.has(path)) changes.push({ path, action: 'delete' });
+  return changes;
+}
+
 /** `previous` lets an unchanged file (same size and mtime) keep its digest without being read again. */
-function walk(root: string, ignore: readonly string[], previous: ReadonlyMap<string, Entry>): Map<string, Entry> {
-  const entries = new Map<string, Entry>();
+export function walk(root: string, ignore: readonly string[], previous: ReadonlyMap<string, WalkEntry>): Map<string, WalkEntry> {
+  const entries = new Map<string, WalkEntry>();
   const pending: string[] = [''];
   while (pending.length > 0) {
     const dir = pending.pop()!;
@@ -78,7 +80,7 @@ function walk(root: string, ignore: readonly string[], previous: ReadonlyMap<str
   return entries;
 }
 
-function describe(abs: string, isLink: boolean, previous: Entry | undefined): Entry | undefined {
+function describe(abs: string, isLink: boolean, previous: WalkEntry | undefined): WalkEntry | undefined {
   try {
     if (isLink) return { kind: 'link', size: 0, mtimeMs: 0, digest: readlinkSync(abs) };
     const stats = lstatSync(abs);

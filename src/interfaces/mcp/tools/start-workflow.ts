@@ -25,6 +25,13 @@ const inputSchema = {
     .enum(['host', 'configured'])
     .default('host')
     .describe('host: you (the calling agent) do every step and submit the results; configured: the agents of converge.yaml do.'),
+  edits_in_place: z
+    .boolean()
+    .default(true)
+    .describe(
+      'agent_mode host: true (default) if you edit files in the workspace yourself, as Claude Code, Codex and Cursor do: Converge snapshots the ' +
+        'workspace when a code step begins and records what you changed when you submit a summary. false: you return every file as "# File:" blocks.',
+    ),
   auto_approve: z.boolean().default(false).describe('Approve every gate automatically; recorded as such. Needs the approver role. Default false.'),
   name: z.string().describe('A short name for the workflow.').optional(),
   budget: BudgetSchema.describe("Replaces the definition's budget limit by limit: max_cost_usd, max_tokens, max_duration (seconds or 90m, 2h). Reaching it escalates to a person.").optional(),
@@ -64,6 +71,7 @@ export function registerStartWorkflowTool(ctx: McpContext): void {
           documentationLocations: docs,
           autoApprove: input.auto_approve,
           agentMode: input.agent_mode,
+          editsInPlace: input.edits_in_place,
           ...(input.budget !== undefined ? { budget: input.budget } : {}),
         });
         // Its state and log resources now exist.
