@@ -29,7 +29,7 @@ export function notSqlite(location: string, what: 'backup' | 'restore', file: st
   if (POSTGRES.test(location)) {
     const commands = pgDumpCommands(location, file);
     return new ConvergeError('USAGE', `A PostgreSQL store is ${what === 'backup' ? 'backed up' : 'restored'} with PostgreSQL's own tools, not by Converge: ${what === 'backup' ? commands.backup : commands.restore}`, {
-      hint: `pg_dump is consistent while workflows run; restore with ${commands.restore} (workers stopped), and back up with ${commands.backup}.`,
+      hint: what === 'backup' ? `pg_dump is consistent while workflows run; bring a dump back with ${commands.restore} (workers stopped).` : `Stop the workers first; a dump is made with ${commands.backup}.`,
       details: { location, ...commands },
     });
   }
