@@ -41,6 +41,9 @@ const MAX_QUOTED_CHARS = 600;
 const QUOTED_LINES = 8;
 /** stderr lines that say nothing about a failure (codex prints this one even with stdin from /dev/null). */
 const HARMLESS_STDERR = /^Reading (?:additional input|prompt) from stdin/i;
+/** Terminal colour codes some CLIs print even into a pipe. */
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 /** Used only when the request carries no usable timeout. */
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
 
@@ -184,7 +187,9 @@ export class CommandAgent implements Agent {
       throw agentFailure('bad_request', scrubSecrets(text, secrets), { provider: this.provider });
     }
     const parsed = parseOutput(invocation.output, run.stdout);
-    if (parsed.error !== undefined) throw this.#reported(parsed.error, secrets, invocation);
+    // Gemini CLI prints its error document on stderr.
+    const error = parsed.error ?? (run.exitCode !== 0 && invocation.output !== 'text' ? parseOutput(invocation.output, run.stderr).error : undefined);
+    if (error !== undefined) throw this.#reported(error, secrets, invocation);
     if (run.exitCode !== 0) {
       const what = run.signal !== undefined ? `was ended by ${run.signal}` : `exited with code ${String(run.exitCode)}`;
       throw this.#failed(what, run, secrets, invocation, parsed.text);
@@ -295,6 +300,7 @@ function lastLines(text: string, count: number): string {
   return text
     .trimEnd()
     .split('\n')
+    .map((line) => line.replace(ANSI, ''))
     .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('{') && !HARMLESS_STDERR.test(line.trim()))
     .slice(-count)
     .map((line) => quote(line, 300))

@@ -153,8 +153,11 @@ export function parseGeminiResult(stdout: string): ParsedOutput {
   const parsed: ParsedOutput = { text: str(result['response']), failedWrites: [], failedCommands: [], unreadable: false };
   const error = asObject(result['error']);
   if (error !== undefined) {
-    const message = str(error['message']) || str(error['type']) || 'an error without a message';
-    const status = httpStatusOf(error['code']) ?? httpStatusOf(error['status']) ?? statusInText(message);
+    const raw = str(error['message']) || str(error['type']) || 'an error without a message';
+    // An API error arrives as the provider's JSON body inside the message: its own message is the text.
+    const inner = asObject(asObject(parseOr(raw))?.['error']);
+    const message = str(inner?.['message']) || raw;
+    const status = httpStatusOf(error['code']) ?? httpStatusOf(inner?.['code']) ?? httpStatusOf(error['status']) ?? statusInText(message);
     parsed.error = { message, ...(status === undefined ? {} : { status }) };
   }
   const models = asObject(asObject(result['stats'])?.['models']);
@@ -270,6 +273,15 @@ function lastJsonObject(text: string, accept: (o: Json) => boolean): Json | unde
   try {
     const tail = asObject(JSON.parse(text.slice(start + 1).trim()) as unknown);
     return tail !== undefined && accept(tail) ? tail : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseOr(text: string): unknown {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }

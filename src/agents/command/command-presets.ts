@@ -281,9 +281,16 @@ function gemini(config: CommandConfig, context: InvocationContext): CommandInvoc
   }
   const viaArg = fitsInArgv(context.prompt);
   // Piped stdin is prepended to the -p text, so a long prompt goes there with a pointer to it.
-  const args = ['-p', viaArg ? context.prompt : 'Follow the instructions given above.', '--output-format', 'json', '--approval-mode', 'auto_edit'];
-  // auto_edit approves its file tools; the project's checks are allowed by name.
-  for (const command of context.checkCommands ?? []) args.push('--allowed-tools', `run_shell_command(${command})`);
+  // --skip-trust: headless, an untrusted folder drops auto_edit and then exits (code 55).
+  const args = ['-p', viaArg ? context.prompt : 'Follow the instructions given above.', '--output-format', 'json', '--approval-mode', 'auto_edit', '--skip-trust'];
+  const files = [{ path: systemSettings, content: `${JSON.stringify(settings, null, 2)}\n` }];
+  // auto_edit approves its file tools; a policy rule allows the project's checks by command prefix.
+  const checks = context.checkCommands ?? [];
+  if (checks.length > 0) {
+    const policy = join(context.runDir, 'gemini-policy.toml');
+    files.push({ path: policy, content: ['[[rule]]', 'toolName = "run_shell_command"', `commandPrefix = [${checks.map(toml).join(', ')}]`, 'decision = "allow"', 'priority = 900', ''].join('\n') });
+    args.push('--policy', policy);
+  }
   if (config.model !== undefined) args.push('--model', config.model);
   const state = join(home, '.gemini');
   return {
@@ -291,7 +298,7 @@ function gemini(config: CommandConfig, context: InvocationContext): CommandInvoc
     env,
     ...(viaArg ? {} : { stdin: context.prompt }),
     dirs: inherit ? [state] : [home],
-    files: [{ path: systemSettings, content: `${JSON.stringify(settings, null, 2)}\n` }],
+    files,
     output: 'gemini-json',
     ignore: [],
     secrets: key === undefined ? [] : [key],

@@ -88,6 +88,11 @@ describe('parseGeminiResult', () => {
     expect(parseGeminiResult(JSON.stringify({ response: '', error: { type: 'ApiError', message: 'quota' } })).error).toEqual({ message: 'quota' });
   });
 
+  it('reads the provider\'s own message out of an API error body', () => {
+    const body = JSON.stringify({ error: { code: 401, message: 'Invalid API key provided.', status: 'UNAUTHENTICATED' } });
+    expect(parseGeminiResult(JSON.stringify({ error: { type: 'Error', message: body } })).error).toEqual({ message: 'Invalid API key provided.', status: 401 });
+  });
+
   it('reads a pretty-printed error after other output, with its status', () => {
     const stdout = `Loaded cached credentials.\n${JSON.stringify({ session_id: 's', error: { type: 'FatalAuthenticationError', message: 'API key not valid.', code: 401 } }, null, 2)}\n`;
     expect(parseGeminiResult(stdout).error).toEqual({ message: 'API key not valid.', status: 401 });

@@ -148,7 +148,7 @@ describe('buildInvocation', () => {
   describe('gemini', () => {
     it('runs gemini -p with JSON output, auto-approved edits, GEMINI_API_KEY and a home of its own', () => {
       const inv = build({ preset: 'gemini', model: 'gemini-2.5-pro' });
-      expect([inv.file, ...inv.args]).toEqual(['gemini', '-p', 'Add a greet function.', '--output-format', 'json', '--approval-mode', 'auto_edit', '--model', 'gemini-2.5-pro']);
+      expect([inv.file, ...inv.args]).toEqual(['gemini', '-p', 'Add a greet function.', '--output-format', 'json', '--approval-mode', 'auto_edit', '--skip-trust', '--model', 'gemini-2.5-pro']);
       expect(inv.env).toEqual({ GEMINI_API_KEY: 'g-default', GEMINI_CLI_HOME: `${RUN}/gemini-home`, GEMINI_CLI_SYSTEM_SETTINGS_PATH: `${RUN}/gemini-system-settings.json` });
     });
 
@@ -157,9 +157,10 @@ describe('buildInvocation', () => {
       expect(JSON.parse(inv.files[0]!.content)).toMatchObject({ general: { maxAttempts: 3 } });
     });
 
-    it('allows the project\'s check commands as shell commands', () => {
-      const inv = buildInvocation({ provider: 'command', preset: 'gemini' } as CommandConfig, { prompt: 'Fix it.', runDir: RUN, source, checkCommands: ['npm test'] });
-      expect(inv.args.slice(inv.args.indexOf('--allowed-tools'))).toEqual(['--allowed-tools', 'run_shell_command(npm test)']);
+    it('allows the project\'s check commands as shell commands through a policy file', () => {
+      const inv = buildInvocation({ provider: 'command', preset: 'gemini' } as CommandConfig, { prompt: 'Fix it.', runDir: RUN, source, checkCommands: ['npm test', 'node check.mjs'] });
+      expect(inv.args.slice(inv.args.indexOf('--policy'))).toEqual(['--policy', `${RUN}/gemini-policy.toml`]);
+      expect(inv.files[1]?.content).toContain('toolName = "run_shell_command"\ncommandPrefix = ["npm test", "node check.mjs"]\ndecision = "allow"');
     });
   });
 

@@ -31,6 +31,13 @@ export interface RealCliSetup {
    * `programmer` removes that field of the Programmer's entry.
    */
   standInHome: (home: string) => { env?: Record<string, string>; programmer?: Record<string, unknown>; credential: string; model: string };
+  /**
+   * Which tests beside the in-place workflow run for this CLI (all when absent). Gemini CLI, a
+   * Node program of ~3 s CPU per start, runs only the 401 one: see its test file.
+   */
+  only?: ReadonlyArray<'auth' | 'timeout' | 'storm' | 'inherit'>;
+  /** How much longer than the others this CLI may take for a whole workflow. */
+  slowness?: number;
 }
 
 /** The check's message when the value is wrong: the step-6 prompt carries it once step 5 ran the check. */
@@ -89,12 +96,14 @@ export function realCliSuite(name: RealCliName, setup: RealCliSetup): void {
       ].join('\n');
     };
 
-    const programmer = (more: Record<string, unknown> = {}) => programmerFor(name, { timeout_s: 50, ...setup.programmer, ...more });
+    const slowness = setup.slowness ?? 1;
+    const programmer = (more: Record<string, unknown> = {}) => programmerFor(name, { timeout_s: 50 * slowness, ...setup.programmer, ...more });
+    const runs = (test: 'auth' | 'timeout' | 'storm' | 'inherit') => setup.only === undefined || setup.only.includes(test);
 
     it('edits the workspace in place: Converge records the change, the real check fails and then passes, and the workflow completes', async () => {
       const project = makeProject(programmer());
       provider.workspace = project.workspace;
-      const run = await runOffline(project, provider, RUN_ARGS, { env: setup.env, limitMs: 55_000 });
+      const run = await runOffline(project, provider, RUN_ARGS, { env: setup.env, limitMs: 55_000 * slowness });
       expect(run.exitCode, shown(run)).toBe(0);
       const state = await stateOf(project, run.workflowId!);
       expect(state.status, shown(run)).toBe('completed');
@@ -115,9 +124,9 @@ export function realCliSuite(name: RealCliName, setup: RealCliSetup): void {
       expect(provider.turns().some((t) => t.conversation.prompt.includes(CHECK_FAILURE))).toBe(true);
       expect(state.runs.filter((r) => r.role === 'programmer').map((r) => `${r.status}:${r.agent?.split(':')[1]}`)).toEqual([`completed:${name}`, `completed:${name}`]);
       expect(run.leftBehind).toEqual([]);
-    }, 60_000);
+    }, 60_000 * slowness);
 
-    it('surfaces a 401 from the provider as an auth escalation in under 30 s', async () => {
+    if (runs('auth')) it('surfaces a 401 from the provider as an auth escalation in under 30 s', async () => {
       const project = makeProject(programmer());
       provider.workspace = project.workspace;
       provider.mode = { kind: 'status', status: 401 };
@@ -134,7 +143,7 @@ export function realCliSuite(name: RealCliName, setup: RealCliSetup): void {
       expect(run.elapsedMs, shown(run)).toBeLessThan(30_000);
     }, 60_000);
 
-    it('kills a hanging CLI with its process group when `timeout_s: 5` runs out, in about 5 s', async () => {
+    if (runs('timeout')) it('kills a hanging CLI with its process group when `timeout_s: 5` runs out, in about 5 s', async () => {
       // One attempt is enough to see the kill: a timeout escalates instead of retrying with a longer one.
       const project = makeProject(programmer({ timeout_s: 5 }), { definition: 'definition.yaml' });
       definitionWith(project, (d) => {
@@ -161,7 +170,7 @@ export function realCliSuite(name: RealCliName, setup: RealCliSetup): void {
       expect(run.leftBehind, shown(run)).toEqual([]);
     }, 60_000);
 
-    it('keeps retrying a 500 storm with no fallback across the breaker\'s probe times, within the step\'s deadline', async () => {
+    if (runs('storm')) it('keeps retrying a 500 storm with no fallback across the breaker\'s probe times, within the step\'s deadline', async () => {
       // A circuit that opens after 2 failures and probes after 5 s, and 4 attempts in all: the last two wait for a probe.
       const timeoutS = 20;
       const coolDownS = 5;
@@ -193,7 +202,7 @@ export function realCliSuite(name: RealCliName, setup: RealCliSetup): void {
       expect(run.leftBehind).toEqual([]);
     }, 60_000);
 
-    it('finds a login and a config file in the stand-in home with `home: inherit`', async () => {
+    if (runs('inherit')) it('finds a login and a config file in the stand-in home with `home: inherit`', async () => {
       const home = mkdtempSync(join(tmpdir(), 'converge-home-'));
       const standIn = setup.standInHome(home);
       // No key from Converge: the login in the home is all the CLI has.
