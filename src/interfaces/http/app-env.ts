@@ -3,7 +3,7 @@
  */
 import type { Engine } from '../../engine/create-engine.js';
 import type { WorkflowAccess } from '../shared/workflow-access.js';
-import type { Audit, Auth, ConvergeMetrics, Logger, Principal } from '../../ops/index.js';
+import type { Audit, Auth, ConvergeMetrics, Logger, Outbox, Principal } from '../../ops/index.js';
 
 export interface AuditNote {
   action: string;
@@ -57,6 +57,8 @@ export interface AppOptions {
   ready?: () => Promise<void>;
   /** Hosts accepted in the Host header when authentication is off (default: loopback names). */
   allowedHosts?: string[];
+  /** The notification outbox, listed at /api/notifications (empty without it). */
+  outbox?: Outbox;
 }
 
 /** The options with defaults filled in, as routes see them. */

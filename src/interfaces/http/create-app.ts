@@ -27,6 +27,7 @@ import { registerArtifactRoutes } from './routes/artifacts.js';
 import { registerCheckRoutes } from './routes/checks.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerKnowledgeRoutes } from './routes/knowledge.js';
+import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerReviewRoutes } from './routes/review.js';
 import { registerStreamRoutes } from './routes/stream.js';
 import { registerSystemRoutes } from './routes/system.js';
@@ -104,6 +105,7 @@ export function createApp(options: AppOptions): ConvergeApp {
   registerCheckRoutes(app, deps);
   registerKnowledgeRoutes(app, deps);
   registerTokenRoutes(app, deps);
+  registerNotificationRoutes(app, deps);
   registerStreamRoutes(app, deps);
   registerSystemRoutes(app, deps, authenticated);
   registerDashboardRoutes(app, deps);

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import * as S from './schemas.js';
 import { GateEditSchema } from './routes/review.js';
+import { NotificationsQuerySchema } from './routes/notifications.js';
 
 type Json = Record<string, unknown>;
 type Role = 'viewer' | 'operator' | 'approver' | 'admin';
@@ -92,6 +93,7 @@ const ROUTES: Record<string, Partial<Record<'get' | 'post' | 'delete', Op>>> = {
     post: { summary: 'Create a token; the secret is in this response only', role: 'admin', body: S.CreateTokenSchema, ok: 201, response: obj('{ token, secret }') },
   },
   '/api/tokens/{id}': { delete: { summary: 'Revoke a token and the sessions made from it', role: 'admin', response: obj('{ token, revoked }'), errors: [404] } },
+  '/api/notifications': { get: { summary: 'The notification outbox, newest first: delivered, waiting for a retry (with the last error), or failed for good', role: 'operator', query: NotificationsQuerySchema, response: obj('{ items }') } },
   '/api/audit': { get: { summary: 'Audit rows, in order', role: 'admin', query: S.AuditQuerySchema, response: obj('{ items, next_after }') } },
   '/api/audit/verify': { get: { summary: 'Recompute the hash chain; names the first broken row', role: 'admin', response: obj('{ ok, rows, head_hash, broken }') } },
   '/api/stream': { get: { summary: 'Server-sent events: changed, whenever any workflow changes', role: 'viewer', stream: true, errors: [429] } },

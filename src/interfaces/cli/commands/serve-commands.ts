@@ -115,6 +115,7 @@ function registerServe(program: Command): void {
         workspaceRoot,
         documentation: loaded.config.documentation,
         ready: () => ops.ping(),
+        outbox: ops.outbox,
         ...(flags.metricsPublic ? { metricsPublic: true } : {}),
         ...(mcp ? { mcp } : {}),
       });
