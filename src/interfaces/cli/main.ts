@@ -10,6 +10,7 @@ import { PARSE_ONLY_ENV, stopAfterParsing } from './parse-only.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerHumanCommands } from './commands/human-commands.js';
 import { registerInspectCommands } from './commands/inspect-commands.js';
+import { registerReviewCommands } from './commands/review-commands.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerToolCommands } from './commands/tool-commands.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
@@ -59,6 +60,7 @@ Start here:
   registerDemoCommand(program);
   registerHumanCommands(program);
   registerInspectCommands(program);
+  registerReviewCommands(program);
   registerToolCommands(program);
   registerWorkerCommand(program);
   registerScaleCommands(program);

@@ -56,7 +56,7 @@ export async function buildReview(state: WorkflowState) {
     issues: (latest?.report.issues ?? [])
       .map((issue) => ({
         severity: issue.severity,
-        text: issue.message,
+        text: withoutLocation(issue.message, issue.location),
         file: issue.location?.file ?? null,
         line: issue.location?.line ?? null,
         reviewer: issue.source,
@@ -78,6 +78,14 @@ export async function buildReview(state: WorkflowState) {
     usage: usageOf(state.runs),
     step_usage: usageOf(state.runs.filter((r) => r.stepId === step.id).slice(-1)),
   };
+}
+
+/** A reviewer's "src/a.ts:3 does X" with its location parsed out reads "does X" beside file:line. */
+function withoutLocation(message: string, location: { file: string; line?: number | undefined } | undefined): string {
+  if (location === undefined) return message;
+  const prefix = location.line !== undefined ? `${location.file}:${location.line}` : location.file;
+  const rest = message.startsWith(prefix) ? message.slice(prefix.length).replace(/^[\s:,-]+/, '') : message;
+  return rest === '' ? message : rest;
 }
 
 function checksOf(v: ValidationRecord) {

@@ -14,6 +14,7 @@ import { nextAction } from '../../../engine/next-action.js';
 import { formatReport } from '../../../engine/report-format.js';
 import { printNextAction } from '../wait-output.js';
 import { describeEvent } from '../event-lines.js';
+import { showStepTrace, stepFlag } from './review-commands.js';
 import { listTable, showText, statusLine } from '../show-format.js';
 import { reduce } from '../../../core/apply.js';
 import { eventJson, printDocument, printJsonLine, printResult as print, printText, stateJson, summaryJson } from '../cli-output.js';
@@ -43,10 +44,13 @@ export function registerInspectCommands(program: Command): void {
 
   program
     .command('show')
-    .description('steps, rounds with scores against thresholds, checks, approvals, tokens and cost')
+    .description('steps, rounds with scores against thresholds, checks, approvals, tokens and cost; with --step N, that step\'s trace')
     .argument('<id>', 'workflow id')
-    .action(async (id: string, _f: unknown, command: Command) => {
-      const state = await loadState(await openCliStore(globalOptions(command)), id);
+    .option('--step <n>', 'the trace of step N: prompts as rendered, raw output, parsed result, tokens, cost, duration', stepFlag)
+    .action(async (id: string, flags: { step?: number }, command: Command) => {
+      const store = await openCliStore(globalOptions(command));
+      const state = await loadState(store, id);
+      if (flags.step !== undefined) return showStepTrace(command, store, state, flags.step);
       print(command, { ...stateJson(state), status: shownStatus(state), waiting_for: waitingFor(state) }, showText(state));
     });
 
