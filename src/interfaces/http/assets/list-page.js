@@ -107,7 +107,7 @@ function Attention({ pending, me }) {
       ${pending.map((p) => html`<a class="card attention-card" href=${`/workflows/${encodeURIComponent(p.workflow.id)}`} data-id=${p.workflow.id} data-kind=${p.gate ? 'gate' : p.escalation ? 'escalation' : 'external'}>
         <div class="what">${whatWaits(p)}</div>
         <div class="wf-title">${titleOf(p.workflow)}</div>
-        <div class="small faint">${p.workflow.id} · ${p.gate?.approvals ? `${p.gate.approvals.text} · ` : ''}${p.latest_round ? `round ${p.latest_round.round} · ` : ''}<${Time} iso=${p.gate?.requested_at ?? p.escalation?.raised_at ?? p.external?.since} /></div>
+        <div class="small faint">${p.workflow.id} · ${p.gate?.approvals && (p.gate.approvals.required > 1 || p.gate.approvals.given > 0) ? `${p.gate.approvals.text} · ` : ''}${p.latest_round ? `round ${p.latest_round.round} · ` : ''}<${Time} iso=${p.gate?.requested_at ?? p.escalation?.raised_at ?? p.external?.since} /></div>
       </a>`)}
     </div>
   </section>`;

@@ -41,10 +41,7 @@ function Change({ wf, review }) {
   if (change.kind === 'plan' && change.plan) return html`<${PlanChange} plan=${change.plan} files=${change.files} />`;
   const diff = change.files.filter((f) => f.diff).map((f) => withFileHeaders(f.diff, f.path, f.status)).join('\n');
   return html`<div class="card-body stack">
-    <p class="small muted">Against ${change.base || 'the workspace when the workflow started'}:
-      ${change.files.length} file${change.files.length === 1 ? '' : 's'},
-      <span class="diff-add">+${number(change.files.reduce((n, f) => n + f.additions, 0))}</span>
-      <span class="diff-del">−${number(change.files.reduce((n, f) => n + f.deletions, 0))}</span></p>
+    <p class="small muted">${`Against ${change.base || 'the workspace when the workflow started'}: ${change.files.length} file${change.files.length === 1 ? '' : 's'} `}<span class="diff-add">+${number(change.files.reduce((n, f) => n + f.additions, 0))}</span> <span class="diff-del">−${number(change.files.reduce((n, f) => n + f.deletions, 0))}</span></p>
     <${DiffView} diff=${diff} label="The change against the base" empty="The change touches no file." />
   </div>`;
 }

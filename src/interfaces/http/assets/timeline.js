@@ -24,7 +24,7 @@ function ForkButton({ wf, step }) {
       setBusy(false);
     }
   };
-  return html`<button class="btn btn-sm btn-ghost fork" type="button" disabled=${busy} onClick=${fork} title=${`A new workflow with everything before step ${step}, which runs step ${step} again`}>Fork from step ${step}</button>`;
+  return html`<button class="btn btn-sm fork" type="button" disabled=${busy} onClick=${fork} title=${`A new workflow with everything before step ${step}, which runs step ${step} again`}>Fork from step ${step}</button>`;
 }
 
 function StepItem({ item, wf, me }) {
