@@ -10,7 +10,14 @@ export function activityEntry(data) {
   const inner = data.activity ?? data;
   const text = inner.text ?? inner.message ?? inner.title ?? inner.summary ?? null;
   if (!text) return null;
-  return { at: inner.at ?? data.at ?? new Date().toISOString(), kind: inner.kind ?? inner.type ?? data.kind ?? 'activity', step: data.step_number ?? data.step ?? null, text: String(text) };
+  const skipped = Number(inner.skipped ?? 0);
+  return {
+    at: inner.at ?? data.at ?? new Date().toISOString(),
+    kind: inner.kind ?? inner.type ?? data.kind ?? 'activity',
+    step: inner.step_number ?? inner.step ?? data.step_number ?? data.step ?? null,
+    // The stream drops items past its rate limit and says how many on the next one.
+    text: skipped > 0 ? `${text} (${skipped} earlier event${skipped === 1 ? '' : 's'} not shown)` : String(text),
+  };
 }
 
 export function ActivityLog({ entries, running }) {
