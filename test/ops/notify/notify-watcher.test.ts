@@ -3,7 +3,7 @@
  * puts in the outbox, once per occurrence however many watchers look or restart, and reminders
  * while a gate still waits.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,13 +31,14 @@ afterEach(async () => {
   engine = undefined;
 });
 
-async function setUp(config: string) {
+async function setUp(config: string, autoApprove = false, extraConfig?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'converge-watch-'));
   cpSync(FIXTURE, dir, { recursive: true });
+  if (extraConfig !== undefined) writeFileSync(join(dir, config), extraConfig);
   const loaded = loadProjectConfig(dir, config);
   engine = createEngine({ store: await openStore(':memory:'), config: loaded.config, baseDir: loaded.baseDir });
   const access = new WorkflowAccess({ store: engine.store, clock: engine.clock, engine });
-  const state = await access.start(me, { requirements: 'Write the value file', workspace: join(dir, 'project'), autoApprove: false });
+  const state = await access.start(me, { requirements: 'Write the value file', workspace: join(dir, 'project'), autoApprove });
   const outcome = await engine.runner.run(state.workflowId);
   return { id: state.workflowId, outcome, access, engine };
 }
@@ -126,6 +127,20 @@ describe('the notify watcher', () => {
     const [p] = await payloads(outbox);
     expect(p).toMatchObject({ event: 'external.waiting', answers: ['submit'], details: { step: 1, format: 'plan' } });
     expect(p!.needed).toContain(`converge next ${id}`);
+  });
+
+  it('sends escalation.raised with the answers a failure takes', async () => {
+    // The programmer's call is refused with a 401 (recorded), which escalates at once; no advisor answers.
+    const session = resolve(FIXTURE, '..', 'advisor', 'session.yaml');
+    const yaml = `definition: seven-step\nprofile: typescript\nchecks:\n  - { id: value, command: ["node", "check.mjs"], required: true }\nagents:\n  default: { provider: scripted, session: ${JSON.stringify(session)} }\n`;
+    const { id, outcome, engine: e } = await setUp('converge-failure.yaml', true, yaml);
+    expect(outcome.waitingFor).toBe('escalation:failure');
+    const outbox = new MemoryOutbox();
+    await watcher(e, outbox, [hook]).scan();
+    const [p] = await payloads(outbox);
+    const state = await loadState(e.store, id);
+    expect(p).toMatchObject({ id: deliveryId(id, 'escalation.raised', state.escalation!.escalationId, 'ops'), event: 'escalation.raised', answers: ['retry', 'grant_rounds', 'cancel'], details: { reason: 'failure' } });
+    expect(p!.needed).toContain('Retry the failed step');
   });
 
   it('sends budget.reached, not escalation.raised, for the budget escalation, with the warning', async () => {
