@@ -43,7 +43,10 @@ export interface RealCliSetup {
 /** The check's message when the value is wrong: the step-6 prompt carries it once step 5 ran the check. */
 const CHECK_FAILURE = 'expected "good"';
 const BUG: CliTurn = { edits: [{ path: 'src/value.txt', content: 'bad\n' }], say: 'Created src/value.txt.' };
-const FIX: CliTurn = { edits: [{ path: 'src/value.txt', content: 'good\n', replaces: 'bad\n' }], say: 'Fixed src/value.txt; the check passes now.' };
+/** The fix, verified with the project's own check: the CLI may run it (part 8 of issue 16). */
+const FIX: CliTurn = { edits: [{ path: 'src/value.txt', content: 'good\n', replaces: 'bad\n' }], runs: ['node check.mjs'], say: 'Fixed src/value.txt; the check passes now.' };
+/** What check.mjs prints when it passes. */
+const CHECK_PASSED = 'value ok';
 /** Step 4 writes a bug; once Converge reports the failing check, step 6 writes the fix. */
 const programmerModel = (prompt: string): CliTurn => (prompt.includes(CHECK_FAILURE) ? FIX : BUG);
 
@@ -122,6 +125,8 @@ export function realCliSuite(name: RealCliName, setup: RealCliSetup): void {
       expect(checks).toEqual(['validate_code:value:failed', 'revalidate_code:value:passed']);
       // The CLI learnt of the failure from Converge: the step-6 conversation carried the check's message.
       expect(provider.turns().some((t) => t.conversation.prompt.includes(CHECK_FAILURE))).toBe(true);
+      // It was allowed to run the project's check on its fix, inside Converge's sandbox, and saw it pass.
+      expect(provider.turns().some((t) => t.conversation.toolResults.some((r) => r.includes(CHECK_PASSED))), shown(run)).toBe(true);
       expect(state.runs.filter((r) => r.role === 'programmer').map((r) => `${r.status}:${r.agent?.split(':')[1]}`)).toEqual([`completed:${name}`, `completed:${name}`]);
       expect(run.leftBehind).toEqual([]);
     }, 60_000 * slowness);

@@ -115,7 +115,7 @@ export async function startCliProvider(options: { workspace?: string; model?: (p
       return;
     }
     const turn = state.model(request.conversation.prompt);
-    const calls = toolCallsFor(route.dialect, turn.edits, state.workspace);
+    const calls = toolCallsFor(route.dialect, turn, state.workspace);
     const call = calls[request.conversation.toolResults.length];
     sendSse(res, streamTurn(route.dialect, model ?? 'fake-model', call, turn.say));
   };

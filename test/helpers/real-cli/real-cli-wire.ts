@@ -32,9 +32,11 @@ export interface CliEdit {
   replaces?: string;
 }
 
-/** What the scripted model does in one CLI run: its edits, one tool call per turn, then its last words. */
+/** What the scripted model does in one CLI run: its edits, then the commands it runs, one tool call per turn, then its last words. */
 export interface CliTurn {
   edits: CliEdit[];
+  /** Shell commands run after the edits, with the CLI's own shell tool. */
+  runs?: string[];
   say: string;
 }
 
@@ -81,8 +83,24 @@ export function readConversation(dialect: CliDialect, body: any): Conversation {
   }
 }
 
-/** The tool calls that make `edits` with this CLI's file tools, in order. */
-export function toolCallsFor(dialect: CliDialect, edits: readonly CliEdit[], workspace: string): ToolCall[] {
+/** The tool calls that make the turn's edits with this CLI's file tools, then run its commands, in order. */
+export function toolCallsFor(dialect: CliDialect, turn: CliTurn, workspace: string): ToolCall[] {
+  return [...editCalls(dialect, turn.edits, workspace), ...(turn.runs ?? []).map((command) => shellCall(dialect, command))];
+}
+
+/** Claude Code's Bash, Codex's exec_command (with a model whose metadata it ships), Gemini CLI's run_shell_command. */
+function shellCall(dialect: CliDialect, command: string): ToolCall {
+  switch (dialect) {
+    case 'anthropic':
+      return { name: 'Bash', input: { command, description: 'Run the project check' } };
+    case 'openai-responses':
+      return { name: 'exec_command', input: { cmd: command } };
+    case 'gemini':
+      return { name: 'run_shell_command', input: { command, description: 'Run the project check' } };
+  }
+}
+
+function editCalls(dialect: CliDialect, edits: readonly CliEdit[], workspace: string): ToolCall[] {
   switch (dialect) {
     case 'anthropic':
       return edits.flatMap((e): ToolCall[] => {
