@@ -3,7 +3,7 @@
  * existing file of a git workspace. At the plan gate a person edits the plan and approves, and the
  * human revision shows in the timeline; at the final gate the page shows that file's diff against
  * the base, the validator's issues with file:line links into the diff, and round 1's failing
- * compiler message. Then axe-core scans the list, workflow and gate pages in light and dark, at
+ * compiler message; a file edited there becomes a second revision in the change; a fork opens. Then axe-core scans the list, workflow and gate pages in light and dark, at
  * desktop width and at 390 px: no serious or critical violation, and nothing wider than the screen.
  */
 import { execFileSync } from 'node:child_process';
@@ -170,6 +170,18 @@ describe.skipIf(!hasChromium)(`the review at a gate, in headless Chromium${hasCh
     if ((await tail.count()) > 0) await tail.locator('summary').click();
     await expect(failed.first().innerText()).resolves.toContain("error TS2322: Type 'number' is not assignable to type 'string'.");
     await expect(page.locator('#review-checks .check-result[data-check="typecheck"][data-status="passed"]').count()).resolves.toBeGreaterThan(0);
+
+    // Edit a file at the final gate: its content loads, the saved edit is a second human revision,
+    // and the change under review now carries it.
+    await page.getByRole('button', { name: 'Edit file' }).click();
+    await expect(page.getByLabel('File path').inputValue()).resolves.toBe('src/greet.ts');
+    await page.getByRole('button', { name: 'Load its content' }).click();
+    const fileBox = page.getByRole('textbox', { name: 'File content' });
+    await expect.poll(() => fileBox.inputValue()).toContain("const punctuation = '!';");
+    await fileBox.fill((await fileBox.inputValue()).replace("const punctuation = '!';", "// An exclamation mark, as the plan asks.\n  const punctuation = '!';"));
+    await page.getByRole('button', { name: 'Save file' }).click();
+    await expect.poll(() => page.locator('.tl[data-kind="revision"]').count()).toBe(2);
+    await expect.poll(() => change.locator('td.d2h-ins').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('// An exclamation mark, as the plan asks.')]));
 
     // A step's trace opens in place.
     const trace = page.locator('.tl[data-kind="step"][data-step="4"] details.trace').first();
