@@ -2,8 +2,8 @@
 //
 // Why Preact + htm, loaded as plain ES modules: the pages are components with state and hooks
 // (a gate panel keeps what you type while the workflow updates live; a trace loads when opened),
-// which the hand-written DOM helpers could no longer carry. Preact is ~10 KB with its hooks and
-// htm's tagged templates need no JSX compiler, so there is no bundler to maintain or to ship:
+// which the hand-written DOM helpers could no longer carry. Preact, its hooks and htm weigh 17 KB
+// (7 KB gzipped) and htm's tagged templates need no JSX compiler, so there is no bundler to maintain:
 // the server hands out the packages' own browser builds from node_modules (/assets/vendor/),
 // under a CSP of 'self' only. Diffs are drawn by diff2html (with highlight.js), not by hand.
 import { api } from './api.js';
