@@ -2,6 +2,7 @@
  * What the HTTP app is built from and what each request carries through the middleware.
  */
 import type { Engine } from '../../engine/create-engine.js';
+import type { ActivityFeed } from '../../engine/activity-feed.js';
 import type { WorkflowAccess } from '../shared/workflow-access.js';
 import type { Audit, Auth, ConvergeMetrics, Logger, Outbox, Principal } from '../../ops/index.js';
 
@@ -57,6 +58,11 @@ export interface AppOptions {
   ready?: () => Promise<void>;
   /** Hosts accepted in the Host header when authentication is off (default: loopback names). */
   allowedHosts?: string[];
+  /**
+   * Live activity of the steps the engine's in-process worker runs (its `onProgress` feeds it),
+   * sent on a workflow's stream as `activity` events; absent, streams carry none.
+   */
+  activity?: ActivityFeed;
   /** The notification outbox, listed at /api/notifications (empty without it). */
   outbox?: Outbox;
 }

@@ -14,6 +14,7 @@ import { buildEngine, cliActor, cliProject, globalOptions, loadConfig, openCliSt
 import type { GlobalOptions } from '../cli-context.js';
 import { table } from '../show-format.js';
 import { durationMs, portNumber, wholeNumber, wholeNumbers } from '../number-flags.js';
+import { ActivityFeed } from '../../../engine/activity-feed.js';
 
 // The HTTP server (Hono, the MCP SDK) and the ops services (pino, prom-client, pg) take about a
 // second to load, so they are imported when one of these commands runs, not by every command.
@@ -97,7 +98,9 @@ function registerServe(program: Command): void {
       assertTargetsUsable(loaded.config.notify);
       const { store, ops, auth, audit } = await openOps(options, flags.auth, true);
       const metrics = createMetrics();
-      const engine = buildEngine(store, loaded, { onEvents: (state, events) => observeEvents(metrics, state, events) });
+      // What the worker's command agents and checks do, for the dashboard's live activity (never recorded).
+      const activity = new ActivityFeed();
+      const engine = buildEngine(store, loaded, { onEvents: (state, events) => observeEvents(metrics, state, events), onProgress: activity.listener });
       // Its own engine, so its runs hold leases under another owner than the worker's.
       const workspaceRoot = flags.workspaceRoot ?? cliProject().root;
       const mcp = flags.mcp
@@ -116,6 +119,7 @@ function registerServe(program: Command): void {
         documentation: loaded.config.documentation,
         ready: () => ops.ping(),
         outbox: ops.outbox,
+        activity,
         ...(flags.metricsPublic ? { metricsPublic: true } : {}),
         ...(mcp ? { mcp } : {}),
       });

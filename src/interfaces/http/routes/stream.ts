@@ -29,18 +29,28 @@ export function registerStreamRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     for (const [k, v] of Object.entries(SSE_HEADERS)) c.header(k, v);
     return streamSSE(c, async (stream) => {
       await stream.writeSSE({ event: 'ready', data: JSON.stringify({ workflow_id: id, after }), retry: 2000 });
-      await pollLoop(stream, ssePollMs, sseKeepAliveMs, async () => {
-        const events = await store.readEvents(id, after);
-        for (const event of events) {
-          await stream.writeSSE({ event: 'workflow-event', id: String(event.seq), data: JSON.stringify({ workflow_id: id, ...event }) });
-          after = event.seq;
-        }
-        if (events.length > 0) {
-          const summary = await store.getWorkflow(id);
-          if (summary) await stream.writeSSE({ event: 'summary', data: JSON.stringify(summaryView(summary)) });
-        }
-        return events.length > 0;
+      // Written between polls as it happens; never recorded, so it carries no id to resume from.
+      let writing = Promise.resolve();
+      const stopWatching = deps.activity?.watch(id, (item) => {
+        writing = writing.then(() => stream.writeSSE({ event: 'activity', data: JSON.stringify(item) })).catch(() => undefined);
       });
+      stream.onAbort(() => stopWatching?.());
+      try {
+        await pollLoop(stream, ssePollMs, sseKeepAliveMs, async () => {
+          const events = await store.readEvents(id, after);
+          for (const event of events) {
+            await stream.writeSSE({ event: 'workflow-event', id: String(event.seq), data: JSON.stringify({ workflow_id: id, ...event }) });
+            after = event.seq;
+          }
+          if (events.length > 0) {
+            const summary = await store.getWorkflow(id);
+            if (summary) await stream.writeSSE({ event: 'summary', data: JSON.stringify(summaryView(summary)) });
+          }
+          return events.length > 0;
+        });
+      } finally {
+        stopWatching?.();
+      }
     });
   });
 
