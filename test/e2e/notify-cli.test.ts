@@ -88,13 +88,19 @@ describe('converge run with a webhook target', () => {
     }
   }, 120_000);
 
-  it('refuses to start when secret_env names an unset variable, saying which', async () => {
+  it('refuses to start when secret_env names an unset variable, saying which, and doctor says so too', async () => {
     const dir = copyFixture('crash');
     const config = withNotify(dir, 'converge.yaml', '  - { type: webhook, name: ops, url: "http://127.0.0.1:9/hook", secret_env: CONVERGE_WEBHOOK_SECRET }\n');
     const result = await converge(['--store', 'store.db', '--config', config, 'run', 'Write the value file', '--workspace', 'project'], { cwd: dir });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('"ops" signs with the secret in CONVERGE_WEBHOOK_SECRET, which is not set');
     expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    const doctor = await converge(['--store', 'store.db', '--config', config, '--json', 'doctor'], { cwd: dir });
+    expect(doctor.exitCode).toBe(1);
+    const items = doctor.stdout.trim().split('\n').map((l) => JSON.parse(l) as { check: string; status: string; message: string });
+    expect(items.filter((i) => i.check === 'notify')).toEqual([expect.objectContaining({ status: 'fail', message: expect.stringContaining('CONVERGE_WEBHOOK_SECRET, which is not set') })]);
+    const ready = await converge(['--store', 'store.db', '--config', config, '--json', 'doctor'], { cwd: dir, env });
+    expect(ready.stdout).toContain('"check":"notify","status":"pass"');
   }, 60_000);
 });
 
