@@ -60,7 +60,10 @@ export interface CommandAgentOptions {
 }
 
 /** A finished run: the launcher's verdict, the tail of stdout and of stderr. */
-type CommandRun = LaunchResult & { stdout: string; stderr: string };
+type CommandRun = LaunchResult & { stdout: string; stderr: string; transcript: Transcript };
+type Transcript = NonNullable<AgentResponse['transcript']>;
+/** A transcript keeps this many entries; a run that does more is summarised by its first ones. */
+const MAX_TRANSCRIPT = 500;
 
 export interface CommandAgentResponse extends AgentResponse {
   files: NonNullable<AgentResponse['files']>;
@@ -143,7 +146,12 @@ export class CommandAgent implements Agent {
     const stderr = new TailBuffer(STDERR_CAP_BYTES);
     const onActivity = request.onActivity;
     const secrets = [...invocation.secrets, ...secretValues(this.#source)];
-    const activity = onActivity === undefined ? undefined : activityReader(invocation.output, (text) => onActivity(redactKnownSecrets(text, secrets)));
+    // What its event stream says it did: shown live, and kept whole as the step's transcript.
+    const transcript: Transcript = [];
+    const activity = activityReader(invocation.output, (text, entry) => {
+      if (transcript.length < MAX_TRANSCRIPT) transcript.push({ at: new Date().toISOString(), kind: entry.kind, text: redactKnownSecrets(entry.text, secrets) });
+      onActivity?.(redactKnownSecrets(text, secrets));
+    });
     try {
       const run = await launchProcess({
         file: invocation.file,
@@ -156,7 +164,7 @@ export class CommandAgent implements Agent {
         killGraceMs: this.#killGraceMs,
         onStdout: (chunk) => {
           stdout.push(chunk);
-          activity?.(chunk);
+          activity(chunk);
         },
         onStderr: (chunk) => stderr.push(chunk),
         sandbox: {
@@ -167,7 +175,7 @@ export class CommandAgent implements Agent {
           ...(this.#sandboxHost === undefined ? {} : { host: this.#sandboxHost }),
         },
       });
-      return { ...run, stdout: stdout.toString(), stderr: stderr.toString() };
+      return { ...run, stdout: stdout.toString(), stderr: stderr.toString(), transcript };
     } catch (error) {
       // `sandbox: bwrap` without a working bwrap: a retry on this machine cannot help.
       if (!isConvergeError(error) || error.code !== 'CONFIG_INVALID') throw error;
@@ -207,6 +215,7 @@ export class CommandAgent implements Agent {
       snapshot: probe.method,
       sandbox: run.sandbox,
       ...(usage === undefined ? {} : { usage }),
+      ...(run.transcript.length === 0 ? {} : { transcript: run.transcript }),
     };
   }
 

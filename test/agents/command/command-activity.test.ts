@@ -2,7 +2,7 @@
  * A command agent's latest activity, read from its event stream while it runs (issue 15, part 6).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { activityOf, activityReader } from '../../../src/agents/command/command-activity.js';
+import { activityEntry, activityOf, activityReader } from '../../../src/agents/command/command-activity.js';
 import { CommandAgent } from '../../../src/agents/command/index.js';
 import { envWith, fakeBin, gitWorkspace, removeTempDirs, request } from './command-test-helpers.js';
 
@@ -42,6 +42,14 @@ describe('activityOf', () => {
   });
 });
 
+describe('activityEntry', () => {
+  it('keeps a message whole, with its kind, for the transcript', () => {
+    const text = 'Fixed the parser.\nThe failing case was an empty line.';
+    expect(activityEntry(line({ type: 'item.completed', item: { type: 'agent_message', text } }))).toEqual({ kind: 'message', text });
+    expect(activityEntry(line({ type: 'assistant', message: { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'node check.mjs' } }] } }))).toEqual({ kind: 'command', text: 'running `node check.mjs`' });
+  });
+});
+
 describe('activityReader', () => {
   it('reads events split across chunks, one report per complete line', () => {
     const seen: string[] = [];
@@ -66,5 +74,12 @@ describe('CommandAgent with the codex preset', () => {
     const seen: string[] = [];
     await agent.call({ ...request(gitWorkspace(), 'WRITE hello.ts :: export const greet = () => "hi";'), onActivity: (t) => seen.push(t) });
     expect(seen).toEqual(['edited hello.ts', 'Created hello.ts.']);
+  });
+
+  it('returns what it did as the transcript of the step', async () => {
+    const agent = new CommandAgent({ provider: 'command', preset: 'codex', fallback: [] }, { role: 'programmer', env: envWith(fakeBin('bin-codex/codex'), { OPENAI_API_KEY: 'sk-openai-0123456789' }) });
+    const response = await agent.call(request(gitWorkspace(), 'WRITE hello.ts :: export const greet = () => "hi";'));
+    expect(response.transcript?.map((e) => [e.kind, e.text])).toEqual([['edit', 'edited hello.ts'], ['message', 'Created hello.ts.']]);
+    expect(response.transcript?.every((e) => !Number.isNaN(Date.parse(e.at)))).toBe(true);
   });
 });
