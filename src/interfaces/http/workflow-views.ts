@@ -95,6 +95,8 @@ function runView(state: WorkflowState, run: StepRun) {
     failure: run.failure ?? null,
     change_requests: run.changeRequests,
     usage: sumUsage(run.usage),
+    /** False for a step answered from outside: its tokens and cost are unknown (n/a), not 0. */
+    usage_known: run.agent !== 'external',
   };
 }
 

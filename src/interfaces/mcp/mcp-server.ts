@@ -19,6 +19,7 @@ import type { McpServerOptions } from './mcp-context.js';
 import { registerDefinitionResources } from './resources/definition-resources.js';
 import { enableSubscriptions } from './resources/resource-subscriptions.js';
 import { registerWorkflowResources } from './resources/workflow-resources.js';
+import { registerReviewResources } from './resources/review-resources.js';
 import { registerTemplatePrompts } from './template-prompts.js';
 import { registerAnswerEscalationTool } from './tools/answer-escalation.js';
 import { registerCancelWorkflowTool } from './tools/cancel-workflow.js';
@@ -66,6 +67,7 @@ export function createMcpServer(options: McpServerOptions): McpServer {
   registerForkWorkflowTool(ctx);
 
   registerWorkflowResources(ctx);
+  registerReviewResources(ctx);
   registerDefinitionResources(ctx);
   const subscriptions = enableSubscriptions(ctx);
   registerTemplatePrompts(ctx);

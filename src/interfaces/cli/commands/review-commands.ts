@@ -16,7 +16,7 @@ import { buildReview } from '../../shared/workflow-review.js';
 import { cliAccess, cliCaller } from '../cli-access.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { printJsonLine } from '../cli-output.js';
-import { diffText, paintFor, plain, reviewText, traceText } from '../review-format.js';
+import { diffText, paintFor, plain, reviewText, traceText } from '../../shared/review-text.js';
 
 /** `--step`: a step number, strictly (no "4abc", no NaN). */
 export function stepFlag(value: string): number {

@@ -7,6 +7,8 @@ export const uris = {
   artifact: (id: string, artifact: string, version: number | 'latest') => `converge://workflows/${id}/artifacts/${artifact}/${version}`,
   report: (id: string, round: number | 'latest') => `converge://workflows/${id}/reports/${round}`,
   pendingApproval: (id: string) => `converge://workflows/${id}/pending-approval`,
+  review: (id: string) => `converge://workflows/${id}/review`,
+  stepTrace: (id: string, step: number) => `converge://workflows/${id}/steps/${step}/trace`,
   criteria: 'converge://criteria',
   template: (name: string) => `converge://templates/${name}`,
 };

@@ -1,11 +1,12 @@
 /**
- * `converge review` and `converge show --step` for a person at a terminal: the same objects the
- * HTTP API and MCP give (workflow-review.ts, step-trace-view.ts), as text. Diffs are coloured when
- * stdout is a terminal. Stored text (agent output, diffs, check output) is stripped of escape
+ * The review and a step's trace as text: `converge review` and `converge show --step` for a person
+ * at a terminal, and the MCP review resource (without colour) for a coding agent. The same objects
+ * the HTTP API gives (workflow-review.ts, step-trace-view.ts). Diffs are coloured when stdout is a
+ * terminal. Stored text (agent output, diffs, check output) is stripped of escape
  * sequences and control characters before any colour is added, as printText does for all text.
  */
-import type { StepTraceView } from '../shared/step-trace-view.js';
-import type { WorkflowReview } from '../shared/workflow-review.js';
+import type { StepTraceView } from './step-trace-view.js';
+import type { WorkflowReview } from './workflow-review.js';
 
 const ESCAPES = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[ -/]*[0-~]?)/g;
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
