@@ -65,7 +65,10 @@ export function startNotifications(options: NotificationsOptions): Notifications
   let deliverAgain = false;
   let deliveringNow = false;
 
-  const report = (what: string) => (error: unknown) => log.error({ err: error instanceof Error ? error.message : String(error) }, `notifications: ${what} failed; trying again shortly`);
+  // Once stopped, a send still in flight finds the outbox closed; its row is sent again after its claim lapses.
+  const report = (what: string) => (error: unknown) => {
+    if (!stopped) log.error({ err: error instanceof Error ? error.message : String(error) }, `notifications: ${what} failed; trying again shortly`);
+  };
 
   const deliver = (): Promise<void> => {
     if (deliveringNow) {
