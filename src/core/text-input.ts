@@ -97,8 +97,10 @@ function notText(input: TextInput, why: string): ConvergeError {
   });
 }
 
+/** Rounded up to a tenth, so a size just over a limit never reads as equal to it. */
 function kib(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Math.floor(bytes / (1024 * 1024))} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+  const [value, unit] = bytes >= 1024 * 1024 ? [bytes / (1024 * 1024), 'MiB'] : [bytes / 1024, 'KiB'];
+  return `${Math.ceil(value * 10) / 10} ${unit}`;
 }
 
 /** UTF-8 length of `text`; not counted when it cannot reach `cap` (then its length stands in). */

@@ -14,7 +14,8 @@ export const ARTIFACT_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
 export const STATUSES = ['running', 'waiting_for_human', 'completed', 'rejected', 'failed', 'cancelled'] as const;
 
 export const StartWorkflowSchema = z.strictObject({
-  requirements: z.string().trim().min(1, 'must not be empty').max(100_000).describe('What to build, in plain words or markdown.'),
+  // No length here: converge.yaml's limits.requirements_kb applies in the access layer, as for the CLI and MCP.
+  requirements: z.string().trim().min(1, 'must not be empty').describe('What to build, in plain words or markdown (up to limits.requirements_kb, 256 KiB by default).'),
   name: z.string().trim().max(200).optional().describe('A short name shown in lists.'),
   workspace: z.string().max(4096).optional().describe("The project folder, relative to the server's workspace root (default: the root itself)."),
   auto_approve: z.boolean().default(false).describe('Approve every gate automatically; recorded as such.'),
