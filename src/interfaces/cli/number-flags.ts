@@ -56,8 +56,11 @@ export function durationMs(flag: string, example = '90m'): (value: string) => nu
   };
 }
 
-/** Comma- or space-separated whole numbers, each parsed like `wholeNumber` (`--accept-reset 4,9`). */
-export function wholeNumbers(flag: string, rule: WholeNumberRule = {}): (values: readonly string[]) => number[] {
+/**
+ * A variadic option's whole numbers, comma- or space-separated (`--accept-reset 4,9 12`), each
+ * parsed like `wholeNumber`; commander calls it once a value, with the list so far.
+ */
+export function wholeNumbers(flag: string, rule: WholeNumberRule = {}): (value: string, previous?: number[]) => number[] {
   const one = wholeNumber(flag, rule);
-  return (values) => values.flatMap((v) => v.split(',')).map((v) => one(v));
+  return (value, previous = []) => [...previous, ...value.split(',').map((v) => one(v))];
 }

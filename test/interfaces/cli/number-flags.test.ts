@@ -37,8 +37,9 @@ describe('the other parsers', () => {
     expect(() => d('0s')).toThrow(/--expires-in/);
   });
 
-  it('wholeNumbers reads a comma list, each strictly', () => {
-    expect(wholeNumbers('--accept-reset', { min: 1 })(['4,9', '12'])).toEqual([4, 9, 12]);
-    expect(() => wholeNumbers('--accept-reset', { min: 1 })(['4,x'])).toThrow(/--accept-reset takes a whole number ≥ 1, not "x"/);
+  it('wholeNumbers adds a comma list to the values so far, each strictly', () => {
+    const parse = wholeNumbers('--accept-reset', { min: 1 });
+    expect(parse('12', parse('4,9'))).toEqual([4, 9, 12]);
+    expect(() => parse('4,x')).toThrow(/--accept-reset takes a whole number ≥ 1, not "x"/);
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
+import { wholeNumber } from '../number-flags.js';
 import { didYouMean } from '../../../core/messages.js';
 import type { NotifyEvent, OutboxRow, OutboxStatus } from '../../../ops/index.js';
 import { globalOptions, loadConfig, openCliStore, storeLocation } from '../cli-context.js';
@@ -65,19 +66,18 @@ function rowJson(r: OutboxRow, status: OutboxStatus): Record<string, unknown> {
   };
 }
 
-async function notifyList(flags: { limit: string; status?: string; workflow?: string }, command: Command): Promise<void> {
+async function notifyList(flags: { limit: number; status?: string; workflow?: string }, command: Command): Promise<void> {
   const { openOpsStore, outboxStatus } = await loadOps();
   const options = globalOptions(command);
   const statuses = ['pending', 'delivered', 'failed'];
   if (flags.status !== undefined && !statuses.includes(flags.status)) {
     throw new ConvergeError('USAGE', `--status must be one of ${statuses.join(', ')}, not "${flags.status}"${didYouMean(flags.status, statuses)}.`);
   }
-  if (!/^\d+$/.test(flags.limit) || Number(flags.limit) < 1) throw new ConvergeError('USAGE', `--limit needs a whole number ≥ 1, not ${flags.limit}.`, { hint: 'e.g. --limit 20' });
   const store = await openCliStore(options);
   const ops = await openOpsStore(store, { url: storeLocation(options) });
   let rows: OutboxRow[];
   try {
-    rows = await ops.outbox.list({ limit: Number(flags.limit), ...(flags.status ? { status: flags.status as OutboxStatus } : {}), ...(flags.workflow ? { workflowId: flags.workflow } : {}) });
+    rows = await ops.outbox.list({ limit: flags.limit, ...(flags.status ? { status: flags.status as OutboxStatus } : {}), ...(flags.workflow ? { workflowId: flags.workflow } : {}) });
   } finally {
     await ops.close();
   }
@@ -109,7 +109,7 @@ export function registerNotifyCommand(program: Command): void {
   notify
     .command('list')
     .description('the newest rows of the notification outbox: delivered, waiting for a retry, or failed for good')
-    .option('-n, --limit <n>', 'how many rows', '20')
+    .option('-n, --limit <n>', 'how many rows', wholeNumber('--limit', { min: 1, example: 20 }), 20)
     .option('--status <status>', 'only pending, delivered or failed rows')
     .option('--workflow <id>', "only this workflow's notifications")
     .action(notifyList);

@@ -228,10 +228,10 @@ function registerAudit(program: Command): void {
   audit
     .command('verify')
     .description('recompute the HMAC chain and compare its end with the head checkpoint; exit 1 and name the first broken row if anything was changed or removed')
-    .option('--accept-reset <seq...>', 'treat these audit.checkpoint_reset rows as looked into: warn instead of failing')
-    .action(async (flags: { acceptReset?: string[] }, command: Command) => {
+    .option('--accept-reset <seq...>', 'treat these audit.checkpoint_reset rows as looked into: warn instead of failing', wholeNumbers('--accept-reset', { min: 1, example: 42 }))
+    .action(async (flags: { acceptReset?: number[] }, command: Command) => {
       const options = globalOptions(command);
-      const acceptResets = wholeNumbers('--accept-reset', { min: 1, example: 42 })(flags.acceptReset ?? []);
+      const acceptResets = flags.acceptReset ?? [];
       const { audit: trail, ops } = await openOps(options);
       const result = await trail.verify({ acceptResets }).finally(() => ops.close());
       if (options.json) {
