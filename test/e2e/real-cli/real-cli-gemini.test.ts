@@ -11,6 +11,9 @@ import { realCliSuite } from './real-cli-suite.js';
 
 realCliSuite('gemini', {
   env: { GEMINI_API_KEY: 'fake-key-for-gemini-0000000003' },
+  // A model of its own: with none, Gemini CLI picks one per request (a side request) and, on
+  // errors, falls back to its Flash model with 10 attempts of its own, past the preset's `retries`.
+  programmer: { model: 'gemini-2.5-pro' },
   only: ['auth'],
   slowness: 2,
   standInHome(home) {
@@ -20,6 +23,7 @@ realCliSuite('gemini', {
     writeFileSync(join(home, '.gemini', '.env'), `GEMINI_API_KEY=${key}\n`, { mode: 0o600 });
     const settings = { security: { auth: { selectedType: 'gemini-api-key' } }, model: { name: 'gemini-stand-in-model' } };
     writeFileSync(join(home, '.gemini', 'settings.json'), JSON.stringify(settings));
-    return { credential: key, model: 'gemini-stand-in-model' };
+    // The model comes from the user's settings, not from Converge.
+    return { credential: key, model: 'gemini-stand-in-model', programmer: { model: null } };
   },
 });
