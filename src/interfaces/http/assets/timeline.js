@@ -29,7 +29,7 @@ function ForkButton({ wf, step }) {
 
 function StepItem({ item, wf, me }) {
   // A step answered from outside (or by an MCP host) reports no tokens or cost: n/a, not 0.
-  const external = item.agent === 'external' || wf.agent_mode === 'host';
+  const external = item.usage_known === false || item.agent === 'external' || wf.agent_mode === 'host';
   const tokens = item.usage.input_tokens + item.usage.output_tokens;
   const meta = [
     item.role,
