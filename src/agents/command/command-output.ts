@@ -21,6 +21,8 @@ export interface CliError {
   status?: number;
   /** Claude Code's result subtype (error_max_turns, error_during_execution) when it is not `success`. */
   subtype?: string;
+  /** Claude Code's `api_error`: what went wrong with its API calls (`connection_failed`, …). */
+  kind?: string;
 }
 
 export interface ParsedOutput {
@@ -75,7 +77,8 @@ export function parseClaudeResult(stdout: string): ParsedOutput {
     const errors = Array.isArray(result['errors']) ? result['errors'].filter((e): e is string => typeof e === 'string') : [];
     const message = text.trim() || errors.join('\n') || `the run ended with ${subtype}`;
     const status = httpStatusOf(result['api_error_status']) ?? statusInText(message);
-    parsed.error = { message, ...(status === undefined ? {} : { status }), ...(subtype === 'success' ? {} : { subtype }) };
+    const kind = str(result['api_error']);
+    parsed.error = { message, ...(status === undefined ? {} : { status }), ...(subtype === 'success' ? {} : { subtype }), ...(kind === '' ? {} : { kind }) };
   }
   return parsed;
 }
@@ -195,7 +198,7 @@ const PROVIDER_DOWN = new RegExp(
   [
     status('5\\d\\d'),
     '\\b5\\d\\d (?:Internal|Bad Gateway|Service|Gateway)|overloaded|service unavailable|bad gateway|gateway timeout|internal server error',
-    'ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|fetch failed',
+    'ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|fetch failed|can.t reach the API',
     // codex, once its own retries of a 5xx are spent; stream cuts it could not recover from.
     'experiencing high demand|stream disconnected|server error|temporarily unavailable',
   ].join('|'),
@@ -213,7 +216,12 @@ export function classifyCliError(error: CliError): Classified {
   if (status === 429) return { failureClass: 'rate_limited', ...(byText.retryAfterMs === undefined ? {} : { retryAfterMs: byText.retryAfterMs }) };
   if (status !== undefined && (status >= 500 || status === 408)) return { failureClass: 'provider_down' };
   if (status === 400 || status === 404 || status === 413 || status === 422) return byText.failureClass === 'unknown' ? { failureClass: 'bad_request' } : byText;
-  if (byText.failureClass === 'unknown' && error.subtype === 'error_max_turns') return { failureClass: 'invalid_output' };
+  if (byText.failureClass !== 'unknown') return byText;
+  if (error.subtype === 'error_max_turns') return { failureClass: 'invalid_output' };
+  const kind = error.kind ?? '';
+  if (/auth|permission|credential/i.test(kind)) return { failureClass: 'auth' };
+  if (/rate/i.test(kind)) return { failureClass: 'rate_limited' };
+  if (/connect|overload|server|timeout|unavailable/i.test(kind)) return { failureClass: 'provider_down' };
   return byText;
 }
 

@@ -107,6 +107,8 @@ describe('classifyCliError', () => {
     [{ message: 'We’re currently experiencing high demand, which may cause temporary errors.' }, 'provider_down'],
     [{ message: 'prompt is too long', status: 400 }, 'bad_request'],
     [{ message: 'the run ended with error_max_turns', subtype: 'error_max_turns' }, 'invalid_output'],
+    [{ message: 'Something failed', kind: 'connection_failed' }, 'provider_down'],
+    [{ message: 'API Error: Can’t reach the API server — check your internet or DNS (EAI_AGAIN)' }, 'provider_down'],
     [{ message: 'Segmentation fault' }, 'unknown'],
   ])('classes %j as %s', (error, failureClass) => {
     expect(classifyCliError(error).failureClass).toBe(failureClass);
