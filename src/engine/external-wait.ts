@@ -47,6 +47,8 @@ export function externalWait(state: WorkflowState): ExternalWait | null {
   const step = state.definition.steps.find((s) => s.id === run.stepId);
   if (step === undefined) return null;
   if (step.kind === 'validate' && step.run_checks && run.checks === undefined) return null;
+  // Likewise a host's code step until the snapshot its edits are measured against is recorded (in-place.ts).
+  if (state.agentMode === 'host' && state.editsInPlace === true && step.kind === 'produce' && step.role === 'programmer' && run.snapshot === undefined) return null;
   return {
     actionId: run.actionId,
     stepId: step.id,

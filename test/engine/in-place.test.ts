@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/create-engine.js';
 import type { Engine } from '../../src/engine/create-engine.js';
+import { externalWait } from '../../src/engine/external-wait.js';
 import { withWrittenBlocks } from '../../src/engine/in-place.js';
 import { nextAction } from '../../src/engine/next-action.js';
 import { respondToGate, startWorkflow, submitStepResult } from '../../src/engine/workflow-commands.js';
@@ -17,6 +18,7 @@ import { loadState } from '../../src/engine/workflow-log.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 import { ProjectConfigSchema } from '../../src/workflows/project-config.js';
+import { Run } from '../core/helpers.js';
 
 const FIXTURE = resolve(import.meta.dirname, '..', 'fixtures', 'crash');
 const output = (name: string) => readFileSync(join(FIXTURE, 'outputs', name), 'utf8');
@@ -114,5 +116,26 @@ describe('a CLI agent that also prints file blocks', () => {
     const own = [{ path: 'a.txt', action: 'create' as const, content: 'a\n' }];
     expect(withWrittenBlocks(workspace, 'Created a.txt.', own, [], []).files).toEqual(own);
     expect(withWrittenBlocks(workspace, '# File: x.ts\n(no fence)', own, [], []).files).toEqual(own);
+  });
+});
+
+describe("a host's code step before its snapshot is recorded", () => {
+  it('is not yet waiting for the host, so a worker resumes it and takes the snapshot', () => {
+    const run = new Run(undefined, { agentMode: 'host', editsInPlace: true });
+    run.schedule('plan').produce('plan', '# Implementation Plan: x\n\n## 1. Overview\nWrite src/a.ts.');
+    run.schedule('implement');
+    const actionId = run.state().runs.at(-1)!.actionId;
+    run.push({ type: 'step_started', at: '', actionId, agent: 'external' });
+    expect(externalWait(run.state())).toBeNull();
+    run.push({ type: 'workspace_snapshot_taken', at: '', actionId, snapshot: { method: 'git', commit: 'c0ffee', ref: 'refs/converge/snapshots/x' } });
+    expect(externalWait(run.state())).toMatchObject({ stepNumber: 4, format: 'files' });
+  });
+
+  it('waits at once for a host that returns file blocks', () => {
+    const run = new Run(undefined, { agentMode: 'host' });
+    run.schedule('plan').produce('plan', '# Implementation Plan: x\n\n## 1. Overview\nWrite src/a.ts.');
+    run.schedule('implement');
+    run.push({ type: 'step_started', at: '', actionId: run.state().runs.at(-1)!.actionId, agent: 'external' });
+    expect(externalWait(run.state())).toMatchObject({ stepNumber: 4 });
   });
 });
