@@ -26,6 +26,7 @@ const PARSE_ONLY: Record<string, string> = {
   run: 'drives a workflow to its end, waiting at its gates',
   resume: 'drives a workflow, waiting at its gates',
   answer: 'needs a workflow waiting at an escalation',
+  edit: 'needs a workflow at a gate and an edited file (test/e2e/review-cli.test.ts runs it)',
   worker: 'long-running: drives workflows until stopped',
   serve: 'long-running: serves until stopped',
   'serve-mcp': 'long-running: serves until stopped',
