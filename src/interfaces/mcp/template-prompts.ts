@@ -8,6 +8,7 @@ import { extname } from 'node:path';
 import { z } from 'zod';
 import type { StepRun } from '../../core/state.js';
 import { promptInputs } from '../../engine/prompt-inputs.js';
+import { promptAgentFor } from '../../engine/in-place.js';
 import { loadState } from '../../engine/workflow-log.js';
 import { isTemplateFileName, sameTemplate } from '../../templates/index.js';
 import type { TemplateVars } from '../../templates/index.js';
@@ -100,5 +101,6 @@ async function fromWorkflow(ctx: McpContext, workflowId: string, template: strin
           usage: [],
           calls: 0,
         };
-  return promptInputs(state.definition, state, run);
+  // Worded for the workflow's agent, as get_next_action words it (in place once a code step has its snapshot).
+  return promptInputs(state.definition, state, run, '', promptAgentFor(ctx.engine.executor.agentFor(step.role, 0, state), step, run));
 }

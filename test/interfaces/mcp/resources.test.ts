@@ -129,4 +129,15 @@ describe('MCP prompts', () => {
     const prompt = await client.getPrompt({ name: 'step2_plan_validator_prompt_template', arguments: { workflow_id: id } });
     expect((prompt.messages[0]!.content as { text: string }).text).toContain('(v2)');
   });
+
+  it("words the code step's template for a host that edits in place, as get_next_action does (#16)", async () => {
+    const { client, id } = await planned();
+    await must(client, 'submit_step_result', { workflow_id: id, step_number: 2, text: output('plan-review-2.md') });
+    await must(client, 'respond_to_approval', { workflow_id: id, decision: 'approve' });
+    const prompt = await client.getPrompt({ name: 'step4_programmer_prompt_template', arguments: { workflow_id: id } });
+    const text = (prompt.messages[0]!.content as { text: string }).text;
+    const instructions = text.slice(text.indexOf('# Role: Programmer'));
+    expect(instructions).toContain('Edit the files in the workspace directly');
+    expect(instructions).not.toContain('# File: <path relative to the workspace root>');
+  });
 });
