@@ -11,6 +11,8 @@ import type { NewEvent } from '../core/events.js';
 import type { StepRun, WorkflowState } from '../core/state.js';
 import type { StepTrace } from '../store/store.js';
 import type { Clock } from './clock.js';
+import { nextAction } from './next-action.js';
+import type { NextActionEngine } from './next-action.js';
 
 export interface TraceDeps {
   clock: Clock;
@@ -78,5 +80,41 @@ export class StepTraceRecorder {
     };
     // Everything else (id, provider, limits, circuit) is the agent's own.
     return new Proxy(agent, { get: (target, prop, receiver) => (prop === 'call' ? call : Reflect.get(target, prop, receiver)) });
+  }
+}
+
+/**
+ * The trace of a result submitted from outside (an external step): its prompts as `converge
+ * next` and get_next_action render them for this run (rendered again here from the same state),
+ * and the submitted texts as written. Tokens and cost stay unknown. Never fails the submission.
+ */
+export async function saveSubmittedTrace(
+  deps: TraceDeps & { executor: NextActionEngine['executor'] },
+  state: WorkflowState,
+  run: StepRun,
+  texts: readonly string[],
+  at: string,
+): Promise<void> {
+  if (deps.saveTrace === undefined) return;
+  try {
+    const action = await nextAction({ executor: deps.executor }, state);
+    const prompts = action.kind === 'submit_step_result' ? action.prompts.map((p) => ({ template: p.template, text: p.text })) : [];
+    const templates = state.definition.steps.find((s) => s.id === run.stepId)?.templates ?? [];
+    await deps.saveTrace({
+      workflowId: state.workflowId,
+      actionId: run.actionId,
+      stepId: run.stepId,
+      stepNumber: run.stepNumber,
+      attempt: run.attempt,
+      agent: 'external',
+      startedAt: run.startedAt ?? run.scheduledAt,
+      completedAt: at,
+      prompts,
+      outputs: texts.map((text, i) => ({ template: templates[i] ?? templates.at(-1) ?? '', text })),
+      activity: [],
+      error: null,
+    });
+  } catch {
+    // The submission is recorded in the log; only its trace is lost.
   }
 }

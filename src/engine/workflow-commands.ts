@@ -17,6 +17,7 @@ import type { WorkflowState } from '../core/state.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { resultFromSubmission } from './step-executor.js';
+import { saveSubmittedTrace } from './step-trace.js';
 import { dropSnapshot } from './in-place.js';
 import { asResultInvalid } from './submission-check.js';
 import { createIsolatedWorkspace, recordWorkspaceBase } from '../workspace/index.js';
@@ -299,6 +300,7 @@ export async function submitStepResult(
       throw asResultInvalid(error);
     }
     const recorded = await appendEvents(store, state, [event]);
+    await saveSubmittedTrace({ ...deps, executor: deps }, state, run, texts, event.at);
     await dropSnapshot(state, run);
     return recorded;
   });

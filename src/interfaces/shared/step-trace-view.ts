@@ -49,7 +49,7 @@ function runView(state: WorkflowState, run: StepRun, trace: StepTrace | undefine
     duration_ms: run.startedAt !== undefined && run.completedAt !== undefined ? Date.parse(run.completedAt) - Date.parse(run.startedAt) : null,
     prompts: trace?.prompts ?? [],
     /** Why there is no prompt to show, when there is none. */
-    prompts_note: trace !== undefined ? null : external ? 'rendered for the external agent by `converge next`; not kept' : 'not recorded (the run is older than step traces, or its trace could not be written)',
+    prompts_note: trace !== undefined ? null : external && run.status !== 'completed' ? 'not submitted yet: `converge next` renders it' : 'not recorded (the run is older than step traces, or its trace could not be written)',
     raw_output: rawOutput,
     parsed: parsedOf(output, validation),
     tokens: external ? null : {

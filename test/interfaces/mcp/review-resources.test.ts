@@ -42,13 +42,16 @@ describe('MCP review resources', () => {
     expect(listed).toContain(`converge://workflows/${id}/review`);
   });
 
-  it("gives a step's trace with the submitted text and null tokens for an external step", async () => {
+  it("gives a step's trace with its prompt, the submitted text and null tokens for an external step", async () => {
     const { client, id } = await atPlanGate();
     const result = await client.readResource({ uri: `converge://workflows/${id}/steps/1/trace` });
     const trace = JSON.parse((result.contents[0] as { text: string }).text);
     expect(trace.step).toMatchObject({ number: 1, id: 'plan' });
     expect(trace.runs[0]).toMatchObject({ agent: 'external', tokens: null, cost_usd: null });
     expect(trace.runs[0].raw_output).toContain('Implementation Plan');
+    // The prompt the host was given, rendered again when its result came in.
+    expect(trace.runs[0].prompts[0].template).toBe('step1_initial_planner_prompt_template.md');
+    expect(trace.runs[0].prompts[0].text).toContain('Write the value file');
     await expect(client.readResource({ uri: `converge://workflows/${id}/steps/12/trace` })).rejects.toThrow(/no step 12/);
   });
 });
