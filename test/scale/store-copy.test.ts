@@ -66,6 +66,16 @@ describe('copyStore › between two memory stores', () => {
     expect(await to.loadSnapshot('wf-a')).toEqual(await from.loadSnapshot('wf-a'));
   });
 
+  it('copies the step traces with their workflow (#17)', async () => {
+    const from = await openStore(':memory:');
+    const to = await openStore(':memory:');
+    await writeClone(from, log, 'wf-a', log.events.length);
+    const trace = { workflowId: 'wf-a', actionId: 'wf-a.2', stepId: 'plan', stepNumber: 1, attempt: 1, agent: 'scripted', startedAt: log.events[1]!.at, completedAt: log.events[2]!.at, prompts: [{ template: 'step1', text: 'the prompt' }], outputs: [{ template: 'step1', text: 'the plan' }], activity: [], error: null };
+    await from.putTrace(trace);
+    await copyStore(from, to);
+    expect(await to.listTraces('wf-a')).toEqual([trace]);
+  });
+
   it('skips what is already there and completes a copy that stopped halfway', async () => {
     const from = await openStore(':memory:');
     const to = await openStore(':memory:');
