@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { failureClassOf } from '../../../src/agents/agent.js';
 import { CommandAgent } from '../../../src/agents/command/index.js';
+import { quote } from '../../../src/agents/command/command-agent.js';
 import type { AgentConfig } from '../../../src/agents/agent-config.js';
 import { envWith, fakeBin, gitWorkspace, removeTempDirs, request, tempDir } from './command-test-helpers.js';
 
@@ -69,7 +70,13 @@ describe('CommandAgent with the claude-code preset', () => {
       const { agent } = setup();
       const error = await agent.call(request(gitWorkspace(), 'FAIL AUTH')).catch((e: unknown) => e);
       expect(failureClassOf(error)).toBe('auth');
-      expect((error as Error).message).toContain('Invalid API key');
+      // In claude's own words, without its misleading `subtype: "success"` nor the raw JSON.
+      expect((error as Error).message).toBe('The programmer agent (claude-code) failed: Invalid API key · Please run /login');
+    });
+
+    it('cuts a long error text at a word boundary', async () => {
+      expect(quote(`${'word '.repeat(200)}end`)).toMatch(/^(word ){119}word…$/);
+      expect(quote('short')).toBe('short');
     });
   });
 });
