@@ -8,12 +8,14 @@ import type { Step, WorkflowDefinition } from '../core/definition-schema.js';
 import { ConvergeError } from '../core/errors.js';
 import { issueCount } from '../core/records.js';
 import type { Severity, ToolResult, ValidationReport } from '../core/records.js';
+import { currentRun } from '../core/state.js';
 import type { WorkflowState } from '../core/state.js';
 import { parseFileBlocks, parsePlan, truncationOf } from '../agents/parsing/index.js';
 import type { ScoreReading } from '../agents/parsing/index.js';
 import { resolveInside } from '../workspace/path-guard.js';
 import { mergeReviews } from './review-merge.js';
 import { mergeReports } from './step-executor.js';
+import { fileBlocksIn, usableSnapshot } from './in-place.js';
 
 export const READ_AS = ['plan', 'report', 'code'] as const;
 export type ReadAs = (typeof READ_AS)[number];
@@ -105,7 +107,10 @@ function withTruncation(texts: readonly string[], reading: OutputReading): Outpu
 function readSubmissionOnly(state: WorkflowState, step: Step, texts: readonly string[], checks: ToolResult[], readOnly: readonly string[] = []): OutputReading {
   const def = state.definition;
   if (step.kind === 'produce' && step.role !== 'programmer') return readOutput(def, 'plan', texts);
-  if (step.kind === 'produce') return { as: 'code', files: readFiles(texts.join('\n\n'), state.workspace.path, readOnly) };
+  // A host that edits in place may submit a summary alone: only the blocks its text carries, if any, are read from it.
+  const inPlace = usableSnapshot(currentRun(state)) !== undefined;
+  const parse = inPlace ? (text: string) => fileBlocksIn(text, { strict: true }) : parseFileBlocks;
+  if (step.kind === 'produce') return { as: 'code', files: readFiles(texts.join('\n\n'), state.workspace.path, readOnly, parse) };
   const report = mergeReports(def, step, [...texts], checks, state);
   return { as: 'report', report: reportReading(def, step, mergeReviews(def, step, texts).parsed, report) };
 }
@@ -124,8 +129,8 @@ function reportReading(def: WorkflowDefinition, step: Step, parsed: ReturnType<t
   };
 }
 
-function readFiles(text: string, workspace?: string, readOnly: readonly string[] = []): OutputReading['files'] {
-  return parseFileBlocks(text).map((file) => {
+function readFiles(text: string, workspace?: string, readOnly: readonly string[] = [], parse = parseFileBlocks): OutputReading['files'] {
+  return parse(text).map((file) => {
     const entry: NonNullable<OutputReading['files']>[number] = { path: file.path, action: file.action, lines: (file.content ?? '').split('\n').length };
     if (workspace === undefined) return entry;
     try {

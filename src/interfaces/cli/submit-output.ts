@@ -17,6 +17,8 @@ import { printJsonLine, printText } from './cli-output.js';
 export interface SubmissionReading {
   step: { number: number; id: string };
   reading: OutputReading;
+  /** A code step whose host edits in place: what is recorded is read from the workspace, not the text. */
+  inPlace?: boolean;
 }
 
 /**
@@ -28,7 +30,8 @@ export function readForSubmit(state: WorkflowState, stepNumber: number | undefin
   const step = state.definition.steps.find((s) => s.id === run.stepId)!;
   assertSubmissionComplete(step, texts);
   try {
-    return { step: { number: step.number, id: step.id }, reading: readSubmission(state, step, texts, run.checks ?? [], readOnly) };
+    const inPlace = step.kind === 'produce' && step.role === 'programmer' && run.snapshot !== undefined && run.snapshot.method !== 'none';
+    return { step: { number: step.number, id: step.id }, reading: readSubmission(state, step, texts, run.checks ?? [], readOnly), ...(inPlace ? { inPlace } : {}) };
   } catch (error) {
     throw asResultInvalid(error);
   }
@@ -43,7 +46,8 @@ export function printDryRun(id: string, read: SubmissionReading, json: boolean):
 /** After a recorded submit: what was read, where the workflow stands, how it goes on. */
 export function printRecorded(read: SubmissionReading, after: WorkflowState, json: boolean): void {
   const id = after.workflowId;
-  const { step, reading } = read;
+  const { step } = read;
+  const reading = read.inPlace ? withRecordedFiles(read.reading, after, step.id) : read.reading;
   if (json) {
     printJsonLine({ workflow_id: id, step: step.number, recorded: true, status: shownStatus(after), waiting_for: waitingFor(after), ...reading });
     return;
@@ -53,3 +57,10 @@ export function printRecorded(read: SubmissionReading, after: WorkflowState, jso
   printText(`${readingText(reading, heading)}\n\n${next}\n${statusLine(after)}`);
 }
 
+
+/** The files the step recorded (its edits in the workspace and any blocks), in place of the blocks the text carried. */
+function withRecordedFiles(reading: OutputReading, after: WorkflowState, stepId: string): OutputReading {
+  const recorded = after.outputs.findLast((o) => o.stepId === stepId);
+  if (recorded === undefined) return reading;
+  return { ...reading, files: recorded.output.files.map((f) => ({ path: f.path, action: f.action, lines: (f.content ?? '').split('\n').length })) };
+}
