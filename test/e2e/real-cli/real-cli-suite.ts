@@ -8,14 +8,13 @@
  *
  * Times asserted here are the issue's acceptance bounds, never measurements: bench/ times things.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { startCliProvider } from '../../helpers/real-cli/real-cli-provider.js';
 import type { CliProvider, CliRequest, CliTurn } from '../../helpers/real-cli/real-cli-provider.js';
-import { makeProject, programmerFor, runOffline, stateOf } from '../../helpers/real-cli/real-cli-project.js';
+import { makeProject, programmerFor, removeTempFolders, runOffline, stateOf, tempFolder } from '../../helpers/real-cli/real-cli-project.js';
 import type { OfflineProject, OfflineRun } from '../../helpers/real-cli/real-cli-project.js';
 import { describeRealCli } from '../../helpers/real-cli/real-cli.js';
 import type { RealCliName } from '../../helpers/real-cli/real-cli.js';
@@ -81,6 +80,7 @@ export function realCliSuite(name: RealCliName, setup: RealCliSetup): void {
     });
     afterAll(async () => {
       await provider.close();
+      removeTempFolders();
     });
     beforeEach(() => {
       provider.requests.length = 0;
@@ -208,7 +208,7 @@ export function realCliSuite(name: RealCliName, setup: RealCliSetup): void {
     }, 60_000);
 
     if (runs('inherit')) it('finds a login and a config file in the stand-in home with `home: inherit`', async () => {
-      const home = mkdtempSync(join(tmpdir(), 'converge-home-'));
+      const home = tempFolder('converge-home-');
       const standIn = setup.standInHome(home);
       // No key from Converge: the login in the home is all the CLI has.
       const entry = programmer({ home: 'inherit', ...standIn.programmer });

@@ -9,7 +9,7 @@
  * the fake stays in the test process while the CLIs can reach nothing else.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -49,7 +49,7 @@ export interface OfflineProject {
  * scripted Planner and Validator and `programmer` as given. `extra` is merged into converge.yaml.
  */
 export function makeProject(programmer: Record<string, unknown>, extra: Record<string, unknown> = {}): OfflineProject {
-  const root = mkdtempSync(join(tmpdir(), 'converge-real-cli-'));
+  const root = tempFolder('converge-real-cli-');
   cpSync(FIXTURE, root, { recursive: true });
   const workspace = join(root, 'project');
   for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.email=t@converge.local', '-c', 'user.name=t', 'commit', '-qm', 'fixture']]) {
@@ -68,6 +68,20 @@ export function makeProject(programmer: Record<string, unknown>, extra: Record<s
   };
   writeFileSync(join(root, 'converge.yaml'), stringify(config));
   return { root, workspace };
+}
+
+const made: string[] = [];
+
+/** A temporary folder that removeTempFolders() deletes. */
+export function tempFolder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every project and stand-in home the tests made. */
+export function removeTempFolders(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
 }
 
 /** The Programmer entry for a preset, pointed at the real CLI in the cache and at the fake. */
