@@ -210,6 +210,9 @@ export async function cancelWorkflow(store: Store, clock: Clock, workflowId: str
       throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${workflowId} is already ${state.status}; there is nothing to cancel.`);
     }
     const cancelled = await appendEvents(store, state, [{ type: 'cancelled', at: clock.now(), actor, ...(reason ? { reason } : {}) }]);
+    // A host's code step cancelled while it waited needs its workspace snapshot no more.
+    const waiting = currentRun(state);
+    if (waiting !== undefined) await dropSnapshot(state, waiting);
     return settleIfEnded(store, clock, cancelled);
   });
 }

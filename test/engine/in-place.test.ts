@@ -13,7 +13,7 @@ import type { Engine } from '../../src/engine/create-engine.js';
 import { externalWait } from '../../src/engine/external-wait.js';
 import { withWrittenBlocks } from '../../src/engine/in-place.js';
 import { nextAction } from '../../src/engine/next-action.js';
-import { respondToGate, startWorkflow, submitStepResult } from '../../src/engine/workflow-commands.js';
+import { cancelWorkflow, respondToGate, startWorkflow, submitStepResult } from '../../src/engine/workflow-commands.js';
 import { loadState } from '../../src/engine/workflow-log.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
@@ -93,6 +93,17 @@ describe('an external agent with edits_in_place on a workspace outside git', () 
     writeFileSync(join(workspace, 'src', 'value.txt'), 'good\n');
     await submitStepResult(engine.store, engine.executor, id, 4, [summary]);
     expect((await loadState(engine.store, id)).outputs.at(-1)!.output.files.map((f) => f.path)).toEqual(['src/value.txt']);
+  });
+});
+
+describe('a cancelled in-place code step', () => {
+  it('removes the snapshot it was waiting with', async () => {
+    const { engine, id } = await atStep4();
+    const snapshot = (await loadState(engine.store, id)).runs.at(-1)!.snapshot;
+    if (snapshot?.method !== 'files') throw new Error(`expected a files snapshot, got ${JSON.stringify(snapshot)}`);
+    expect(existsSync(snapshot.file)).toBe(true);
+    await cancelWorkflow(engine.store, engine.clock, id, { id: 'tester', via: 'cli' });
+    expect(existsSync(snapshot.file)).toBe(false);
   });
 });
 
