@@ -207,7 +207,9 @@ export async function cancelWorkflow(store: Store, clock: Clock, workflowId: str
   return withRetry(async () => {
     const state = await loadState(store, workflowId);
     if (TERMINAL_STATUSES.has(state.status)) {
-      throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${workflowId} is already ${state.status}; there is nothing to cancel.`);
+      throw new ConvergeError('ILLEGAL_ACTION', `Workflow ${workflowId} is already ${state.status}; there is nothing to cancel.`, {
+        hint: `To run it again from a step, fork it: \`converge fork ${workflowId} --from-step N\`.`,
+      });
     }
     const cancelled = await appendEvents(store, state, [{ type: 'cancelled', at: clock.now(), actor, ...(reason ? { reason } : {}) }]);
     // A host's code step cancelled while it waited needs its workspace snapshot no more.
@@ -251,8 +253,9 @@ export async function forkWorkflow(store: Store, clock: Clock, sourceId: string,
   const events = await store.readEvents(sourceId);
   const cut = events.findLastIndex((e) => e.type === 'step_scheduled' && source.definition.steps.find((s) => s.id === e.stepId)?.number === fromStep);
   if (cut < 0) {
+    const ran = [...new Set(source.runs.map((r) => r.stepNumber))];
     throw new ConvergeError('USAGE', `Workflow ${sourceId} never ran step ${fromStep}, so it cannot be forked from there.`, {
-      hint: `Steps it ran: ${[...new Set(source.runs.map((r) => r.stepNumber))].join(', ')}.`,
+      hint: ran.length > 0 ? `Steps it ran: ${ran.join(', ')}.` : 'It has not run a step yet: run it (`converge resume ID`) instead of forking it.',
     });
   }
   const id = newWorkflowId();

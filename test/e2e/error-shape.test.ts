@@ -58,6 +58,18 @@ describe('numeric flags', () => {
     const history = (await converge(['--store', 'store.db', '--json', 'history', id], { cwd: dir })).stdout.trim().split('\n');
     expect(history).toHaveLength(1);
   });
+
+  it('fork of a workflow that ran no step says so in its hint', async () => {
+    const result = await converge(['--store', 'store.db', 'fork', id, '--from-step', '4'], { cwd: dir });
+    expectOneShape(result, /never ran step 4, so it cannot be forked from there\.$/);
+    expect(result.stderr).toContain('hint: It has not run a step yet');
+  });
+
+  it('cancel of a cancelled workflow has a hint', async () => {
+    expect((await converge(['--store', 'store.db', 'cancel', id], { cwd: dir })).exitCode).toBe(0);
+    const again = await converge(['--store', 'store.db', 'cancel', id], { cwd: dir });
+    expectOneShape(again, /is already cancelled; there is nothing to cancel\.$/);
+  });
 });
 
 describe('the issue’s cases carry a hint', () => {
