@@ -1,6 +1,7 @@
 /**
  * No API key, credential-bearing base URL or Authorization header ever reaches the store,
- * the logs, or an export — checked by grepping everything a run leaves behind.
+ * the logs, or an export — checked by grepping everything a run leaves behind. A base URL with a
+ * password in it is refused before anything runs, without echoing the password.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,22 +27,30 @@ describe('secrets after a run', () => {
     const [plan] = HAPPY_PATH();
     fake.enqueue('anthropic', { text: plan! }, { status: 401 });
     const withCredentials = fake.baseUrl('openai-chat').replace('http://', `http://admin:${URL_PASSWORD}@`);
-    writeFileSync(
-      join(dir, 'agents.yaml'),
+    const agents = (programmerUrl: string) =>
       stringify({
         planner: { provider: 'anthropic', model: 'claude-sonnet-4-5', base_url: fake.baseUrl('anthropic'), api_key_env: 'MY_PROVIDER_KEY' },
-        validator: { provider: 'anthropic', model: 'claude-sonnet-4-5', base_url: fake.baseUrl('anthropic'), api_key_env: 'MY_PROVIDER_KEY', fallback: [{ provider: 'openai-chat', model: 'gpt-4.1', base_url: withCredentials, api_key_env: 'MY_PROVIDER_KEY' }] },
-        programmer: { provider: 'openai-chat', model: 'gpt-4.1', base_url: withCredentials, api_key_env: 'MY_PROVIDER_KEY' },
-      }),
-    );
+        validator: { provider: 'anthropic', model: 'claude-sonnet-4-5', base_url: fake.baseUrl('anthropic'), api_key_env: 'MY_PROVIDER_KEY', fallback: [{ provider: 'openai-chat', model: 'gpt-4.1', base_url: programmerUrl, api_key_env: 'MY_PROVIDER_KEY' }] },
+        programmer: { provider: 'openai-chat', model: 'gpt-4.1', base_url: programmerUrl, api_key_env: 'MY_PROVIDER_KEY' },
+      });
     const env = { MY_PROVIDER_KEY: KEY };
-    const run = await converge(['--store', 'store.db', 'run', 'Write the value file', '--workspace', 'project', '--agents', 'agents.yaml', '--auto-approve', '--no-wait'], { cwd: dir, env });
+    const args = ['--store', 'store.db', 'run', 'Write the value file', '--workspace', 'project', '--agents', 'agents.yaml', '--auto-approve', '--no-wait'];
+
+    // A password in a base URL is refused before anything is recorded, and not repeated back.
+    writeFileSync(join(dir, 'agents.yaml'), agents(withCredentials));
+    const refused = await converge(args, { cwd: dir, env });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/programmer\.base_url: has a user name or password in it.*api_key_env/);
+    const outputs = [refused.stdout, refused.stderr];
+
+    writeFileSync(join(dir, 'agents.yaml'), agents(fake.baseUrl('openai-chat')));
+    const run = await converge(args, { cwd: dir, env });
     const id = /wf-[0-9a-f]+/.exec(run.stdout)?.[0];
     expect(id, run.stderr).toBeDefined();
     // The fake provider really received the key, so the test would see a leak if there were one.
     expect(JSON.stringify(fake.requests.map((r) => r.headers))).toContain(KEY);
 
-    const outputs = [run.stdout, run.stderr];
+    outputs.push(run.stdout, run.stderr);
     for (const args of [['show', id!], ['history', id!], ['export', id!], ['export', id!, '--format', 'events'], ['--json', 'history', id!], ['status', id!]]) {
       const r = await converge(['--store', 'store.db', ...args], { cwd: dir, env });
       outputs.push(r.stdout, r.stderr);
