@@ -26,5 +26,14 @@ describe('converge demo', () => {
     const seed = JSON.parse((await converge(['export', id!], { cwd })).stdout) as Record<string, unknown>;
     expect(seed.workflow_id).toBe(id);
     expect((seed.convergence_status as { phase_1_converged: boolean }).phase_1_converged).toBe(true);
+
+    // The demo's copy is committed before the run, so the review diffs the existing file against it.
+    const review = JSON.parse((await converge(['review', id!, '--json'], { cwd })).stdout) as {
+      change: { files: Array<{ path: string; status: string; diff: string }> };
+    };
+    const index = review.change.files.find((f) => f.path === 'src/index.ts');
+    expect(index?.status).toBe('modified');
+    expect(index?.diff).toContain('+export function truncateWords');
+    expect(index?.diff).not.toContain('+export function slugify');
   }, 120_000);
 });

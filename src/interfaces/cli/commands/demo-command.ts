@@ -17,6 +17,7 @@ import { buildEngine, globalOptions, openCliStore, storeLocation } from '../cli-
 import { roundsTable, table } from '../show-format.js';
 import { drive } from './run-commands.js';
 import { existsSync } from 'node:fs';
+import { convergeIdentity, tryGit } from '../../../workspace/git.js';
 
 export const DEMO_DIR = join(PACKAGE_ROOT, 'examples', 'demo');
 
@@ -36,6 +37,7 @@ export function registerDemoCommand(program: Command): void {
       const progress = createProgress(progressMode(json));
       const workspace = mkdtempSync(join(tmpdir(), 'converge-demo-'));
       cpSync(join(DEMO_DIR, 'project'), workspace, { recursive: true });
+      await commitDemoProject(workspace);
       const store = await openCliStore(options, { create: true });
       const loaded = loadProjectConfig(DEMO_DIR, 'converge.yaml');
       const engine = buildEngine(store, loaded, { onEvents: progress.onEvents, onProgress: progress.onProgress });
@@ -78,4 +80,16 @@ export function registerDemoCommand(program: Command): void {
       }
       process.exitCode = code;
     });
+}
+
+/**
+ * Makes the demo's copy a git repository with the project as shipped committed, as a real project
+ * would be: the workflow's base is then recorded, so `converge review` shows the change to the
+ * existing src/index.ts as a diff rather than as a new file. Without git the demo still runs.
+ */
+async function commitDemoProject(workspace: string): Promise<void> {
+  const init = await tryGit(workspace, ['init', '-q']);
+  if (init.exitCode !== 0) return;
+  await tryGit(workspace, ['add', '-A']);
+  await tryGit(workspace, ['commit', '-q', '--no-gpg-sign', '-m', 'The demo project as shipped'], convergeIdentity());
 }
