@@ -1,7 +1,7 @@
 /** Notifications: targets from converge.yaml, the outbox, and the loops that fill and send it. */
 export * from './notify-config.js';
 export type { Outbox, OutboxClaim, OutboxEntry, OutboxRow, OutboxStatus } from './outbox.js';
-export { outboxStatus } from './outbox.js';
+export { outboxRowView, outboxStatus } from './outbox.js';
 export { assertTargetsUsable, namedTargets, targetProblems } from './notify-targets.js';
 export type { NamedTarget } from './notify-targets.js';
 export { occurrencesOf } from './notify-occurrences.js';

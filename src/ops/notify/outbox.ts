@@ -41,6 +41,24 @@ export function outboxStatus(row: Pick<OutboxRow, 'deliveredAt' | 'failedAt'>): 
   return row.deliveredAt !== null ? 'delivered' : row.failedAt !== null ? 'failed' : 'pending';
 }
 
+/** A row as `notify list --json` and GET /api/notifications show it: no payload, its status derived. */
+export function outboxRowView(r: OutboxRow) {
+  const status = outboxStatus(r);
+  return {
+    id: r.id,
+    target: r.target,
+    event: r.event,
+    workflow_id: r.workflowId,
+    status,
+    attempts: r.attempts,
+    created_at: r.createdAt,
+    next_attempt_at: status === 'pending' ? r.nextAttemptAt : null,
+    delivered_at: r.deliveredAt,
+    failed_at: r.failedAt,
+    last_error: r.lastError,
+  };
+}
+
 export interface OutboxClaim {
   owner: string;
   now: string;

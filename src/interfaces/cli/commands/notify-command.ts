@@ -50,24 +50,8 @@ async function notifyTest(flags: { target?: string; event: string }, command: Co
   process.exitCode = failed > 0 ? 1 : 0;
 }
 
-function rowJson(r: OutboxRow, status: OutboxStatus): Record<string, unknown> {
-  return {
-    id: r.id,
-    target: r.target,
-    event: r.event,
-    workflow_id: r.workflowId,
-    status,
-    attempts: r.attempts,
-    created_at: r.createdAt,
-    next_attempt_at: status === 'pending' ? r.nextAttemptAt : null,
-    delivered_at: r.deliveredAt,
-    failed_at: r.failedAt,
-    last_error: r.lastError,
-  };
-}
-
 async function notifyList(flags: { limit: number; status?: string; workflow?: string }, command: Command): Promise<void> {
-  const { openOpsStore, outboxStatus } = await loadOps();
+  const { openOpsStore, outboxRowView, outboxStatus } = await loadOps();
   const options = globalOptions(command);
   const statuses = ['pending', 'delivered', 'failed'];
   if (flags.status !== undefined && !statuses.includes(flags.status)) {
@@ -82,7 +66,7 @@ async function notifyList(flags: { limit: number; status?: string; workflow?: st
     await ops.close();
   }
   if (options.json) {
-    for (const r of rows) printJsonLine(rowJson(r, outboxStatus(r)));
+    for (const r of rows) printJsonLine(outboxRowView(r));
     return;
   }
   if (rows.length === 0) {

@@ -5,8 +5,7 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { outboxStatus } from '../../../ops/index.js';
-import type { OutboxRow } from '../../../ops/index.js';
+import { outboxRowView } from '../../../ops/index.js';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { requireRole } from '../middleware/require-role/index.js';
 import { readQuery } from './route-helpers.js';
@@ -17,28 +16,11 @@ export const NotificationsQuerySchema = z.object({
   workflow_id: z.string().min(1).max(200).optional(),
 });
 
-export function notificationView(r: OutboxRow) {
-  const status = outboxStatus(r);
-  return {
-    id: r.id,
-    target: r.target,
-    event: r.event,
-    workflow_id: r.workflowId,
-    status,
-    attempts: r.attempts,
-    created_at: r.createdAt,
-    next_attempt_at: status === 'pending' ? r.nextAttemptAt : null,
-    delivered_at: r.deliveredAt,
-    failed_at: r.failedAt,
-    last_error: r.lastError,
-  };
-}
-
 export function registerNotificationRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/api/notifications', requireRole('operator', deps.audit), async (c) => {
     const q = readQuery(c, NotificationsQuerySchema);
     // A server started without the ops tables (tests, embedding) has no outbox: nothing was sent.
     const rows = deps.outbox === undefined ? [] : await deps.outbox.list({ limit: q.limit, ...(q.status ? { status: q.status } : {}), ...(q.workflow_id ? { workflowId: q.workflow_id } : {}) });
-    return c.json({ items: rows.map(notificationView) });
+    return c.json({ items: rows.map(outboxRowView) });
   });
 }
