@@ -27,6 +27,7 @@ import type { Engine } from './create-engine.js';
 import { DistributedLimiter } from './distributed-limiter.js';
 import type { RunOutcome } from './runner.js';
 import type { StepExecutorDeps } from './step-executor.js';
+import { RunnableScan } from './runnable-scan.js';
 import { heldElsewhere, WakeSweep } from './timed-wake.js';
 
 export interface QueueWorkerOptions {
@@ -42,6 +43,8 @@ export interface QueueWorkerOptions {
   /** At shutdown, how long runs may take to reach a step boundary before they are cancelled (default 30 s). */
   drainMs?: number;
   leaseCheckMs?: number;
+  /** Index rows read per store query while sweeping (default 1,000). */
+  pageSize?: number;
   /** One line per notable event (outage, shutdown, hand-back); no trailing newline. */
   log?: (line: string) => void;
   onOutcome?: (outcome: RunOutcome) => void;
@@ -54,8 +57,6 @@ export interface QueueWorkerResult {
   /** Runs stopped by the shutdown and put back in the queue for another worker. */
   handedBack: number;
 }
-
-const SWEEP_PAGE = 500;
 
 interface RunContext {
   workflowId: string;
@@ -194,6 +195,7 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
 
   const liveElsewhere = (holder: { owner: string; expiresAt: string }, now: number): boolean => heldElsewhere(holder, runner.owner, now, leaseOwnerIsDead);
   const wakes = new WakeSweep(store, runner.waits);
+  const scan = new RunnableScan(store, () => engine.clock.nowMs(), options.pageSize === undefined ? {} : { pageSize: options.pageSize });
 
   /** Enqueues what nobody drives and no job waits for; returns how many workflows are runnable at all. */
   const sweep = async (): Promise<number> => {
@@ -213,17 +215,14 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
       enqueued.add(wf.id);
       await queue.enqueue(wf.id);
     };
-    for (let offset = 0; ; offset += SWEEP_PAGE) {
-      const page = await store.listWorkflows({ status: ['running'], limit: SWEEP_PAGE, offset });
-      for (const wf of page) {
-        seen.add(wf.id);
-        if (wf.waitingFor !== null || wf.damage !== undefined) continue;
-        runnable += 1;
-        await wake(wf);
-      }
-      if (page.length < SWEEP_PAGE) break;
+    // Only what changed since the last sweep is read (runnable-scan.ts); the rows kept are the runnable ones.
+    const changed = await scan.refresh();
+    for (const wf of [...scan.rows]) {
+      seen.add(wf.id);
+      runnable += 1;
+      await wake(wf);
     }
-    for (const wf of await wakes.due()) {
+    for (const wf of await wakes.due(changed)) {
       seen.add(wf.id);
       await wake(wf, true);
     }

@@ -15,11 +15,10 @@ import type { WorkflowState } from '../core/state.js';
 import type { Store, WorkflowSummary } from '../store/store.js';
 import { gateWait, retryWait } from './timed-waits.js';
 import type { TimedWait, TimedWaits } from './timed-waits.js';
+import { keysetPages } from './runnable-scan.js';
 import { loadState } from './workflow-log.js';
 
 const PAGE = 500;
-/** Waits judged by this process, beyond which the oldest is read again when next seen. */
-const REMEMBERED = 10_000;
 
 /** The timed wait a workflow's state is in, as the runner would see it. */
 export function timedWaitOf(state: WorkflowState): TimedWait | undefined {
@@ -34,6 +33,8 @@ export class WakeSweep {
   readonly #waits: TimedWaits;
   /** Per index row's wait (`id@wakeAt`): the wait its state is in, or null when it is in none. */
   readonly #seen = new Map<string, TimedWait | null>();
+  /** The waking rows as last read, each with its wait. */
+  #rows: { row: WorkflowSummary; wait: TimedWait | null }[] | undefined;
 
   /** `waits`: the runner's, so that a wait this sweep saw start ends at the same moment for the runner. */
   constructor(store: Store, waits: TimedWaits) {
@@ -41,24 +42,32 @@ export class WakeSweep {
     this.#waits = waits;
   }
 
-  /** The index rows of workflows whose timed wait is over now; damaged ones are left out. */
-  async due(): Promise<WorkflowSummary[]> {
+  /**
+   * The index rows of workflows whose timed wait is over now; damaged ones are left out. With
+   * `changed` false (the caller saw the store's change marker unmoved since the last call), the
+   * rows read last time are judged again without reading them.
+   */
+  async due(changed = true): Promise<WorkflowSummary[]> {
+    if (changed || this.#rows === undefined) this.#rows = await this.#read();
     const due: WorkflowSummary[] = [];
+    for (const { row, wait } of this.#rows) if (wait !== null && this.#waits.remaining(wait) === 0) due.push(row);
+    return due;
+  }
+
+  async #read(): Promise<{ row: WorkflowSummary; wait: TimedWait | null }[]> {
+    const rows: { row: WorkflowSummary; wait: TimedWait | null }[] = [];
     const current = new Set<string>();
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await this.#store.listWorkflows({ waking: true, limit: PAGE, offset });
+    for await (const page of keysetPages(this.#store, { waking: true }, PAGE)) {
       for (const row of page) {
         if (row.damage !== undefined || row.wakeAt === undefined || row.wakeAt === null) continue;
         const key = `${row.id}@${row.wakeAt}`;
         current.add(key);
-        const wait = await this.#waitOf(key, row.id);
-        if (wait !== null && this.#waits.remaining(wait) === 0) due.push(row);
+        rows.push({ row, wait: await this.#waitOf(key, row.id) });
       }
-      if (page.length < PAGE) break;
     }
-    // Rows that no longer wait (fired, answered, pruned) are forgotten.
+    // Rows that no longer wait (fired, answered, pruned) are forgotten, so this holds one entry per waiting row.
     for (const key of this.#seen.keys()) if (!current.has(key)) this.#seen.delete(key);
-    return due;
+    return rows;
   }
 
   async #waitOf(key: string, workflowId: string): Promise<TimedWait | null> {
@@ -71,7 +80,6 @@ export class WakeSweep {
       // Damaged (the store marks it) or gone since the list: nothing to wake.
       wait = null;
     }
-    if (this.#seen.size >= REMEMBERED) this.#seen.delete(this.#seen.keys().next().value!);
     this.#seen.set(key, wait);
     return wait;
   }
