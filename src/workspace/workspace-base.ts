@@ -6,9 +6,9 @@
  * written through a temporary index, so the user's index, branch and stash are never touched.
  * Reviews read the base's files to diff the code against what was there before.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { WorkspaceInfo } from '../core/events.js';
 import { convergeIdentity, headCommit, resolveRef, tryGit } from './git.js';
 
@@ -40,10 +40,40 @@ export async function recordWorkspaceBase(info: WorkspaceInfo, workflowId: strin
 
 /** The workspace's folder relative to its repository's top ('' at the top), or undefined outside git. */
 async function showPrefix(dir: string): Promise<string | undefined> {
+  // Spawning git costs the parent process a fork (milliseconds of its CPU, more than a whole
+  // transition), so a folder that git could not place in a work tree is answered here.
+  if (!maybeInGit(dir)) return undefined;
   const run = await tryGit(dir, ['rev-parse', '--is-inside-work-tree', '--show-prefix']);
   if (run.exitCode !== 0) return undefined;
   const [inside, prefix = ''] = run.stdout.split('\n');
   return inside === 'true' ? prefix.trim() : undefined;
+}
+
+/**
+ * False only when git would find no work tree for `dir`: no `.git` entry (folder, gitfile or
+ * link) in it or any folder above it. tryGit drops GIT_DIR and GIT_WORK_TREE, so that search is
+ * the only way git finds one; any `.git` found, valid or not, is left for git itself to judge.
+ */
+function maybeInGit(dir: string): boolean {
+  let at: string;
+  try {
+    at = realpathSync(dir);
+  } catch {
+    return true;
+  }
+  for (;;) {
+    try {
+      lstatSync(join(at, '.git'));
+      return true;
+    } catch (error) {
+      // Only a plain "not there" lets the search go on; anything else is git's to judge.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return true;
+    }
+    const up = dirname(at);
+    if (up === at) return false;
+    at = up;
+  }
 }
 
 async function commitWorkingTree(dir: string, workflowId: string): Promise<string | undefined> {

@@ -7,10 +7,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../../src/core/events.js';
+import { EVENT_DICTIONARY_V1 } from '../../../src/store/event-dictionary.js';
 import { openSqliteStore, type SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import { bodyChecksum } from '../../../src/store/store-rules.js';
 import { sevenStep } from '../../core/helpers.js';
 import { at, note, startedWith, summary } from '../store-conformance.case.js';
 
@@ -85,6 +88,30 @@ describe('SqliteStore definitions and event bodies', () => {
     db.prepare("UPDATE workflows SET last_seq = 3 WHERE id = 'wf_1'").run();
     db.close();
     expect((await store.readEvents('wf_1')).slice(1)).toEqual([{ ...note(2), seq: 2 }, { ...note(3), seq: 3 }]);
+  });
+
+  it('reads rows deflated with the full-size stream earlier versions used, checksums checked, and round-trips small and large bodies', async () => {
+    await store.createWorkflow(summary('wf_1'), started('one'));
+    const large = { ...note(3), trigger: 'x'.repeat(3000) + JSON.stringify(sevenStep()).slice(0, 6000) };
+    await store.append('wf_1', 1, [note(2), large], summary('wf_1'));
+    const db = raw();
+    // As Converge wrote every compressed body before small bodies got a small stream: zlib's default window and memory.
+    const { type: _type, at: _at, ...rest } = note(4);
+    const old = Buffer.concat([Buffer.of(1), deflateRawSync(JSON.stringify(rest), { dictionary: EVENT_DICTIONARY_V1 })]);
+    const insert = db.prepare('INSERT INTO events (workflow_id, seq, type, at, body, checksum) VALUES (?, ?, ?, ?, ?, ?)');
+    insert.run('wf_1', 4, 'phase_transitioned', at(4), old, bodyChecksum(old));
+    db.prepare("UPDATE workflows SET last_seq = 4 WHERE id = 'wf_1'").run();
+    const small = db.prepare("SELECT body FROM events WHERE workflow_id = 'wf_1' AND seq = 2").get() as { body: Buffer };
+    expect(small.body.length).toBeLessThan(JSON.stringify(note(2)).length);
+    db.close();
+    expect((await store.readEvents('wf_1')).slice(1)).toEqual([{ ...note(2), seq: 2 }, { ...large, seq: 3 }, { ...note(4), seq: 4 }]);
+    // The old row's checksum is still verified: one flipped byte is reported, not decoded.
+    const again = raw();
+    const flipped = Buffer.from(old);
+    flipped.writeUInt8(flipped.readUInt8(flipped.length - 1) ^ 0xff, flipped.length - 1);
+    again.prepare("UPDATE events SET body = ? WHERE workflow_id = 'wf_1' AND seq = 4").run(flipped);
+    again.close();
+    await expect(store.readEvents('wf_1')).rejects.toMatchObject({ code: 'STORE_DAMAGED' });
   });
 
   it('refuses a body compressed with a dictionary it does not know, naming it', async () => {
