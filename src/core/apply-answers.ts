@@ -7,6 +7,7 @@ import { closesGate } from './approval-policy.js';
 import { ConvergeError } from './errors.js';
 import type { WorkflowEvent } from './events.js';
 import type { PendingGate, WorkflowState } from './state.js';
+import { newestOutput, pushOutput, roundCount, versionCount } from './state-index.js';
 
 type EventOf<T extends WorkflowEvent['type']> = Extract<WorkflowEvent, { type: T }>;
 
@@ -67,7 +68,7 @@ export function escalationAnswered(state: WorkflowState, event: EventOf<'escalat
     const loop = { ...(state.loops[pending.loopId] ?? { extraRounds: 0, stallFrom: 0 }) };
     if (event.answer.kind === 'grant_rounds') loop.extraRounds += event.answer.rounds;
     if (event.answer.kind === 'send_back') loop.extraRounds += 1;
-    loop.stallFrom = state.validations.filter((v) => v.loopId === pending.loopId).length;
+    loop.stallFrom = roundCount(state, pending.loopId);
     state.loops[pending.loopId] = loop;
   }
   state.last = {
@@ -105,10 +106,10 @@ function answerBudget(state: WorkflowState, answer: EventOf<'escalation_answered
  */
 export function humanRevision(state: WorkflowState, event: EventOf<'human_revision_recorded'>): void {
   const gate = requirePendingGate(state, event.interactionId);
-  const version = state.outputs.filter((o) => o.output.artifact === event.artifact).length + 1;
-  const previous = state.outputs.findLast((o) => o.output.artifact === event.artifact);
+  const version = versionCount(state, event.artifact) + 1;
+  const previous = newestOutput(state, event.artifact);
   const file = event.path !== undefined;
-  state.outputs.push({
+  pushOutput(state, {
     actionId: `human-${event.seq}`,
     stepId: gate.stepId,
     version,

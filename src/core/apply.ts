@@ -9,6 +9,7 @@ import { initialState } from './state.js';
 import type { StepRun, WorkflowState } from './state.js';
 import { ConvergeError } from './errors.js';
 import { escalationAnswered, gateAnswered, humanRevision, msBetween, requirePendingGate } from './apply-answers.js';
+import { carryIndex, pushOutput, pushValidation, roundCount, versionCount } from './state-index.js';
 
 export function reduce(workflowId: string, events: readonly WorkflowEvent[], from?: WorkflowState): WorkflowState {
   let state: WorkflowState | undefined = from === undefined ? undefined : ownTopLevel(from);
@@ -34,9 +35,12 @@ export function apply(state: WorkflowState, event: WorkflowEvent): WorkflowState
   return reduce(state.workflowId, [event], state);
 }
 
-/** A copy whose lists and loop table may be pushed to and reassigned; their elements stay shared. */
+/**
+ * A copy whose lists and loop table may be pushed to and reassigned; their elements stay shared.
+ * It takes a copy of the lookups (versions per artifact, rounds per loop) `from` carries.
+ */
 function ownTopLevel(from: WorkflowState): WorkflowState {
-  return {
+  const state: WorkflowState = {
     ...from,
     runs: [...from.runs],
     outputs: [...from.outputs],
@@ -48,6 +52,8 @@ function ownTopLevel(from: WorkflowState): WorkflowState {
     phaseTransitions: [...from.phaseTransitions],
     failureStreak: [...from.failureStreak],
   };
+  carryIndex(from, state);
+  return state;
 }
 
 /** The run of `actionId`, replaced in `state.runs` by a copy this fold may edit. */
@@ -111,8 +117,8 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
     case 'step_output_recorded': {
       const run = runFor(state, event.actionId);
       complete(run, event);
-      const version = state.outputs.filter((o) => o.output.artifact === event.output.artifact).length + 1;
-      state.outputs.push({ actionId: run.actionId, stepId: run.stepId, version, output: event.output, at: event.at });
+      const version = versionCount(state, event.output.artifact) + 1;
+      pushOutput(state, { actionId: run.actionId, stepId: run.stepId, version, output: event.output, at: event.at });
       state.last = { kind: 'produced', stepId: run.stepId };
       state.failureStreak = [];
       return;
@@ -121,8 +127,8 @@ function mutate(state: WorkflowState, event: WorkflowEvent): void {
       const run = runFor(state, event.actionId);
       complete(run, event);
       const loopId = def.steps.find((s) => s.id === run.stepId)?.loop;
-      const round = state.validations.filter((v) => v.loopId === loopId).length + 1;
-      state.validations.push({
+      const round = roundCount(state, loopId) + 1;
+      pushValidation(state, {
         actionId: run.actionId,
         stepId: run.stepId,
         ...(loopId !== undefined ? { loopId } : {}),

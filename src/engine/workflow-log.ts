@@ -12,7 +12,25 @@ import { externalWait, externalWaitingFor, shownStatus } from './external-wait.j
 import { redactRecord } from '../store/record-redaction.js';
 import type { Store, WorkflowSummary } from '../store/store.js';
 
-const SNAPSHOT_EVERY = 50;
+/**
+ * When a snapshot is written. A snapshot copies the whole state, which grows with the log, so a
+ * fixed cadence makes the cost per event grow with the log too (a full copy every 50 events was
+ * 5.8 ms per transition at 10,000 events). Up to EVENLY_UNTIL events a snapshot falls every
+ * EVERY events, as before; beyond, the gap grows with the log, one snapshot each time the log
+ * grows by GROWTH of itself. The state is about proportional to the log, so each snapshot's
+ * size is paid for by the events since the one before: the amortized cost per event stays
+ * constant, and a load folds at most GROWTH of the log after its snapshot. The points are a
+ * function of the sequence number alone, so every writer (runner, CLI, server) agrees on them.
+ */
+const EVERY = 50;
+const EVENLY_UNTIL = 1000;
+const GROWTH = 1 / 16;
+
+/** How many snapshot points lie at or below `seq`; a snapshot is due when an append crosses one. */
+export function snapshotPoint(seq: number): number {
+  if (seq < EVENLY_UNTIL) return Math.floor(seq / EVERY);
+  return EVENLY_UNTIL / EVERY + Math.floor(Math.log(seq / EVENLY_UNTIL) / Math.log1p(GROWTH));
+}
 
 export async function loadState(store: Store, workflowId: string): Promise<WorkflowState> {
   const snapshot = await store.loadSnapshot(workflowId);
@@ -85,7 +103,7 @@ export async function appendEvents(store: Store, state: WorkflowState, events: N
   const clean = redactRecord(events);
   const next = clean === events && folded !== undefined ? folded : foldOnto(state, clean);
   await store.append(state.workflowId, state.seq, clean, summaryOf(next));
-  if (Math.floor(next.seq / SNAPSHOT_EVERY) > Math.floor(state.seq / SNAPSHOT_EVERY)) {
+  if (snapshotPoint(next.seq) > snapshotPoint(state.seq)) {
     await store.saveSnapshot(state.workflowId, { seq: next.seq, state: next });
   }
   return next;
