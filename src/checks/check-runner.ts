@@ -1,10 +1,11 @@
 /**
- * Runs the checks of a definition and turns each into a `ToolResult`. A check never throws:
- * a missing program, a timeout, a cwd outside the workspace or an unreadable report all become
- * status `error` with a summary that says what happened, and the next check still runs.
+ * Runs the checks of a definition, several at once, and turns each into a `ToolResult`. A check
+ * never throws: a missing program, a timeout, a cwd outside the workspace or an unreadable report
+ * all become status `error` with a summary that says what happened, and the other checks still run.
  */
 import { checkApplies } from './check-conditions.js';
 import { readFile, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { isConvergeError } from '../core/errors.js';
 import type { Check, SandboxMode } from '../core/profile-schema.js';
@@ -25,31 +26,71 @@ export interface RunCheckOptions {
   sandbox?: SandboxMode;
   /** Which sandbox this machine offers; the process-wide host unless a test brings its own. */
   sandboxHost?: SandboxHost;
+  /** How many checks run at once (converge.yaml's `check_concurrency`); one per core when absent. */
+  concurrency?: number;
 }
 
 export type CheckProgress =
   | { type: 'started'; check: Check; index: number; total: number }
   | { type: 'finished'; check: Check; index: number; total: number; result: ToolResult };
 
-/** Runs the checks one after another; every check gets a result, whatever the others did. */
 export { checkApplies };
 
+/** Checks running at once when nothing says otherwise: one per core, as a test suite or tsc keeps one busy. */
+export function defaultCheckConcurrency(): number {
+  return availableParallelism();
+}
+
+/**
+ * Runs the checks, up to `options.concurrency` at once (default: one per core), and returns their
+ * results in the checks' order, whichever finished first. Checks start in their order; a check
+ * with `serial: true` runs alone — every check before it has finished, none after it has started —
+ * so a build that later checks read can be one. Every check gets a result, whatever the others did.
+ */
 export async function runChecks(
   checks: readonly Check[],
   options: RunCheckOptions,
   onProgress?: (event: CheckProgress) => void,
 ): Promise<ToolResult[]> {
-  const results: ToolResult[] = [];
-  for (const [index, check] of checks.entries()) {
-    notify(onProgress, { type: 'started', check, index, total: checks.length });
-    const applies = checkApplies(check, options.workspace);
-    const result: ToolResult = applies.applies
-      ? await runCheck(check, options)
-      : { toolId: check.id, level: check.level, required: false, status: 'skipped', summary: `skipped: ${applies.reason}`, issues: [], durationMs: 0 };
-    results.push(result);
-    notify(onProgress, { type: 'finished', check, index, total: checks.length, result });
+  const total = checks.length;
+  const results: ToolResult[] = new Array<ToolResult>(total);
+  const limit = Math.max(1, Math.floor(options.concurrency ?? defaultCheckConcurrency()));
+  const runAt = async (index: number): Promise<void> => {
+    const check = checks[index]!;
+    notify(onProgress, { type: 'started', check, index, total });
+    results[index] = await checkResult(check, options);
+    notify(onProgress, { type: 'finished', check, index, total, result: results[index] });
+  };
+  let start = 0;
+  while (start < total) {
+    if (checks[start]!.serial === true) {
+      await runAt(start++);
+      continue;
+    }
+    let end = start;
+    while (end < total && checks[end]!.serial !== true) end++;
+    // A small pool: each worker takes the next check in order, so checks start in the definition's order.
+    let next = start;
+    const worker = async (): Promise<void> => {
+      while (next < end) await runAt(next++);
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, end - start) }, worker));
+    start = end;
   }
   return results;
+}
+
+async function checkResult(check: Check, options: RunCheckOptions): Promise<ToolResult> {
+  let applies: ReturnType<typeof checkApplies>;
+  try {
+    applies = checkApplies(check, options.workspace);
+  } catch (error) {
+    // Never lose the other checks' results to one check's unreadable package.json or glob.
+    return { toolId: check.id, level: check.level, required: check.required, status: 'error', summary: `internal error while deciding whether the check applies: ${messageOf(error)}`, issues: [], durationMs: 0 };
+  }
+  return applies.applies
+    ? runCheck(check, options)
+    : { toolId: check.id, level: check.level, required: false, status: 'skipped', summary: `skipped: ${applies.reason}`, issues: [], durationMs: 0 };
 }
 
 export async function runCheck(check: Check, options: RunCheckOptions): Promise<ToolResult> {

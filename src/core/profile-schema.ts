@@ -43,6 +43,11 @@ export const CheckSchema = z
     max_output_bytes: z.number().int().positive().default(64 * 1024),
     /** Overrides converge.yaml's `sandbox` for this check. */
     sandbox: SandboxModeSchema.optional(),
+    /**
+     * Runs alone: the checks before it have finished and none after it starts until it ends (a build
+     * whose output later checks read, or a check that must not share the machine). Others run at once.
+     */
+    serial: z.boolean().optional(),
     /** Checks run without network unless they need it (a test that downloads, an integration test). */
     network: z.boolean().default(false),
     /** Run the check only when the project has what it needs; otherwise it is skipped, not failed. */

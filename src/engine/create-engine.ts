@@ -80,7 +80,17 @@ export function createEngine(options: EngineOptions): Engine {
     agentFor: (role, index, state) =>
       state?.agentMode === 'host' ? { kind: 'external', editsInPlace: state.editsInPlace === true } : agents.agentFor(role, index),
     runChecks: async (checks: Check[], workspace: string, signal: AbortSignal, onProgress?: (event: CheckProgress) => void) =>
-      runChecks(checks, { workspace, signal, sandbox: config.sandbox, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] }, onProgress),
+      runChecks(
+        checks,
+        {
+          workspace,
+          signal,
+          sandbox: config.sandbox,
+          ...(config.check_concurrency === undefined ? {} : { concurrency: config.check_concurrency }),
+          extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)],
+        },
+        onProgress,
+      ),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     readOnlyPaths: profile.workspace.read_only,
     saveTrace: (trace) => options.store.putTrace(trace),

@@ -10,7 +10,7 @@ import { recoveryRule } from '../core/recovery.js';
 import type { NewEvent, ReviewText } from '../core/events.js';
 import type { FileChange, SandboxKind, ToolResult, Usage, ValidationReport } from '../core/records.js';
 import type { StepRun, WorkflowState } from '../core/state.js';
-import type { Agent, AgentRequest, ExpectedOutput } from '../agents/agent.js';
+import type { Agent, AgentRequest, AgentResponse, ExpectedOutput } from '../agents/agent.js';
 import { agentFailure, circuitOf, failureClassOf } from '../agents/agent.js';
 import { assertComplete, parseFileBlocks, parsePlan } from '../agents/parsing/index.js';
 import { mergeReviews } from './review-merge.js';
@@ -215,12 +215,9 @@ async function callAgent(
 ): Promise<NewEvent> {
   // The query is what the step is about: the requirements, plus the plan's title once there is one.
   const planTitle = state.outputs.findLast((o) => o.output.artifact === 'plan')?.output.content.split('\n').find((l) => l.startsWith('#')) ?? '';
-  let inputs: PromptInputs | undefined;
-  const texts: string[] = [];
-  let sandbox: SandboxKind | undefined;
+  let inputs: Promise<PromptInputs> | undefined;
   const firstIndex = invocationIndex(state, run);
-  for (const template of step.templates) {
-    const calls = countCall();
+  const callTemplate = async (template: string, position: number, callSignal: AbortSignal): Promise<AgentResponse> => {
     const requestFor = (parts: RenderedParts): AgentRequest => ({
       workflowId: state.workflowId,
       actionId: run.actionId,
@@ -234,8 +231,9 @@ async function callAgent(
       expect: expectedOutput(step),
       workspace: state.workspace.path,
       timeoutMs: run.timeoutMs,
-      signal,
-      invocationIndex: firstIndex + calls,
+      signal: callSignal,
+      // By the template's place, not by which call started first: a recorded session replays the same output.
+      invocationIndex: firstIndex + position,
       attempt: run.attempt,
       providerIndex: providerIndex(state),
       onActivity: (text) => tell(deps.onProgress, { kind: 'agent_activity', workflowId: state.workflowId, actionId: run.actionId, stepNumber: step.number, role: step.role, text }),
@@ -243,31 +241,78 @@ async function callAgent(
     });
     // The prompt is built once a provider slot is free, so a workflow queued behind the
     // provider's limit holds no prompt, knowledge text or request in memory while it waits.
+    // Both reviews of a step share one set of inputs (and one knowledge selection).
     const prompted = async () => {
-      inputs ??= promptInputs(state.definition, state, run, (await deps.knowledgeFor?.(state, step, `${state.requirements}\n${planTitle}`)) ?? '', promptAgentFor({ kind: 'agent', agent }, step, run));
-      const parts = await deps.templates.renderParts(template, inputs);
+      if (callSignal.aborted) throw agentFailure('unknown', `The ${step.role} call was cancelled before it started.`);
+      inputs ??= (async () =>
+        promptInputs(state.definition, state, run, (await deps.knowledgeFor?.(state, step, `${state.requirements}\n${planTitle}`)) ?? '', promptAgentFor({ kind: 'agent', agent }, step, run)))();
+      const parts = await deps.templates.renderParts(template, await inputs);
       return agent.call(requestFor(parts));
     };
     const call = () => deps.limiter.run(agent.provider, prompted);
     // An open circuit is waited out within the deadline: failing at once would only spend attempts.
-    const response = deps.breaker ? await deps.breaker.run(circuitOf(agent), call, { wait: true, deadlineMs, signal }) : await call();
+    return deps.breaker ? deps.breaker.run(circuitOf(agent), call, { wait: true, deadlineMs, signal: callSignal }) : call();
+  };
+
+  if (step.kind === 'produce') {
+    const calls = countCall();
+    const response = await callTemplate(step.templates[0]!, 0, signal);
     if (response.usage !== undefined) usage.push(response.usage);
     // A cut-off answer parses but says less than its author meant; an agent that wrote its files
     // itself (a CLI agent) is judged by the files, its text being only a summary.
-    const wroteItsOwnFiles = step.kind === 'produce' && step.role === 'programmer' && response.files !== undefined;
+    const wroteItsOwnFiles = step.role === 'programmer' && response.files !== undefined;
     if (!wroteItsOwnFiles) assertComplete(response.text, outputName(step));
-    texts.push(response.text);
     // A command agent says which sandbox it ran in; the event that records its output keeps it.
-    sandbox = response.sandbox ?? sandbox;
-    const ran = sandbox === undefined ? {} : { sandbox };
-    if (step.kind === 'produce') {
-      const own = response.files === undefined ? undefined : withWrittenBlocks(state.workspace.path, response.text, response.files, response.refused ?? [], deps.readOnlyPaths ?? []);
-      return { ...produceResult(deps, state, step, run, response.text, own?.files, usage, calls + 1, own?.refused), ...ran };
-    }
+    const ran = response.sandbox === undefined ? {} : { sandbox: response.sandbox };
+    const own = response.files === undefined ? undefined : withWrittenBlocks(state.workspace.path, response.text, response.files, response.refused ?? [], deps.readOnlyPaths ?? []);
+    return { ...produceResult(deps, state, step, run, response.text, own?.files, usage, calls + 1, own?.refused), ...ran };
   }
+
+  const { texts, sandbox } = await reviewsAtOnce(step, callTemplate, signal, usage, countCall);
   const report = mergeReports(state.definition, step, texts, checks, state);
   const reviews = reviewTexts(step, texts);
   return { type: 'validation_recorded', at: deps.clock.now(), actionId: run.actionId, report, reviews, usage, calls: texts.length, ...(sandbox === undefined ? {} : { sandbox }) };
+}
+
+/**
+ * The reviews of a validate step (5a and 5b), asked at once, each through the provider limiter.
+ * They are read in the templates' order, so the event is the same whichever answers first; the
+ * first review in that order that fails fails the step as it did when they ran one after the
+ * other — the reviews before it counted and their usage kept, the ones after it stopped and not
+ * counted — so retries and recorded sessions see the same calls.
+ */
+async function reviewsAtOnce(
+  step: Step,
+  callTemplate: (template: string, position: number, signal: AbortSignal) => Promise<AgentResponse>,
+  signal: AbortSignal,
+  usage: Usage[],
+  countCall: () => number,
+): Promise<{ texts: string[]; sandbox: SandboxKind | undefined }> {
+  const siblings = new AbortController();
+  const stop = () => siblings.abort(signal.reason);
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
+  const pending = step.templates.map((template, position) => callTemplate(template, position, siblings.signal));
+  // A later review's failure is read in its turn; until then it must not count as unhandled.
+  for (const p of pending) p.catch(() => undefined);
+  const texts: string[] = [];
+  let sandbox: SandboxKind | undefined;
+  try {
+    for (const p of pending) {
+      countCall();
+      const response = await p;
+      if (response.usage !== undefined) usage.push(response.usage);
+      assertComplete(response.text, outputName(step));
+      texts.push(response.text);
+      sandbox = response.sandbox ?? sandbox;
+    }
+  } catch (error) {
+    siblings.abort(error);
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+  return { texts, sandbox };
 }
 
 function retryAfter(error: unknown): number | undefined {

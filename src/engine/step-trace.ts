@@ -22,9 +22,12 @@ export interface TraceDeps {
 export class StepTraceRecorder {
   readonly #deps: TraceDeps;
   readonly #trace: StepTrace;
+  /** The step's templates: its reviews run at once, and the trace keeps them in this order. */
+  readonly #templates: readonly string[];
 
   constructor(deps: TraceDeps, state: WorkflowState, run: StepRun) {
     this.#deps = deps;
+    this.#templates = state.definition.steps.find((s) => s.id === run.stepId)?.templates ?? [];
     this.#trace = {
       workflowId: state.workflowId,
       actionId: run.actionId,
@@ -52,6 +55,9 @@ export class StepTraceRecorder {
   async save(result: NewEvent): Promise<void> {
     if (this.#deps.saveTrace === undefined || this.#trace.prompts.length === 0) return;
     this.#trace.completedAt = result.at;
+    const place = (entry: { template: string }) => this.#templates.indexOf(entry.template);
+    this.#trace.prompts.sort((a, b) => place(a) - place(b));
+    this.#trace.outputs.sort((a, b) => place(a) - place(b));
     if (result.type === 'step_failed') this.#trace.error = result.failure.message;
     try {
       await this.#deps.saveTrace(this.#trace);

@@ -46,6 +46,8 @@ export const ProjectConfigSchema = z.strictObject({
    * when it works here, else unsandboxed with one warning per run.
    */
   sandbox: SandboxModeSchema.default('auto'),
+  /** How many checks of a validate step run at once (a check with `serial: true` runs alone); one per core when absent. */
+  check_concurrency: z.number().int().min(1).max(256).optional(),
   agents: AgentsConfigSchema.default({}),
   /**
    * How long a workflow's lease lasts without a heartbeat (renewed every third of it): how long the

@@ -162,7 +162,7 @@ describe('runCheck with a report', () => {
 });
 
 describe('runChecks', () => {
-  it('runs every check in order, whatever the earlier ones did, and reports progress', async () => {
+  it('runs every check in order one at a time with concurrency 1, whatever the earlier ones did, and reports progress', async () => {
     const checks = [
       check({ id: 'missing', command: ['no-such-program-converge'] }),
       check({ id: 'broken-report', command: ['sh', '-c', 'echo "<testsuites"'], format: 'junit' }),
@@ -173,7 +173,7 @@ describe('runChecks', () => {
     const onProgress = (event: CheckProgress): void => {
       events.push(`${event.type}:${event.check.id}${event.type === 'finished' ? `:${event.result.status}` : ''}`);
     };
-    const results = await runChecks(checks, { workspace }, onProgress);
+    const results = await runChecks(checks, { workspace, concurrency: 1 }, onProgress);
     expect(results.map((r) => [r.toolId, r.status])).toEqual([
       ['missing', 'error'],
       ['broken-report', 'error'],

@@ -12,7 +12,8 @@ interface Running {
   since: number;
   /** A step waiting for a result from outside waits for a person: no clock runs for it here. */
   external: boolean;
-  check?: { id: string; index: number; total: number; since: number };
+  /** The checks running now (several at once), the longest-running first. */
+  checks: Array<{ id: string; index: number; total: number; since: number }>;
   activity?: string;
 }
 
@@ -50,10 +51,10 @@ export class RunningSteps {
       const run = state.runs.findLast((r) => r.actionId === event.actionId);
       const step = state.definition.steps.find((s) => s.id === run?.stepId);
       const label = step === undefined ? 'step ?' : `step ${step.number} ${step.id}`;
-      this.#steps.set(id, { label, since: Date.parse(event.at), external: event.agent === 'external' });
+      this.#steps.set(id, { label, since: Date.parse(event.at), external: event.agent === 'external', checks: [] });
     } else if (event.type === 'checks_recorded') {
       const running = this.#steps.get(id);
-      if (running !== undefined) delete running.check;
+      if (running !== undefined) running.checks = [];
     } else if (ENDS_A_STEP.has(event.type)) {
       this.#steps.delete(id);
     }
@@ -62,23 +63,25 @@ export class RunningSteps {
   onProgress(progress: StepProgress): void {
     const running = this.#steps.get(progress.workflowId);
     if (running === undefined) return;
-    if (progress.kind === 'check_started') running.check = { id: progress.check, index: progress.index, total: progress.total, since: this.#now() };
-    else if (progress.kind === 'check_finished') delete running.check;
+    if (progress.kind === 'check_started') running.checks.push({ id: progress.check, index: progress.index, total: progress.total, since: this.#now() });
+    else if (progress.kind === 'check_finished') running.checks = running.checks.filter((c) => c.index !== progress.index);
     else running.activity = progress.text;
   }
 
   /** The workflows with a step running on an agent or a check (not one waiting for a person). */
   active(): string[] {
-    return [...this.#steps].filter(([, r]) => !r.external || r.check !== undefined).map(([id]) => id);
+    return [...this.#steps].filter(([, r]) => !r.external || r.checks.length > 0).map(([id]) => id);
   }
 
   /** `1m 05s · check tests (2/3) 12s` (or the agent's latest activity), or undefined when nothing runs. */
   clock(workflowId: string): string | undefined {
     const r = this.#steps.get(workflowId);
-    if (r === undefined || (r.external && r.check === undefined)) return undefined;
+    const check = r?.checks[0];
+    if (r === undefined || (r.external && check === undefined)) return undefined;
     const now = this.#now();
     const parts = [formatElapsed(now - r.since)];
-    if (r.check !== undefined) parts.push(`check ${r.check.id} (${r.check.index + 1}/${r.check.total}) ${formatElapsed(now - r.check.since)}`);
+    const more = r.checks.length > 1 ? ` +${r.checks.length - 1} more` : '';
+    if (check !== undefined) parts.push(`check ${check.id} (${check.index + 1}/${check.total}) ${formatElapsed(now - check.since)}${more}`);
     else if (r.activity !== undefined) parts.push(r.activity);
     return parts.join(' · ');
   }

@@ -37,6 +37,8 @@ export interface EffectiveChecks {
   note?: string;
   /** converge.yaml's `sandbox`, so a hand-run check is confined exactly as in a validate step. */
   sandbox: SandboxMode;
+  /** converge.yaml's `check_concurrency`, so the checks run as many at once as in a validate step. */
+  concurrency?: number;
 }
 
 /** converge.yaml's checks, else the definition's, else the profile's (`--profile` replaces the configured one). */
@@ -54,6 +56,7 @@ export function effectiveChecks(cwd: string, configPath: string | undefined, pro
     definition: definition.id,
     profile: profile.id,
     sandbox: config.sandbox,
+    ...(config.check_concurrency === undefined ? {} : { concurrency: config.check_concurrency }),
     ...(shadowed ? { note: `the checks of ${source} replace those of profile ${profile.id}` } : {}),
   };
 }
@@ -88,7 +91,13 @@ export function registerChecksCommand(program: Command): void {
       try {
         results = await runChecks(
           selected,
-          { workspace, signal: controller.signal, sandbox: found.sandbox, extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)] },
+          {
+            workspace,
+            signal: controller.signal,
+            sandbox: found.sandbox,
+            ...(found.concurrency === undefined ? {} : { concurrency: found.concurrency }),
+            extraPath: [join(workspace, 'node_modules', '.bin'), CONVERGE_BIN, dirname(process.execPath)],
+          },
           display?.onProgress,
         );
       } finally {
