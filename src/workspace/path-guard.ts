@@ -5,7 +5,20 @@
  * two steps, so this guards against what an agent asks for, not against another process that
  * swaps a folder for a link in between.
  */
-import { existsSync, lstatSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { ConvergeError } from '../core/errors.js';
 import type { FileChange } from '../core/records.js';
@@ -22,7 +35,7 @@ export function resolveInside(root: string, requested: string, readOnly: readonl
     throw escape(requested, 'it leaves the workspace through ".."');
   }
   if (normal === '.' || normal === '') throw escape(requested, 'it names the workspace itself, not a file');
-  const realRoot = realpathSync(root);
+  const realRoot = realRootOf(root);
   const target = join(realRoot, normal);
   const real = realTarget(realRoot, normal);
   if (real === undefined) throw escape(requested, 'a symbolic link on the path points to nothing, so where it writes is unknown');
@@ -34,6 +47,27 @@ export function resolveInside(root: string, requested: string, readOnly: readonl
     if (hit !== undefined) throw escape(requested, `"${hit}" is read-only in this workspace`);
   }
   return target;
+}
+
+/**
+ * The workspace root with its links resolved, once per root: an engine writes into the same few
+ * workspaces for the whole process. Only the root is remembered; every path below it is resolved
+ * again on every call, so a link an agent made since is still seen. Writes land under the root as
+ * it was first resolved, which is where they would have gone anyway.
+ */
+const realRoots = new Map<string, string>();
+const REAL_ROOTS_KEPT = 256;
+
+function realRootOf(root: string): string {
+  // A relative root depends on the working folder, which may change: not remembered.
+  if (!isAbsolute(root)) return realpathSync(root);
+  let real = realRoots.get(root);
+  if (real === undefined) {
+    real = realpathSync(root);
+    if (realRoots.size >= REAL_ROOTS_KEPT) realRoots.clear();
+    realRoots.set(root, real);
+  }
+  return real;
 }
 
 /**
@@ -54,12 +88,7 @@ function realTarget(realRoot: string, normal: string): string | undefined {
 }
 
 function lexists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 /** Whether the read-only entry covers `rel`; compared without case, so `.GIT/config` on a case-insensitive disk is caught. */
@@ -93,17 +122,48 @@ export function applyFileChanges(root: string, changes: readonly FileChange[], r
       result.refused.push({ path: change.path, reason: error instanceof Error ? error.message : String(error) });
       continue;
     }
-    if (lexists(target) && lstatSync(target).isSymbolicLink()) {
+    const existing = lstatSync(target, { throwIfNoEntry: false });
+    if (existing?.isSymbolicLink() === true) {
       result.refused.push({ path: change.path, reason: `Refused to write "${change.path}": it is a symbolic link.` });
       continue;
     }
     if (change.action === 'delete') {
       rmSync(target, { force: true });
     } else {
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, change.content ?? '');
+      const content = Buffer.from(change.content ?? '', 'utf8');
+      if (existing?.isFile() === true) {
+        if (!holds(target, existing, content)) overwrite(target, content);
+      } else {
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, content);
+      }
     }
     result.written.push(change.path);
   }
   return result;
+}
+
+/**
+ * Whether the file already holds exactly `content`: then it is not written again. A rewrite
+ * costs more than the read (and would touch the file's time, waking watchers and making git
+ * hash it again), and agents that refine code often hand back files they did not change.
+ */
+function holds(target: string, existing: Stats, content: Buffer): boolean {
+  return existing.size === content.length && readFileSync(target).equals(content);
+}
+
+/**
+ * Replaces an existing file's content in place: written over from the start, then cut to its new
+ * length. The same file (inode, mode, links) as opening it truncated, as writeFileSync does, but
+ * without freeing its blocks first: on ext4 a truncate-to-zero and rewrite costs about six times
+ * as much system time, because it frees the blocks and forces their reallocation on close.
+ */
+function overwrite(target: string, content: Buffer): void {
+  const fd = openSync(target, 'r+');
+  try {
+    for (let done = 0; done < content.length; ) done += writeSync(fd, content, done, content.length - done, done);
+    ftruncateSync(fd, content.length);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -6,10 +6,21 @@ import picomatch from 'picomatch';
 
 export type ProtectedPathMatcher = (path: string) => boolean;
 
+/** Compiled matchers by their globs: a definition's few globs are compiled once, not on every step. */
+const compiled = new Map<string, ProtectedPathMatcher>();
+const COMPILED_KEPT = 64;
+
 export function protectedPathMatcher(globs: readonly string[]): ProtectedPathMatcher {
   if (globs.length === 0) return () => false;
-  const match = picomatch([...globs], { dot: true });
-  return (path) => match(path.replace(/\\/g, '/').replace(/^\.\//, ''));
+  const key = globs.join('\0');
+  let matcher = compiled.get(key);
+  if (matcher === undefined) {
+    const match = picomatch([...globs], { dot: true });
+    matcher = (path) => match(path.replace(/\\/g, '/').replace(/^\.\//, ''));
+    if (compiled.size >= COMPILED_KEPT) compiled.clear();
+    compiled.set(key, matcher);
+  }
+  return matcher;
 }
 
 /** The protected ones among `paths`, each once, in the order given. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyFileChanges, resolveInside } from '../../src/workspace/path-guard.js';
@@ -164,6 +164,40 @@ describe('applyFileChanges', () => {
       expect(result.refused.map((r) => r.path)).toEqual(['.git/HEAD']);
       expect(existsSync(join(root, '.git', 'HEAD'))).toBe(false);
     });
+  });
+});
+
+describe('applyFileChanges on files that already exist', () => {
+  const old = new Date('2020-01-01T00:00:00Z');
+  const change = (path: string, content: string) => applyFileChanges(root, [{ path, action: 'update', content }]);
+
+  it('leaves a file that already holds the content untouched, and still reports it written', () => {
+    writeFileSync(join(root, 'src', 'same.ts'), 'same\n');
+    utimesSync(join(root, 'src', 'same.ts'), old, old);
+    expect(change('src/same.ts', 'same\n').written).toEqual(['src/same.ts']);
+    expect(statSync(join(root, 'src', 'same.ts')).mtimeMs).toBe(old.getTime());
+  });
+
+  it('writes a file whose content differs, at the same size, longer and shorter', () => {
+    writeFileSync(join(root, 'src', 'a.ts'), 'aaaa\n');
+    utimesSync(join(root, 'src', 'a.ts'), old, old);
+    expect(change('src/a.ts', 'bbbb\n').written).toEqual(['src/a.ts']);
+    expect(readFileSync(join(root, 'src', 'a.ts'), 'utf8')).toBe('bbbb\n');
+    expect(statSync(join(root, 'src', 'a.ts')).mtimeMs).not.toBe(old.getTime());
+    expect(change('src/a.ts', 'longer now\n').written).toEqual(['src/a.ts']);
+    expect(readFileSync(join(root, 'src', 'a.ts'), 'utf8')).toBe('longer now\n');
+    expect(change('src/a.ts', 'é').written).toEqual(['src/a.ts']);
+    expect(readFileSync(join(root, 'src', 'a.ts'), 'utf8')).toBe('é');
+  });
+
+  it('keeps refusing escapes in a workspace it has already written into', () => {
+    expect(change('src/first.ts', 'x').written).toEqual(['src/first.ts']);
+    // A link made after the first write is still seen: only the root's real path is remembered.
+    symlinkSync(outside, join(root, 'src', 'out'));
+    expect(change('src/out/secret.txt', 'pwned\n').refused).toHaveLength(1);
+    expect(change('../outside/secret.txt', 'pwned\n').refused).toHaveLength(1);
+    expect(change(join(outside, 'secret.txt'), 'pwned\n').refused).toHaveLength(1);
+    expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('secret\n');
   });
 });
 
