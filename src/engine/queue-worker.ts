@@ -58,6 +58,10 @@ export interface QueueWorkerResult {
   handedBack: number;
 }
 
+const DEFAULT_SWEEP_MS = 2000;
+/** Sweeps for which a lease seen held elsewhere is trusted without a lookup (bounded by its expiry). */
+const LEASE_RECHECK_SWEEPS = 10;
+
 interface RunContext {
   workflowId: string;
   controller: AbortController;
@@ -194,6 +198,25 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
   engine.executor.agentFor = gateAgents(original.agentFor, (id) => active.get(id), () => draining);
 
   const liveElsewhere = (holder: { owner: string; expiresAt: string }, now: number): boolean => heldElsewhere(holder, runner.owner, now, leaseOwnerIsDead);
+  /**
+   * Leases seen held by another live worker, not looked up again for a while (the workflow's log
+   * unchanged): with thousands of workflows driven by other workers, a lookup of each one at every
+   * sweep is most of a sweep's cost. A lease given back without a change to the log (rare: a
+   * stopped run hands its workflow back through the queue) is noticed within LEASE_RECHECK_SWEEPS sweeps.
+   */
+  const leasesSeen = new Map<string, { holder: { owner: string; expiresAt: string }; lastSeq: number; until: number }>();
+  const drivenElsewhere = async (wf: WorkflowSummary, now: number): Promise<boolean> => {
+    const seen = leasesSeen.get(wf.id);
+    if (seen !== undefined && seen.lastSeq === wf.lastSeq && now < seen.until) return liveElsewhere(seen.holder, now);
+    const holder = await store.leaseHolder(wf.id);
+    if (holder === undefined || !liveElsewhere(holder, now)) {
+      leasesSeen.delete(wf.id);
+      return false;
+    }
+    const recheck = now + LEASE_RECHECK_SWEEPS * (options.sweepIntervalMs ?? DEFAULT_SWEEP_MS);
+    leasesSeen.set(wf.id, { holder, lastSeq: wf.lastSeq, until: Math.min(Date.parse(holder.expiresAt), recheck) });
+    return true;
+  };
   const wakes = new WakeSweep(store, runner.waits);
   const scan = new RunnableScan(store, () => engine.clock.nowMs(), options.pageSize === undefined ? {} : { pageSize: options.pageSize });
 
@@ -210,8 +233,7 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
       if (active.has(wf.id) || queued.has(wf.id) || enqueued.has(wf.id)) return;
       // Where this worker's last run left it, unless a timed wait there is over now.
       if (!timed && settled.get(wf.id) === wf.lastSeq) return;
-      const holder = await store.leaseHolder(wf.id);
-      if (holder !== undefined && liveElsewhere(holder, now)) return;
+      if (await drivenElsewhere(wf, now)) return;
       enqueued.add(wf.id);
       await queue.enqueue(wf.id);
     };
@@ -227,11 +249,12 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
       await wake(wf, true);
     }
     for (const id of settled.keys()) if (!seen.has(id)) settled.delete(id);
+    for (const id of leasesSeen.keys()) if (!seen.has(id)) leasesSeen.delete(id);
     return runnable;
   };
 
   const sweeper = (async () => {
-    const interval = options.sweepIntervalMs ?? 2000;
+    const interval = options.sweepIntervalMs ?? DEFAULT_SWEEP_MS;
     while (!signal.aborted) {
       try {
         const runnable = await sweep();
