@@ -1,85 +1,93 @@
 /**
- * Bench 4 — input tokens per workflow for the demo session, counted with o200k_base
- * (gpt-tokenizer).
+ * Bench 4 — the input cost of one workflow, naive vs Converge, priced with each provider's
+ * prompt-cache rules and prices. Tokens are counted with o200k_base (gpt-tokenizer).
  *
- * The demo workflow is really run (recorded agents, the demo's real checks) twice, and every
- * prompt the agents receive is captured, so the counts are of the prompts Converge sends:
+ * The demo workflow is really run (recorded agents, the demo's real checks), and every prompt the
+ * agents receive is captured, so the counts are of the prompts Converge sends. Three ways of
+ * sending the same workflow are compared, all rendered from the SAME built-in templates:
  *
- *   naive     the seed's way: its seven templates as Converge first shipped them
- *             (bench/fixtures/seed-port: the role's instructions, then every input in
- *             full — the whole latest report, the whole knowledge selection next to the same
- *             files as code), with every knowledge document in full in every prompt, read afresh
- *             at each call, as the seed's prototypes did.
- *   selected  the built-in templates (a handbook shared by every step first, then the workflow's
- *             inputs, then the step's own inputs and instructions; compact report for revisions;
- *             no knowledge section about a file the prompt shows in full) with the chunks
- *             knowledge selection picks within each role's token budget.
+ *   naive       what an orchestrator that ignores caching sends: each prompt's parts in the order
+ *               a prompt is usually written (the seed's order) — the step's instructions first
+ *               (role, rules, output format: from the step's `# Role:` heading on), then the
+ *               handbook, then the workflow's inputs (requirements, workspace, plan), then the
+ *               step's inputs (reference material, reports, checks, code), and a repair request
+ *               last — with every knowledge document in full (no selection), read afresh at each
+ *               call. Byte for byte the same parts as Converge's prompt, reordered.
+ *   naive order, selected knowledge
+ *               Converge's own prompts (same knowledge selection) reordered the naive way: the
+ *               difference to Converge is the order alone.
+ *   Converge    the prompts as the engine sends them: handbook, workflow inputs, step inputs,
+ *               instructions, with the cache marks the ai-sdk agent puts on the request.
  *
- * The selected prompts are then split into uncached and cached tokens three ways, each replaying
- * the workflow's calls in order against a model of the provider's cache (an entry lives for the
- * whole workflow: calls that share a prefix are minutes apart, within the 5-minute TTL, which
- * every cache read renews):
+ * Each is priced under each provider's cache, replayed over the workflow's calls in order (an
+ * entry lives for the whole workflow: calls that share a prefix follow each other within the
+ * 5-minute TTL, which every read renews):
  *
- *   Anthropic, as sent    the request the ai-sdk agent builds (`buildPrompt` with the
- *                         AgentRequest's `staticPrompt` and `cacheBreakpoints`): each marked
- *                         block end writes an entry when the prefix
- *                         up to it has at least 1,024 tokens; a call reads the longest entry that
- *                         is a prefix of it ending at one of its block ends.
- *   Anthropic, every      the same with every breakpoint the template marks
- *   template breakpoint   (`RenderedParts.cacheBreakpoints`) passed to `buildPrompt`.
- *   automatic prefix      OpenAI-style: the longest prefix shared with any earlier prompt of the
- *                         workflow is read from the cache when it has at least 1,024 tokens,
- *                         counted in steps of 128 tokens; no marks needed (Gemini and DeepSeek
- *                         also cache shared prefixes on their own).
+ *   Anthropic  explicit marks. Converge: the blocks and marks `buildPrompt` sends. Naive: a mark
+ *              at the end of each of its parts but the last (the same rule Converge's templates
+ *              follow, so the baseline caches whatever its order lets it). A mark whose prefix
+ *              has at least 1,024 tokens writes an entry (billed at the write multiplier); a call
+ *              reads the longest entry that ends at one of its marks (read multiplier).
+ *   OpenAI     automatic: the longest prefix shared with an earlier prompt, from 1,024 tokens on,
+ *              in steps of 128, read at the cached-input price; writes cost nothing extra.
+ *   Google     implicit caching of Gemini 2.5: the same from 2,048 tokens on.
  *
- * "Warm" additionally counts as already cached the prefixes that hold none of the workflow's own
- * inputs (the handbook), as an earlier workflow would have left them. Cache writes are counted as
- * uncached tokens (Anthropic bills them at 1.25× the input price, reads at 0.1×).
- *
+ * Multipliers and prices come from the price table (src/agents/pricing.ts, `cacheMultipliers`).
  * The agents are recorded, so the decisions cannot depend on the prompts; the bench still compares
- * the two runs' decision trails and reports whether they are identical.
+ * the runs' decision trails and reports whether they are identical.
  *
  * Two documentation sets: the demo project as shipped (the typescript profile's knowledge globs:
  * README.md, docs/**\/*.md, src/**\/*.ts — about 200 tokens, so selection has nothing to cut), and
  * the same project with a docs/ folder larger than every role's budget (bench/fixtures/large-docs:
  * a frozen copy of Converge's README and the knowledge test fixture's guides), where selection matters.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { BENCH_DIR, ROOT, args, dist, emit } from './lib/common.mjs';
+import { BENCH_DIR, ROOT, args, dist, emit, machine } from './lib/common.mjs';
 
 const a = args();
 const DEMO_DIR = join(ROOT, 'examples', 'demo');
-/** The seed's seven templates as Converge first shipped them: the naive baseline renders these. */
-const SEED_TEMPLATES = join(ROOT, 'bench', 'fixtures', 'seed-port');
-/** Anthropic's minimum cacheable prefix for Sonnet/Opus (Haiku: 2,048); OpenAI's automatic caching also starts at 1,024. */
-const PROVIDER_MIN_CACHE_TOKENS = 1024;
-/** OpenAI caches prefixes in steps of 128 tokens past the first 1,024. */
-const AUTOMATIC_CACHE_STEP = 128;
-const METHOD =
-  "The demo's recorded session run end to end (real type-check and tests) twice, every prompt the agents receive captured and counted with o200k_base (gpt-tokenizer). " +
-  "Naive: the seed's seven templates as Converge first shipped them (bench/fixtures/seed-port: instructions, then every input in full), with every knowledge document in full in every prompt, read afresh at each call. " +
-  'Selected: the built-in templates (a handbook shared by every step, then the workflow inputs, then the step inputs and instructions; a compact report for revisions; no knowledge section about a file shown in full as code) ' +
-  'with what knowledge selection picks within the role budgets (planner 4,000, validator 2,000, programmer 3,000 tokens). ' +
-  "Cache columns replay the workflow's calls against a model of the provider's cache and count uncached tokens (cache writes included; entries live for the whole workflow): " +
-  "Anthropic, as sent — the blocks and cache marks the ai-sdk agent sends today, an entry written at each mark whose prefix has at least 1,024 tokens, a call reading the longest entry ending at one of its block ends; " +
-  'Anthropic, every template breakpoint — the same with every breakpoint the templates mark (the engine passes them all on in the request, so it equals "as sent"); ' +
-  'automatic prefix — OpenAI-style, the longest prefix shared with an earlier prompt read from the cache from 1,024 tokens on, in steps of 128. ' +
-  '"warm" also counts as cached the prefixes holding none of the workflow\'s own inputs (the handbook), as an earlier workflow would have left them. ' +
-  "The agents are recorded, so the decisions cannot depend on the prompts; the two runs' decision trails (steps, scores, issues, checks, gates) are compared anyway. " +
-  "Documentation: the typescript profile's knowledge globs (README.md, docs/**/*.md, src/**/*.ts) over the demo project; the second row adds a docs/ folder " +
-  "(bench/fixtures/large-docs: a frozen copy of Converge's README and the knowledge test fixture's guides) larger than every budget.";
 
 const { openStore } = await dist('store/index.js');
 const { createEngine } = await dist('engine/create-engine.js');
 const { startWorkflow } = await dist('engine/workflow-commands.js');
 const { ProjectConfigSchema } = await dist('workflows/project-config.js');
 const { KnowledgeIndex, naiveKnowledge } = await dist('knowledge/index.js');
-const { createTemplateRenderer } = await dist('templates/index.js');
 const { cacheCuts } = await dist('agents/ai-sdk/ai-sdk-prompt.js');
+const { priceOf, cacheMultipliers } = await dist('agents/pricing.js');
+
+/**
+ * One current model per provider, priced from the table. `marks`: the provider caches only where
+ * the request marks it (Anthropic); `prefix`: it caches shared prefixes on its own.
+ */
+const PROVIDERS = [
+  { key: 'anthropic', name: 'Anthropic', model: 'claude-sonnet-4-5', kind: 'marks', minTokens: 1024, step: 1 },
+  { key: 'openai', name: 'OpenAI', model: 'gpt-5', kind: 'prefix', minTokens: 1024, step: 128 },
+  { key: 'google', name: 'Google', model: 'gemini-2.5-flash', kind: 'prefix', minTokens: 2048, step: 1 },
+].map((p) => {
+  const price = priceOf(p.model);
+  if (price === undefined) throw new Error(`the price table has no entry for ${p.model}`);
+  return { ...p, inputPrice: price.input, ...cacheMultipliers(price) };
+});
+
+const METHOD =
+  "The demo's recorded session run end to end (real type-check and tests) once per documentation set and knowledge mode; every prompt the agents receive is captured and counted with o200k_base (gpt-tokenizer). " +
+  'All prompts are rendered from the same built-in templates. Naive: each prompt cut at its template cache breakpoints and its "# Role:" heading and reassembled in the order a prompt is usually written (the seed\'s order): ' +
+  "the step's instructions (role, rules, output format), the handbook, the workflow's inputs (requirements, workspace, plan), the step's inputs (reference material, reports, checks, code), a repair request last; " +
+  'with every knowledge document in full in every prompt, read afresh at each call (no selection). "Naive order, selected knowledge": Converge\'s prompts reordered the same way, so its difference to Converge is the order alone. ' +
+  "Converge: the prompts as sent, knowledge selected within the role budgets (planner 4,000, validator 2,000, programmer 3,000 tokens). " +
+  "Each is priced by replaying the workflow's calls against each provider's cache (entries live for the whole workflow, the calls being within the 5-minute TTL that every read renews): " +
+  "Anthropic — explicit marks, Converge's as the ai-sdk agent sends them (buildPrompt), the naive prompts' at the end of each of their parts but the last (same rule, so the baseline caches what its order allows); " +
+  'a mark whose prefix has ≥ 1,024 tokens writes an entry, a call reads the longest entry ending at one of its marks; ' +
+  'OpenAI — the longest prefix shared with an earlier prompt, from 1,024 tokens in steps of 128, writes free; Google (Gemini 2.5 implicit caching) — the same from 2,048 tokens. ' +
+  'Cost = uncached tokens × 1 + cache reads × read multiplier + cache writes × write multiplier, in input-token equivalents, and in USD at the model\'s input price; ' +
+  'multipliers and prices from the price table (src/agents/pricing.ts). Saving = 1 − Converge / naive. Output tokens are the same in every variant (recorded replies) and left out. ' +
+  "The agents are recorded, so the decisions cannot depend on the prompts; the runs' decision trails (steps, scores, issues, checks, gates) are compared anyway. " +
+  "Documentation: the typescript profile's knowledge globs (README.md, docs/**/*.md, src/**/*.ts) over the demo project; the second set adds a docs/ folder " +
+  "(bench/fixtures/large-docs: a frozen copy of Converge's README and the knowledge test fixture's guides) larger than every budget.";
 
 /** A copy of examples/demo whose session has no delays (the tokens do not depend on them). */
 function demoCopy(extraDocs) {
@@ -96,7 +104,7 @@ function demoCopy(extraDocs) {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Runs the demo once; `mode` picks the templates and what knowledgeFor returns. Returns every agent call and the decision trail. */
+/** Runs the demo once; `mode` picks what knowledgeFor returns (every document in full, or the selection). Returns every agent call and the decision trail. */
 async function runDemo(mode, extraDocs) {
   const { dir, cleanup } = demoCopy(extraDocs);
   const store = await openStore(':memory:');
@@ -106,8 +114,8 @@ async function runDemo(mode, extraDocs) {
     const workspace = join(dir, 'project');
     // What the demo would index: the definition's and profile's knowledge globs.
     const globs = engine.definition.knowledge;
-    // The naive baseline pastes the documents as they are at each call: the programmer changes
-    // src/ during the run, and the seed's prototypes read the files afresh for every prompt.
+    // The naive baseline pastes the documents as they are at each call (the programmer changes
+    // src/ during the run): a naive orchestrator has no knowledge selection.
     const naiveIndex = new KnowledgeIndex({ root: workspace, globs, indexPath: false });
     const naiveNow = async () => {
       await naiveIndex.refresh();
@@ -117,9 +125,9 @@ async function runDemo(mode, extraDocs) {
     const selectedKnowledge = engine.executor.knowledgeFor;
     engine.executor.knowledgeFor = async (state, step, query) => (mode === 'naive' ? (await naiveNow()).text : selectedKnowledge(state, step, query));
 
-    // The naive run renders the seed's templates (they override the built-ins by file name); both
-    // runs remember each render's breakpoints for the "every template breakpoint" column.
-    const renderer = mode === 'naive' ? createTemplateRenderer({ templatesDir: SEED_TEMPLATES, revalidateMs: 60_000 }) : engine.executor.templates;
+    // Both runs render the built-in templates; each render's breakpoints are remembered, so the
+    // prompt can be cut into its parts (handbook, workflow inputs, step) for the naive order.
+    const renderer = engine.executor.templates;
     const rendered = new Map();
     engine.executor.templates = {
       directories: renderer.directories,
@@ -207,34 +215,87 @@ function decisionTrail(events) {
     .filter((line) => line !== undefined);
 }
 
+const ROLE_HEADING = '\n# Role:';
+const REPAIR_HEADING = '\n## Your previous reply could not be used';
+
 /**
- * Anthropic's cache, replayed: each call is cut into blocks at `cutsOf(call)` (every cut carries a
- * cache mark); a call reads the longest cached prefix ending at one of its cuts, then writes an
- * entry at each cut whose prefix reaches the minimum. Returns the cached tokens per call.
+ * The same prompt in naive order, with its part ends (where the naive orchestrator would put its
+ * cache marks). The parts are found from the template's own breakpoints: the first ends the
+ * handbook, the static part (`RenderedParts.staticPart`) the workflow's inputs; the step's part
+ * is cut at its `# Role:` heading.
  */
-function anthropicCache(calls, cutsOf, warm) {
-  const entries = new Set(warm);
+function naiveOrder(call) {
+  const handbookEnd = call.templateBreakpoints[0];
+  const inputsEnd = call.staticPrompt.length;
+  const p = call.prompt;
+  if (handbookEnd === undefined || inputsEnd <= handbookEnd || !p.startsWith(call.staticPrompt) || !p.startsWith('# Converge workflow handbook')) {
+    throw new Error(`${call.template}: expected the built-in layout (handbook, workflow inputs, step), got breakpoints ${JSON.stringify(call.templateBreakpoints)}`);
+  }
+  const step = p.slice(inputsEnd);
+  const role = step.indexOf(ROLE_HEADING);
+  if (role === -1) throw new Error(`${call.template}: no "# Role:" heading in the step's part`);
+  let instructions = step.slice(role + 1);
+  let repair = '';
+  const r = instructions.indexOf(REPAIR_HEADING);
+  if (r !== -1) {
+    repair = instructions.slice(r + 1);
+    instructions = instructions.slice(0, r + 1);
+  }
+  const parts = [instructions, p.slice(0, handbookEnd), p.slice(handbookEnd, inputsEnd), step.slice(0, role + 1), repair]
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => `${part}\n\n`);
+  const ends = [];
+  let at = 0;
+  for (const part of parts) ends.push((at += part.length));
+  const prompt = parts.join('');
+  return { ...call, prompt, marks: cacheCuts(prompt, undefined, ends.slice(0, -1)) };
+}
+
+/** Converge's prompt as sent, with the cache marks the ai-sdk agent puts on it. */
+function asSent(call) {
+  return { ...call, marks: cacheCuts(call.prompt, call.staticPrompt, call.sentBreakpoints) };
+}
+
+/** Tokens of a prefix, memoised per prompt (the replays ask for the same cuts many times). */
+function tokenCounter() {
+  const memo = new Map();
+  return (text) => {
+    let n = memo.get(text);
+    if (n === undefined) memo.set(text, (n = countTokens(text)));
+    return n;
+  };
+}
+
+/**
+ * Anthropic's cache, replayed: a call reads the longest earlier entry ending at one of its marks,
+ * then writes an entry at each mark whose prefix reaches the minimum; the tokens between the read
+ * and the last such mark are billed as writes, the rest as plain input.
+ */
+function markedCache(calls, provider, tokens) {
+  const entries = new Set();
   return calls.map((call) => {
-    const cuts = cutsOf(call);
+    const total = tokens(call.prompt);
+    const cacheable = call.marks.filter((cut) => tokens(call.prompt.slice(0, cut)) >= provider.minTokens);
     let read = 0;
-    for (const cut of [...cuts].reverse()) {
+    for (const cut of [...cacheable].reverse()) {
       if (entries.has(call.prompt.slice(0, cut))) {
-        read = countTokens(call.prompt.slice(0, cut));
+        read = tokens(call.prompt.slice(0, cut));
         break;
       }
     }
-    for (const cut of cuts) {
-      const prefix = call.prompt.slice(0, cut);
-      if (countTokens(prefix) >= PROVIDER_MIN_CACHE_TOKENS) entries.add(prefix);
-    }
-    return read >= PROVIDER_MIN_CACHE_TOKENS ? read : 0;
+    const lastWritten = cacheable.length === 0 ? 0 : tokens(call.prompt.slice(0, cacheable.at(-1)));
+    const write = Math.max(0, lastWritten - read);
+    for (const cut of cacheable) entries.add(call.prompt.slice(0, cut));
+    return { tokens: total, read, write, plain: total - read - write };
   });
 }
 
-/** Automatic prefix caching, replayed: the longest prefix shared with an earlier prompt, in cacheable steps. */
-function automaticCache(calls, warm) {
-  const earlier = [...warm];
+/** Automatic prefix caching, replayed: the longest prefix shared with an earlier prompt, in cacheable steps; writes are free. */
+function prefixCache(calls, provider, tokens) {
+  const earlier = [];
   return calls.map((call) => {
+    const total = tokens(call.prompt);
     let shared = 0;
     for (const other of earlier) {
       const n = Math.min(other.length, call.prompt.length);
@@ -243,47 +304,38 @@ function automaticCache(calls, warm) {
       shared = Math.max(shared, i);
     }
     earlier.push(call.prompt);
-    const tokens = shared === 0 ? 0 : countTokens(call.prompt.slice(0, shared));
-    if (tokens < PROVIDER_MIN_CACHE_TOKENS) return 0;
-    return PROVIDER_MIN_CACHE_TOKENS + Math.floor((tokens - PROVIDER_MIN_CACHE_TOKENS) / AUTOMATIC_CACHE_STEP) * AUTOMATIC_CACHE_STEP;
+    const prefix = shared === 0 ? 0 : tokens(call.prompt.slice(0, shared));
+    const read = prefix < provider.minTokens ? 0 : provider.minTokens + Math.floor((prefix - provider.minTokens) / provider.step) * provider.step;
+    return { tokens: total, read, write: 0, plain: total - read, shared: prefix };
   });
 }
 
-/** Token totals of one run's calls, and the cached tokens of each cache model, cold and warm. */
-function count(run) {
-  const { calls, ownInputs } = run;
-  const perCall = calls.map((call) => countTokens(call.prompt));
-  const total = perCall.reduce((s, n) => s + n, 0);
-  const sentCuts = (call) => cacheCuts(call.prompt, call.staticPrompt, call.sentBreakpoints);
-  const templateCuts = (call) => cacheCuts(call.prompt, call.staticPrompt, call.templateBreakpoints);
-  // What an earlier workflow leaves in the cache: the marked prefixes that hold none of this workflow's inputs.
-  const generic = (cutsOf) =>
-    calls.flatMap((call) => cutsOf(call).map((cut) => call.prompt.slice(0, cut))).filter((prefix) => !ownInputs.some((own) => prefix.includes(own)));
-  const sum = (list) => list.reduce((s, n) => s + n, 0);
-  const models = {
-    anthropicAsSent: { cold: anthropicCache(calls, sentCuts, []), warm: anthropicCache(calls, sentCuts, generic(sentCuts)) },
-    anthropicAllBreakpoints: { cold: anthropicCache(calls, templateCuts, []), warm: anthropicCache(calls, templateCuts, generic(templateCuts)) },
-    automaticPrefix: { cold: automaticCache(calls, []), warm: automaticCache(calls, generic(templateCuts)) },
-  };
-  const cached = Object.fromEntries(Object.entries(models).map(([name, m]) => [name, { cold: sum(m.cold), warm: sum(m.warm) }]));
-  // The shared part every template starts with (the handbook), per template: its first cache cut.
-  const staticSizes = {};
-  for (const call of calls) staticSizes[call.template] = countTokens(call.prompt.slice(0, templateCuts(call)[0] ?? 0));
+/** One variant's calls priced under every provider: per call and in total. */
+function price(calls) {
+  const tokens = tokenCounter();
+  const perProvider = {};
+  for (const provider of PROVIDERS) {
+    const per = provider.kind === 'marks' ? markedCache(calls, provider, tokens) : prefixCache(calls, provider, tokens);
+    const sum = (field) => per.reduce((s, c) => s + c[field], 0);
+    const equivalent = (c) => c.plain + c.read * provider.read + c.write * provider.write;
+    const eq = per.reduce((s, c) => s + equivalent(c), 0);
+    perProvider[provider.key] = {
+      tokens: sum('tokens'),
+      read: sum('read'),
+      write: sum('write'),
+      plain: sum('plain'),
+      equivalent: eq,
+      usd: (eq * provider.inputPrice) / 1_000_000,
+      perCall: per.map((c) => ({ ...c, equivalent: equivalent(c) })),
+    };
+  }
   return {
     calls: calls.length,
-    total,
-    perCall: calls.map((call, i) => ({
-      template: call.template,
-      tokens: perCall[i],
-      ...Object.fromEntries(Object.entries(models).map(([name, m]) => [name, m.cold[i]])),
-    })),
-    cached,
-    // The fields the first version of this bench wrote, for report readers that still expect them:
-    // warm / one workflow alone / provider minimum, all for the request as sent today.
-    cachedWarm: cached.anthropicAsSent.warm,
-    cachedCold: cached.anthropicAsSent.cold,
-    cachedEffective: cached.anthropicAsSent.cold,
-    staticSizes,
+    tokens: calls.reduce((s, c) => s + tokens(c.prompt), 0),
+    templates: calls.map((c) => c.template),
+    // The handbook and workflow inputs of each call: the prefix every step shares.
+    staticTokens: calls.map((c) => tokens(c.staticPrompt)),
+    providers: perProvider,
   };
 }
 
@@ -293,6 +345,21 @@ for (const set of sets) {
   const extraDocs = set === 'large-docs';
   const naive = await runDemo('naive', extraDocs);
   const selected = await runDemo('selected', extraDocs);
+  const dump = a.get('dump');
+  if (dump !== undefined) {
+    // --dump=<dir>: every prompt of both runs as sent, to read where the tokens go.
+    mkdirSync(dump, { recursive: true });
+    for (const [mode, run] of [['naive', naive], ['converge', selected]]) {
+      run.calls.forEach((call, i) => {
+        writeFileSync(join(dump, `${set}-${mode}-${String(i).padStart(2, '0')}-${call.template.replace(/_prompt_template\.md$|\.md$/, '')}.md`), mode === 'naive' ? naiveOrder(call).prompt : call.prompt);
+      });
+    }
+  }
+  const variants = {
+    naive: price(naive.calls.map(naiveOrder)),
+    naiveOrderSelected: price(selected.calls.map(naiveOrder)),
+    converge: price(selected.calls.map(asSent)),
+  };
   results.push({
     set,
     corpusTokens: naive.corpusTokens,
@@ -300,8 +367,21 @@ for (const set of sets) {
     statuses: [naive.status, selected.status],
     sameDecisions: JSON.stringify(naive.decisions) === JSON.stringify(selected.decisions),
     decisions: selected.decisions.length,
-    naive: count(naive),
-    selected: count(selected),
+    // The prompts as rendered (Converge's order), to check the reordering kept every part.
+    renderedTokens: { naive: naive.calls.reduce((s, c) => s + countTokens(c.prompt), 0), converge: selected.calls.reduce((s, c) => s + countTokens(c.prompt), 0) },
+    variants,
   });
+  for (const provider of PROVIDERS) {
+    const n = variants.naive.providers[provider.key].equivalent;
+    const c = variants.converge.providers[provider.key].equivalent;
+    process.stderr.write(`tokens: ${set}, ${provider.name}: naive ${Math.round(n)}, Converge ${Math.round(c)} input-token equivalents, saving ${((1 - c / n) * 100).toFixed(1)} %\n`);
+  }
 }
-emit({ bench: 'tokens', tokenizer: 'o200k_base (gpt-tokenizer)', minCacheTokens: PROVIDER_MIN_CACHE_TOKENS, method: METHOD, results });
+emit({
+  bench: 'tokens',
+  tokenizer: 'o200k_base (gpt-tokenizer)',
+  providers: PROVIDERS,
+  machine: machine(),
+  method: METHOD,
+  results,
+});

@@ -203,40 +203,85 @@ export function recoverySection(r) {
 }
 
 export function tokensSection(t) {
-  const lines = ['### 4. Input tokens per workflow (demo session)', ''];
+  const lines = ['### 4. Input cost per workflow, naive vs Converge (demo session)', ''];
+  const label = (set) => (set === 'shipped' ? 'demo project as shipped' : 'demo + docs larger than the budgets');
+  const variants = [
+    ['naive', 'naive (naive order, every document)'],
+    ['naiveOrderSelected', 'naive order, selected knowledge'],
+    ['converge', 'Converge'],
+  ];
+  const usd = (v) => `$${fmt(v, 4)}`;
   const rows = [];
   const targets = [];
-  const models = [
-    ['anthropicAsSent', 'Anthropic, as sent today'],
-    ['anthropicAllBreakpoints', 'Anthropic, every template breakpoint'],
-    ['automaticPrefix', 'automatic prefix cache (OpenAI-style)'],
-  ];
+  const notes = [];
   for (const r of t.results) {
-    const label = r.set === 'shipped' ? 'demo project as shipped' : 'demo + docs larger than the budgets';
-    const naive = r.naive.total;
-    const sel = r.selected.total;
-    const less = (uncached) => `${pct(Math.abs(1 - uncached / naive))} ${uncached <= naive ? 'less' : 'more'}`;
-    const cells = models.map(([key]) => {
-      const c = r.selected.cached[key];
-      return `${int(sel - c.cold)} uncached (${less(sel - c.cold)}); warm ${int(sel - c.warm)} (${less(sel - c.warm)})`;
-    });
-    rows.push([`${label} (${int(r.corpusFiles)} files, ${int(r.corpusTokens)} tokens)`, int(naive), `${int(sel)} (${less(sel)})`, ...cells, r.sameDecisions ? `yes (${r.decisions} decisions)` : '**no**']);
-    for (const [key, name] of models) {
-      const uncached = sel - r.selected.cached[key].cold;
-      targets.push([
-        `${label}, ${name}: ≥ 50 % fewer uncached input tokens than naive, same decisions`,
-        `${pct(1 - uncached / naive)} (one workflow alone), ${pct(1 - (sel - r.selected.cached[key].warm) / naive)} (warm)`,
-        verdict(1 - uncached / naive >= 0.5 && r.sameDecisions),
+    const naiveTokens = r.variants.naive.tokens;
+    const tokenCell = (v) => `${int(v.tokens)} tokens${v === r.variants.naive ? '' : ` (${pct(Math.abs(1 - v.tokens / naiveTokens))} ${v.tokens <= naiveTokens ? 'less' : 'more'})`}`;
+    rows.push([`${label(r.set)} (${int(r.corpusFiles)} files, ${int(r.corpusTokens)} tokens)`, 'nothing cached', ...variants.map(([k]) => tokenCell(r.variants[k])), '–', r.sameDecisions ? `yes (${r.decisions} decisions)` : '**no**']);
+    for (const p of t.providers) {
+      const cost = (k) => r.variants[k].providers[p.key];
+      const saving = 1 - cost('converge').equivalent / cost('naive').equivalent;
+      rows.push([
+        '',
+        `${p.name} (${p.model}; read ${fmt(p.read, 2)}×, write ${fmt(p.write, 2)}×)`,
+        ...variants.map(([k]) => `${int(cost(k).equivalent)} (${usd(cost(k).usd)})`),
+        pct(saving),
+        r.sameDecisions ? 'yes' : '**no**',
       ]);
+      targets.push([
+        `${label(r.set)}, ${p.name}: ≥ 50 % saving by price, same decisions`,
+        `${pct(saving)} (${int(cost('naive').equivalent)} → ${int(cost('converge').equivalent)} input-token equivalents)${r.sameDecisions ? '' : ', decisions differ'}`,
+        verdict(saving >= 0.5 && r.sameDecisions),
+      ]);
+      if (saving < 0.5) {
+        // A miss, explained from the per-call replay: which calls the provider's cache did not serve.
+        const per = cost('converge').perCall;
+        const converge = r.variants.converge;
+        const uncachedCalls = per.map((c, i) => ({ ...c, step: converge.templates[i] })).filter((c) => c.read === 0);
+        const share = uncachedCalls.reduce((s, c) => s + c.equivalent, 0) / cost('converge').equivalent;
+        const shared = uncachedCalls.map((c) => c.shared ?? 0);
+        notes.push(
+          `${label(r.set)}, ${p.name} missed: its cache serves a prefix from ${int(p.minTokens)} tokens on, and ${uncachedCalls.length} of ${per.length} Converge calls ` +
+            `(${[...new Set(uncachedCalls.map((c) => c.step.replace(/_prompt_template\.md$/, '')))].join(', ')}) share no prefix that long with an earlier call ` +
+            `(${int(Math.min(...shared))}–${int(Math.max(...shared))} tokens: the handbook and the workflow inputs up to a new plan), ` +
+            `so they are paid in full: ${pct(share)} of Converge's cost.`,
+        );
+      }
     }
   }
   lines.push(
-    markdownTable(['documentation', 'naive', 'selected, nothing cached', ...models.map(([, name]) => name), 'same decisions'], rows),
+    'Input cost in input-token equivalents (uncached tokens × 1 + cache reads × read multiplier + cache writes × write multiplier), with USD at the model\'s list input price.',
     '',
-    markdownTable(['target', 'measured', 'result'], targets),
+    markdownTable(['documentation', 'cache model', ...variants.map(([, name]) => name), 'saving by price', 'same decisions'], rows),
     '',
-    `Method: ${t.method ?? ''}`,
   );
+  // Where the tokens go: per call, under the Anthropic replay (marks, writes at 1.25×).
+  const anthropic = t.providers.find((p) => p.key === 'anthropic') ?? t.providers[0];
+  for (const r of t.results) {
+    const n = r.variants.naive.providers[anthropic.key].perCall;
+    const c = r.variants.converge.providers[anthropic.key].perCall;
+    const split = (x) => `${int(x.read)} / ${int(x.write)} / ${int(x.plain)}`;
+    const perCall = r.variants.converge.templates.map((name, i) => [
+      i + 1,
+      name.replace(/_prompt_template\.md$/, ''),
+      int(n[i].tokens),
+      split(n[i]),
+      int(n[i].equivalent),
+      int(c[i].tokens),
+      split(c[i]),
+      int(c[i].equivalent),
+    ]);
+    lines.push(
+      `Where the tokens go, ${label(r.set)}, ${anthropic.name} (read / write / uncached tokens per call):`,
+      '',
+      markdownTable(['call', 'step', 'naive tokens', 'naive read / write / uncached', 'naive cost', 'Converge tokens', 'Converge read / write / uncached', 'Converge cost'], perCall),
+      '',
+    );
+  }
+  lines.push(markdownTable(['target', 'measured', 'result'], targets), '');
+  if (notes.length > 0) lines.push(...notes.map((n) => `- ${n}`), '');
+  const m = t.machine;
+  lines.push(`Method: ${t.method ?? ''}${m ? ` Machine: ${m.cpu}, ${m.cores} cores, ${m.os}; token counts do not depend on it.` : ''}`);
   return lines.join('\n');
 }
 

@@ -50,7 +50,8 @@ export const DEFAULT_PRICES: Readonly<Record<string, Price>> = Object.freeze({
   'claude-haiku-4': { input: 1, output: 5, cached_input: 0.1, cache_write: 1.25 },
   'claude-3-5-haiku': { input: 0.8, output: 4, cached_input: 0.08, cache_write: 1 },
   'claude-3-haiku': { input: 0.25, output: 1.25, cached_input: 0.03, cache_write: 0.3 },
-  // OpenAI: cached input is billed at a discount, cache writes cost nothing extra.
+  // OpenAI: cached input is billed at a discount (0.1× for the GPT-5 family, 0.25× for GPT-4.1,
+  // 0.5× for GPT-4o), cache writes cost nothing extra.
   'gpt-5-nano': { input: 0.05, output: 0.4, cached_input: 0.005 },
   'gpt-5-mini': { input: 0.25, output: 2, cached_input: 0.025 },
   'gpt-5': { input: 1.25, output: 10, cached_input: 0.125 },
@@ -62,7 +63,7 @@ export const DEFAULT_PRICES: Readonly<Record<string, Price>> = Object.freeze({
   'o4-mini': { input: 1.1, output: 4.4, cached_input: 0.275 },
   'o3-mini': { input: 1.1, output: 4.4, cached_input: 0.55 },
   o3: { input: 2, output: 8, cached_input: 0.5 },
-  // Google: the ≤200k-token prompt tier.
+  // Google: the ≤200k-token prompt tier; implicit cache hits at 0.1× (2.5), writes free.
   'gemini-2.5-pro': { input: 1.25, output: 10, cached_input: 0.125 },
   'gemini-2.5-flash-lite': { input: 0.1, output: 0.4, cached_input: 0.01 },
   'gemini-2.5-flash': { input: 0.3, output: 2.5, cached_input: 0.03 },
@@ -91,6 +92,16 @@ export function priceOf(model: string, table: Readonly<Record<string, Price>> = 
     if (id.startsWith(prefix) && (best === undefined || prefix.length > best.length)) best = prefix;
   }
   return best === undefined ? undefined : table[best];
+}
+
+/**
+ * What a cache read and a cache write cost relative to ordinary input for this price: Anthropic
+ * 0.1× and 1.25× (5-minute entries), OpenAI and Gemini their cached-input discount and 1× (writes
+ * are free). A price without cache rates bills both as ordinary input (1×).
+ */
+export function cacheMultipliers(price: Price): { read: number; write: number } {
+  if (price.input === 0) return { read: 1, write: 1 };
+  return { read: (price.cached_input ?? price.input) / price.input, write: (price.cache_write ?? price.input) / price.input };
 }
 
 export function costOf(usage: TokenCounts, model: string, override?: Price): Cost {

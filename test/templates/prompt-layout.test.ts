@@ -3,7 +3,7 @@
  * first and identical for every role, then the workflow's inputs, then the step's; each input
  * once; the compact forms the templates use (reference material without the files shown as code,
  * the report a reviser needs, check output without repeated lines). The seed-port fixture, the
- * templates as first shipped, stays renderable: the token benchmark's naive baseline renders it.
+ * templates as first shipped (the token benchmark's former baseline), stays renderable.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -130,14 +130,31 @@ describe('the built-in prompt layout', () => {
     const vars = inputsAt('validate_code');
     const a = await renderer.renderParts(BUILTINS[4]!, vars);
     const b = await renderer.renderParts(BUILTINS[5]!, vars);
-    expect(a.cacheBreakpoints).toHaveLength(3);
-    const shared = (p: RenderedParts) => (p.staticPart + p.dynamicPart).slice(0, p.cacheBreakpoints[2]);
+    expect(a.cacheBreakpoints).toHaveLength(4);
+    const shared = (p: RenderedParts) => (p.staticPart + p.dynamicPart).slice(0, p.cacheBreakpoints[3]);
     expect(shared(a)).toBe(shared(b));
     expect(shared(a)).toContain(CODE_V1);
     expect(shared(a)).toContain('## Review report format');
     expect(a.staticPart).toBe(b.staticPart);
-    expect(a.dynamicPart.slice(a.cacheBreakpoints[2]! - a.staticPart.length)).toMatch(/^\n# Role: Validator — code alignment review/);
-    expect(b.dynamicPart.slice(b.cacheBreakpoints[2]! - b.staticPart.length)).toMatch(/^\n# Role: Validator — code standardization review/);
+    expect(a.dynamicPart.slice(a.cacheBreakpoints[3]! - a.staticPart.length)).toMatch(/^\n# Role: Validator — code alignment review/);
+    expect(b.dynamicPart.slice(b.cacheBreakpoints[3]! - b.staticPart.length)).toMatch(/^\n# Role: Validator — code standardization review/);
+  });
+
+  it('puts the code right after the workflow inputs in the reviews and the refinement after them, so all three share it as a cached prefix', async () => {
+    const renderer = createTemplateRenderer();
+    const review = await renderer.renderParts(BUILTINS[4]!, inputsAt('validate_code'));
+    const refine = await renderer.renderParts(BUILTINS[6]!, inputsAt('refine_code'));
+    const upToCode = (p: RenderedParts) => (p.staticPart + p.dynamicPart).slice(0, p.cacheBreakpoints[2]);
+    expect(upToCode(refine)).toBe(upToCode(review));
+    expect(upToCode(review).slice(review.staticPart.length)).toMatch(/^\n# Current code\n\n# File: src\/export\.ts\n/);
+    expect(upToCode(review)).toContain(TEST_V1);
+    // Each prompt still shows the code once, and says what to do when there is none.
+    const full = (p: RenderedParts) => p.staticPart + p.dynamicPart;
+    expect(occurrences(full(review), CODE_V1)).toBe(1);
+    expect(occurrences(full(refine), CODE_V1)).toBe(1);
+    const empty = { ...inputsAt('refine_code'), code: '', original_artifact: '' };
+    expect(await renderer.render(BUILTINS[6]!, empty)).toContain('(The current files were not provided.');
+    expect(await renderer.render(BUILTINS[4]!, empty)).toContain('(No code was provided. Report this as a Critical issue');
   });
 
   it.each([
@@ -206,7 +223,7 @@ describe('withoutRepeatedOutput', () => {
   });
 });
 
-describe('the seed-port fixture (the naive baseline of the token benchmark)', () => {
+describe('the seed-port fixture (the templates as first shipped)', () => {
   it('holds the seven templates, which still render every input in full', async () => {
     expect((await readdir(SEED_PORT)).sort()).toEqual([...BUILTINS].sort());
     const renderer = createTemplateRenderer({ templatesDir: SEED_PORT });

@@ -311,7 +311,7 @@ describe('createTemplateRenderer', () => {
 });
 
 describe('builtin directory', () => {
-  it('holds the seven templates, the two partials they share and the step-inputs partial appended to seed-style templates', async () => {
-    expect((await readdir(builtinTemplatesDir())).sort()).toEqual(['_handbook.md', '_step_inputs.md', '_workflow_inputs.md', ...BUILTINS].sort());
+  it('holds the seven templates, the partials they share and the step-inputs partial appended to seed-style templates', async () => {
+    expect((await readdir(builtinTemplatesDir())).sort()).toEqual(['_current_code.md', '_handbook.md', '_step_inputs.md', '_workflow_inputs.md', ...BUILTINS].sort());
   });
 });

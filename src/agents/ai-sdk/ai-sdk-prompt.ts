@@ -2,14 +2,16 @@
  * Shapes the prompt so providers can reuse the parts that repeat across calls.
  *
  * The engine sends `prompt = staticPrompt + dynamic rest`. The built-in templates put a handbook
- * shared by every step first, then the workflow's inputs (requirements, workspace, plan), then the
- * step's own inputs and instructions, and mark each of those boundaries as a cache breakpoint
+ * shared by every step first, then the workflow's inputs (requirements, workspace, plan), then, in
+ * the code reviews and the refinement, the current code, then the step's own inputs and
+ * instructions, and mark each of those boundaries as a cache breakpoint
  * (`RenderedParts.cacheBreakpoints`); `staticPrompt` ends at the workflow inputs.
  *
  * For Anthropic (and Claude on Bedrock) the prompt becomes one text block per breakpoint, each
  * carrying a cache mark, then the rest. A later call that repeats a prefix up to any of those
  * marks reads it from the cache: the handbook across workflows, the workflow's inputs across the
- * workflow's calls, a step's inputs across that step's two reviews. The marks are set without
+ * workflow's calls, the code across a round's two reviews and the refinement after them, a
+ * round's review inputs across its two reviews (four marks, Anthropic's limit). The marks are set without
  * counting tokens: below the model's minimum (1,024 tokens for Sonnet/Opus, 2,048 for Haiku)
  * Anthropic simply does not cache, at no extra cost, so a local estimate would only add a way to
  * be wrong. Given only `staticPrompt`, the prompt gets the one mark at its end.

@@ -1,6 +1,6 @@
 // Mirrors src/agents/pricing.ts; it lives here because the AI SDK agents are its only user so far.
 import { describe, expect, it } from 'vitest';
-import { costOf, normaliseModelId, priceOf } from '../../../src/agents/pricing.js';
+import { cacheMultipliers, costOf, normaliseModelId, priceOf } from '../../../src/agents/pricing.js';
 
 describe('priceOf', () => {
   it.each([
@@ -49,5 +49,15 @@ describe('costOf', () => {
 
   it('never bills negative input when cache parts exceed the total', () => {
     expect(costOf({ inputTokens: 10, cachedInputTokens: 50, outputTokens: 0 }, 'gpt-4o').costUsd).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('cacheMultipliers', () => {
+  it("gives each provider's cache read and write rates relative to input, 1× where the price has none", () => {
+    expect(cacheMultipliers(priceOf('claude-sonnet-4-5')!)).toEqual({ read: expect.closeTo(0.1, 10), write: expect.closeTo(1.25, 10) });
+    expect(cacheMultipliers(priceOf('gpt-5')!)).toEqual({ read: expect.closeTo(0.1, 10), write: 1 });
+    expect(cacheMultipliers(priceOf('gpt-4o')!)).toEqual({ read: expect.closeTo(0.5, 10), write: 1 });
+    expect(cacheMultipliers({ input: 1, output: 2 })).toEqual({ read: 1, write: 1 });
+    expect(cacheMultipliers({ input: 0, output: 0 })).toEqual({ read: 1, write: 1 });
   });
 });
