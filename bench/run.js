@@ -20,12 +20,13 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, DIST, ROOT, args, machine, parseResult, versions } from './lib/common.mjs';
 import { concurrencySection, header, recoverySection, tokensSection, transitionSection } from './lib/report.mjs';
+import { validationSection } from './lib/report-validation.mjs';
 import { startBenchPostgres } from './lib/pg-server.mjs';
 
 const a = args();
 const quick = a.quick;
 // Every benchmark, in the order the report shows them; --only picks some (that run is a quick one).
-const ALL = ['transitions', 'concurrency', 'recovery', 'tokens'];
+const ALL = ['transitions', 'concurrency', 'recovery', 'tokens', 'validation'];
 const only = new Set((a.get('only') ?? ALL.join(',')).split(','));
 const sizes = {
   workflows: Number(a.get('workflows') ?? (quick ? 50 : 1000)),
@@ -161,6 +162,11 @@ async function main() {
     log('tokens: the demo session, naive / selected / cached…');
     results.tokens = await runChild('tokens.mjs', []);
     sections.push(tokensSection(results.tokens));
+  }
+  if (only.has('validation')) {
+    log('validation: step 5 of the demo, serial and parallel checks and reviews…');
+    results.validation = await runChild('validation.mjs', quick ? ['--quick'] : []);
+    sections.push(validationSection(results.validation));
   }
   meta.totalSeconds = (performance.now() - started) / 1000;
   meta.loadAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
