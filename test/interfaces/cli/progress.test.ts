@@ -53,6 +53,18 @@ describe('RunningSteps', () => {
     expect(running.describe('wf-1')).toBe('step 5 validate_code running 1m 17s · check tests (2/3) 12s');
   });
 
+  it('shows the longest-running of several checks at once, until each one ends', () => {
+    let now = T0 + 5000;
+    const running = new RunningSteps(() => now);
+    running.onEvent(STATE, started('scripted'));
+    running.onProgress({ ...ref, kind: 'check_started', check: 'typecheck', index: 0, total: 2 });
+    running.onProgress({ ...ref, kind: 'check_started', check: 'tests', index: 1, total: 2 });
+    now += 2000;
+    expect(running.clock('wf-1')).toBe('7s · check typecheck (1/2) 2s +1 more');
+    running.onProgress({ ...ref, kind: 'check_finished', check: 'typecheck', index: 0, total: 2, status: 'passed', durationMs: 2000 });
+    expect(running.clock('wf-1')).toBe('7s · check tests (2/2) 2s');
+  });
+
   it('shows the agent’s latest activity while no check runs', () => {
     const running = new RunningSteps(() => T0 + 3000);
     running.onEvent(STATE, started('command:codex'));
@@ -106,6 +118,18 @@ describe('checkProgressDisplay', () => {
     for (const e of events) display.onProgress(e);
     display.stop();
     expect(text).toBe('running tests (1/1)…\n  ✓ tests passed in 1.2s\n');
+  });
+
+  it('keeps the checks that run at once on the live line until each one ends', () => {
+    let tty = '';
+    const other = { id: 'lint' } as Check;
+    const live = checkProgressDisplay({ write: (t: string) => (tty += t), isTTY: true, columns: 80 }, () => 0);
+    live.onProgress({ type: 'started', check, index: 0, total: 2 });
+    live.onProgress({ type: 'started', check: other, index: 1, total: 2 });
+    expect(tty.endsWith('\r\x1b[2Krunning tests (1/2) 0s (+1 more)')).toBe(true);
+    live.onProgress({ type: 'finished', check, index: 0, total: 2, result: { toolId: 'tests', level: 2, required: true, status: 'passed', summary: '', issues: [], durationMs: 1234 } });
+    expect(tty.endsWith('\r\x1b[2K✓ tests passed in 1.2s\n\r\x1b[2Krunning lint (2/2) 0s')).toBe(true);
+    live.stop();
   });
 
   it('redraws one line in place on a terminal, and plain lines when it reports 0 columns', () => {
