@@ -9,12 +9,16 @@
  * full the 32 slots were kept, 429s (must be 0: the limiter, not the provider, holds the line),
  * peak RSS, and RSS per waiting workflow.
  *
- *   node --expose-gc bench/concurrency.mjs [--workflows=1000] [--limit=32] [--profile] [--held]
+ *   node --expose-gc bench/concurrency.mjs [--workflows=1000] [--limit=32] [--profile] [--held [--held-workflows=10000]]
  *
  * --profile adds where the CPU went (slower, so not for the timed run).
  * --held measures what waiting workflows cost instead: the provider holds every answer back, and
  * once all workflows are either in one of the 32 calls or queued for a slot, memory is measured
- * after a full collection and compared with the same process before they started.
+ * after a full collection and compared with the same process before they started. It runs
+ * `--held-workflows` workflows (default: --workflows), which must all reach the provider or its
+ * queue: one worker drives them all, with no cap on how many it sees. Then the process's CPU
+ * over 5 s while they all wait is measured, with the worker polling every 50 ms (nothing
+ * changes, so a poll reads nothing; the runs' lease renewals are in it). --held-timeout=S.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -23,7 +27,7 @@ import { BENCH_DIR, INSTANT_FIXTURE, args, dist, emit, tempCopy } from './lib/co
 import { profiled } from './lib/profile.mjs';
 
 const a = args();
-const workflows = Number(a.get('workflows') ?? 1000);
+const workflows = Number(a.has('held') ? (a.get('held-workflows') ?? a.get('workflows') ?? 1000) : (a.get('workflows') ?? 1000));
 const limit = Number(a.get('limit') ?? 32);
 const seed = Number(a.get('seed') ?? 42);
 const gc = globalThis.gc;
@@ -66,15 +70,37 @@ async function measureWaiting(engine) {
   await fetch(`${provider.url}/hold`, { method: 'POST' });
   const before = await settle();
   const stop = new AbortController();
-  void runWorker(engine, { concurrency: workflows, pollMs: 50, signal: stop.signal });
+  const pollMs = 50;
+  let polls = 0;
+  const poll = new Proxy(engine.store, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (property === 'changeMarker') polls += 1;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  // One more than the workflows, so the worker keeps polling once they all wait (at its
+  // concurrency it would only wait for a run to end).
+  void runWorker({ ...engine, store: poll }, { concurrency: workflows + 1, pollMs, signal: stop.signal });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const deadline = a.get('held-timeout') !== undefined ? Number(a.get('held-timeout')) * 1000 : 120_000 + workflows * 30;
   for (;;) {
     const inFlight = (await stats()).inFlight;
     if (inFlight === limit && engine.limiter.waiting(providerKey) === workflows - limit) break;
-    if (performance.now() - t0 > 120_000) throw new Error(`workflows did not all reach the provider queue (in flight ${inFlight}, queued ${engine.limiter.waiting(providerKey)})`);
+    if (performance.now() - t0 > deadline) throw new Error(`workflows did not all reach the provider queue in ${deadline / 1000} s (in flight ${inFlight}, queued ${engine.limiter.waiting(providerKey)})`);
     await sleep(100);
   }
+  const rampMs = performance.now() - t0;
+  const rampCpu = process.cpuUsage(cpu0);
   const waiting = await settle();
+  // The worker's cost while every workflow waits: its polls find nothing changed.
+  const idleCpu0 = process.cpuUsage();
+  const polls0 = polls;
+  await sleep(5000);
+  const idleCpu = process.cpuUsage(idleCpu0);
+  const idlePolls = polls - polls0;
+  stop.abort();
   return {
     bench: 'concurrency-waiting',
     workflows,
@@ -87,9 +113,16 @@ async function measureWaiting(engine) {
     rssPerWaitingKb: (waiting.rss - before.rss) / 1024 / workflows,
     heapPerWaitingKb: (waiting.heapUsed - before.heapUsed) / 1024 / workflows,
     externalPerWaitingKb: (waiting.external - before.external) / 1024 / workflows,
+    startSeconds,
+    rampSeconds: rampMs / 1000,
+    rampCpuMsPerWorkflow: (rampCpu.user + rampCpu.system) / 1e3 / workflows,
+    idleSeconds: 5,
+    idlePolls,
+    idleCpuMsPerSecond: (idleCpu.user + idleCpu.system) / 1e3 / 5,
   };
 }
 
+let startSeconds = 0;
 const provider = await startProvider();
 const stats = async () => (await fetch(`${provider.url}/stats`)).json();
 const { dir, cleanup } = tempCopy(INSTANT_FIXTURE, 'concurrency');
@@ -112,7 +145,9 @@ try {
   const warmOutcome = await engine.runner.run(warm.workflowId);
   if (warmOutcome.status !== 'completed') throw new Error(`warm-up workflow ended ${warmOutcome.status}`);
   const ids = [];
+  const started = performance.now();
   for (let i = 0; i < workflows; i++) ids.push((await start(i)).workflowId);
+  startSeconds = (performance.now() - started) / 1000;
   await fetch(`${provider.url}/reset`, { method: 'POST' });
   if (a.has('held')) {
     emit(await measureWaiting(engine));

@@ -6,6 +6,7 @@
  *   npm run bench                      the reference run (6–9 minutes on 2 shared cores)
  *   npm run bench -- --quick           a smoke run with small sizes (results/quick.md)
  *   npm run bench -- --only=transitions,tokens      any of transitions, concurrency, recovery, tokens
+ *   npm run bench -- --only=scale-pg --scale-pg-workflows=30000     optional, not in the default run
  *   npm run bench -- --reps=3 --workflows=1000 --pg-workflows=200    transition-bench sizes
  *   npm run bench -- --no-pg           skip the PostgreSQL rows
  *   npm run bench -- --use-dist        measure ./dist as built instead of compiling src/
@@ -21,12 +22,14 @@ import { join } from 'node:path';
 import { BENCH_DIR, DIST, ROOT, args, machine, parseResult, versions } from './lib/common.mjs';
 import { concurrencySection, header, recoverySection, tokensSection, transitionSection } from './lib/report.mjs';
 import { validationSection } from './lib/report-validation.mjs';
+import { scalePgSection } from './lib/report-scale-pg.mjs';
 import { startBenchPostgres } from './lib/pg-server.mjs';
 
 const a = args();
 const quick = a.quick;
 // Every benchmark, in the order the report shows them; --only picks some (that run is a quick one).
 const ALL = ['transitions', 'concurrency', 'recovery', 'tokens', 'validation'];
+// Not in ALL, so run only when named in --only (several minutes; bench/README.md): scale-pg.
 const only = new Set((a.get('only') ?? ALL.join(',')).split(','));
 const sizes = {
   workflows: Number(a.get('workflows') ?? (quick ? 50 : 1000)),
@@ -36,6 +39,8 @@ const sizes = {
   pgSyncWorkflows: Number(a.get('pg-sync-workflows') ?? (quick ? 10 : 50)),
   warmup: Number(a.get('warmup') ?? (quick ? 5 : 30)),
   concurrencyWorkflows: Number(a.get('concurrency-workflows') ?? (quick ? 50 : 1000)),
+  heldWorkflows: Number(a.get('held-workflows') ?? (quick ? 50 : 10_000)),
+  scalePgWorkflows: Number(a.get('scale-pg-workflows') ?? (quick ? 300 : 10_000)),
   recoveryWorkflows: Number(a.get('recovery-workflows') ?? 100),
   recoveryTrials: Number(a.get('recovery-trials') ?? (quick ? 1 : 3)),
 };
@@ -149,8 +154,8 @@ async function main() {
   if (only.has('concurrency')) {
     log(`concurrency: ${sizes.concurrencyWorkflows} workflows through a 32-slot fake provider…`);
     results.concurrency = await runChild('concurrency.mjs', [`--workflows=${sizes.concurrencyWorkflows}`], ['--expose-gc']);
-    log(`concurrency: ${sizes.concurrencyWorkflows} workflows waiting on a held provider…`);
-    results.concurrencyWaiting = await runChild('concurrency.mjs', [`--workflows=${sizes.concurrencyWorkflows}`, '--held'], ['--expose-gc']);
+    log(`concurrency: ${sizes.heldWorkflows} workflows waiting on a held provider…`);
+    results.concurrencyWaiting = await runChild('concurrency.mjs', [`--held-workflows=${sizes.heldWorkflows}`, '--held'], ['--expose-gc']);
     sections.push(concurrencySection(results.concurrency, results.concurrencyWaiting));
   }
   if (only.has('recovery')) {
@@ -167,6 +172,11 @@ async function main() {
     log('validation: step 5 of the demo, serial and parallel checks and reviews…');
     results.validation = await runChild('validation.mjs', quick ? ['--quick'] : []);
     sections.push(validationSection(results.validation));
+  }
+  if (only.has('scale-pg')) {
+    log(`scale-pg: ${sizes.scalePgWorkflows} waiting workflows held by 3 PostgreSQL workers (several minutes)…`);
+    results.scalePg = await runChild('scale-pg.mjs', [`--workflows=${sizes.scalePgWorkflows}`]);
+    sections.push(scalePgSection(results.scalePg));
   }
   meta.totalSeconds = (performance.now() - started) / 1000;
   meta.loadAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);

@@ -132,6 +132,16 @@ export function concurrencySection(c, w) {
                 `during the busy run: ${fmt(c.rssPerWorkflowKb, 0)} KB at peak, ${c.retainedRssPerWorkflowKb === null ? '–' : fmt(c.retainedRssPerWorkflowKb, 0)} KB after GC`,
               verdict(w.rssPerWaitingKb <= 50),
             ],
+        ...(w === undefined
+          ? []
+          : [
+              [
+                '10,000 waiting workflows driven by one worker (no cap on what it sees)',
+                `${int(w.workflows)} held (${int(w.queued + w.inFlight)} reached the provider or its queue) ` +
+                  (w.rampSeconds === undefined ? '' : `in ${fmt(w.rampSeconds, 1)} s, ${ms(w.rampCpuMsPerWorkflow, 2)} CPU each; while they wait: ${ms(w.idleCpuMsPerSecond, 1)} CPU per second, ${int(w.idlePolls)} polls in ${w.idleSeconds} s`),
+                verdict(w.workflows >= 10_000 && w.queued + w.inFlight === w.workflows),
+              ],
+            ]),
       ],
     ),
     '',
@@ -145,10 +155,11 @@ export function concurrencySection(c, w) {
       (c.stateHeapKb === null ? '' : ` One workflow's folded state alone (a freshly started one, loaded from the store) takes ${fmt(c.stateHeapKb, 0)} KB of heap.`) +
       (w === undefined
         ? ''
-        : ` Waiting workflows, measured apart (\`concurrency.mjs --held\`, a fresh process): ${int(w.workflows)} workflows started while the fake provider holds every answer back, ` +
+        : ` Waiting workflows, measured apart (\`concurrency.mjs --held --held-workflows=${w.workflows}\`, a fresh process, one \`runWorker\` polling every 50 ms): ${int(w.workflows)} workflows started (${w.startSeconds === undefined ? '–' : fmt(w.startSeconds, 1)} s) while the fake provider holds every answer back, ` +
           `until ${w.inFlight} calls are in flight and ${int(w.queued)} are queued for a slot; RSS and heap after three forced collections, minus the same process's before the start ` +
           `(${fmt(w.rssBeforeMb, 0)} → ${fmt(w.rssWaitingMb, 0)} MB), ÷ workflows. That is the target's measure: what a workflow costs while it waits. ` +
-          'The busy-run peak is larger because it also holds the garbage of the calls being answered and the collector\'s headroom, which do not grow with the number of waiting workflows.'),
+          'The busy-run peak is larger because it also holds the garbage of the calls being answered and the collector\'s headroom, which do not grow with the number of waiting workflows. ' +
+          'The CPU while they wait is the process\'s over 5 s once all are held: the worker\'s polls (the store\'s change marker, unchanged, so no row is read) and the runs\' lease renewals (one per workflow every 10 s).'),
   );
   return lines.join('\n');
 }

@@ -1,0 +1,54 @@
+/**
+ * The markdown section of bench/scale-pg.mjs: how many waiting workflows 3 PostgreSQL workers hold.
+ */
+import { fmt, markdownTable, verdict } from './common.mjs';
+
+const int = (v) => fmt(v, 0);
+
+export function scalePgSection(r) {
+  const lines = ['### Waiting workflows held by distributed workers on PostgreSQL', ''];
+  if (r.skipped) {
+    lines.push(`Not run: ${r.skipped}.`);
+    return lines.join('\n');
+  }
+  lines.push(
+    markdownTable(
+      ['worker', 'held', 'queued for a slot', 'RSS (before → held)', 'RSS / held', 'heap / held', 'CPU while holding', 'sweeps / s', 'lease look-ups / s', 'lease renewals / s'],
+      r.perWorker.map((w, i) => [
+        String(i + 1),
+        int(w.held),
+        int(w.queued),
+        `${fmt(w.rssBaselineMb, 0)} → ${fmt(w.rssMb, 0)} MB`,
+        `${fmt(w.rssPerHeldKb, 1)} KB`,
+        `${fmt(w.heapPerHeldKb, 1)} KB`,
+        `${fmt(w.holdCpuMsPerSecond, 0)} ms/s`,
+        fmt(w.sweepsPerSecond, 2),
+        fmt(w.leaseLookupsPerSecond, 0),
+        fmt(w.renewalsPerSecond, 0),
+      ]),
+    ),
+    '',
+    markdownTable(
+      ['target', 'measured', 'result'],
+      [
+        [
+          'a 3-worker PostgreSQL run holds 100,000 waiting workflows (or the measured ceiling is documented)',
+          `${int(r.workflows)} held by ${r.workers} workers: started in ${fmt(r.startSeconds, 0)} s (${fmt(r.startCpuMsPerWorkflow, 2)} ms CPU each in the starting process), all held ${fmt(r.holdSeconds, 0)} s later; ` +
+            `${fmt(r.rssPerHeldKb, 1)} KB RSS and ${fmt(r.heapPerHeldKb, 1)} KB heap per held workflow; while holding, the workers together use ${fmt(r.holdCpuMsPerSecond, 0)} ms CPU per second, ` +
+            `${int(r.renewalsPerSecond)} lease renewals/s; ${r.connections} PostgreSQL connections; database ${fmt(r.dbMb, 0)} MB`,
+          verdict(r.workflows >= 100_000),
+        ],
+      ],
+    ),
+    '',
+    `Method: \`node bench/scale-pg.mjs --workflows=${r.workflows}\` (an \`--only=scale-pg\` run of \`npm run bench\`, not part of the default run). ` +
+      `A throw-away PostgreSQL cluster (bench/lib/pg-server.mjs, synchronous_commit=off: capacity, not durability) gets ${int(r.workflows)} workflows of the instant story, started 8 at a time as \`converge start\` does; ` +
+      `then ${r.workers} worker processes run the distributed worker (\`runQueueWorker\` with the pg-boss queue and shared provider slots, what \`converge worker\` runs on PostgreSQL; sweeps every 2 s) while the fake provider holds every answer back, ` +
+      `until every workflow is a run inside a worker: ${r.limit} in calls (the shared \`max_concurrency\`), the rest queued for a slot. ` +
+      'RSS and heap per held workflow: each worker after three forced collections, minus the same process before its first run (store and queue open), ÷ the runs it holds. ' +
+      'CPU, sweeps, lease look-ups and renewals: each worker over 20 s of holding (store calls counted by a proxy). ' +
+      `Machine: ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.memoryGb} GB, shared with other work.` +
+      (r.note ? ` ${r.note}` : ''),
+  );
+  return lines.join('\n');
+}
