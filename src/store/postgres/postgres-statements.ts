@@ -111,13 +111,34 @@ export function buildStatements(schemaName: string) {
     insertWorkflow: `INSERT INTO ${s}.workflows (${WORKFLOW_COLUMNS})
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
       ON CONFLICT (id) DO NOTHING RETURNING id`,
-    updateWorkflow: `UPDATE ${s}.workflows SET name = $2, definition_id = $3, status = $4, phase = $5,
-      current_step = $6, waiting_for = $7, requirements = $8, created_at = $9, updated_at = $10, last_seq = $11,
-      wake_at = $12 WHERE id = $1`,
     /** One round trip for the whole batch: seq = $2 + position, from 1. */
     insertEvents: `INSERT INTO ${s}.events (workflow_id, seq, type, at, body, checksum)
       SELECT $1, $2::integer + e.ord, e.type, e.at, e.body, e.checksum
       FROM unnest($3::text[], $4::text[], $5::json[], $6::integer[]) WITH ORDINALITY AS e (type, at, body, checksum, ord)`,
+    /**
+     * A whole append in one statement, so one round trip and its own commit: the index row is
+     * updated only while its last seq, and the log's, are still `$13`; the events ($14…$17,
+     * seq = $13 + position) and the change marker are written only with it. A writer that got the
+     * row first makes this one wait, and PostgreSQL then checks the row as that writer left it,
+     * so the later append updates nothing. `appended` 0: nothing written (unknown id or stale seq).
+     */
+    appendEvents: `WITH fenced AS (
+        UPDATE ${s}.workflows SET name = $2, definition_id = $3, status = $4, phase = $5, current_step = $6,
+          waiting_for = $7, requirements = $8, created_at = $9, updated_at = $10, last_seq = $11, wake_at = $12
+        WHERE id = $1 AND last_seq = $13::integer
+          AND COALESCE((SELECT MAX(seq) FROM ${s}.events WHERE workflow_id = $1), 0) = $13::integer
+        RETURNING id
+      ), inserted AS (
+        INSERT INTO ${s}.events (workflow_id, seq, type, at, body, checksum)
+        SELECT fenced.id, $13::integer + e.ord, e.type, e.at, e.body, e.checksum
+        FROM fenced, unnest($14::text[], $15::text[], $16::json[], $17::integer[]) WITH ORDINALITY AS e (type, at, body, checksum, ord)
+      ), bumped AS (
+        UPDATE ${s}.settings SET value = (value::bigint + 1)::text WHERE key = 'change_marker' AND EXISTS (SELECT 1 FROM fenced)
+      )
+      SELECT COUNT(*)::integer AS appended FROM fenced`,
+    /** Why an append wrote nothing: no row (unknown id), or the seqs it found. */
+    appendRefused: `SELECT last_seq AS "lastSeq", (SELECT MAX(seq) FROM ${s}.events WHERE workflow_id = $1) AS "maxSeq"
+      FROM ${s}.workflows WHERE id = $1`,
     /**
      * One statement, so the index row's last seq and the rows come from one snapshot. The body as
      * text, exactly as stored, so its checksum can be verified before it is parsed.

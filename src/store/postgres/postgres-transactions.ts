@@ -2,6 +2,7 @@
  * The store's read-check-write operations, each one transaction on one pooled connection.
  * The check happens after the workflow row is locked, so no other writer can append between
  * the check and the write; the database's primary key on (workflow_id, seq) backs that up.
+ * An append is one statement (its own transaction) that locks, checks and writes at once.
  */
 import type { Pool, PoolClient } from 'pg';
 import type { NewEvent, WorkflowEvent } from '../../core/events.js';
@@ -70,6 +71,18 @@ export function buildTransactions(pool: Pool, s: PostgresStatements, codec: Even
   const transaction = <T>(body: (client: PoolClient) => Promise<T>): Promise<T> =>
     withClient(pool, (client) => inTransaction(client, () => body(client)));
 
+  /** An append of no events: only the fence is checked, as a full append would check it. */
+  const checkOnly = (workflowId: string, expectedSeq: number): Promise<WorkflowEvent[]> =>
+    transaction(async (client) => {
+      const locked = await client.query(s.lockWorkflow, [workflowId]);
+      if (locked.rowCount === 0) throw workflowNotFound(workflowId);
+      // A new statement, so under READ COMMITTED it sees what the writer we waited for committed.
+      const found = (await client.query<{ seq: number | null }>(s.lastSeq, [workflowId])).rows[0]?.seq ?? 0;
+      if (found !== expectedSeq) throw sequenceConflict(workflowId, expectedSeq, found);
+      // Nothing to fence: a summary change that no event explains is not written.
+      return [];
+    });
+
   return {
     create: (summary: WorkflowSummary, first: NewEvent): Promise<WorkflowEvent> =>
       transaction(async (client) => {
@@ -87,29 +100,26 @@ export function buildTransactions(pool: Pool, s: PostgresStatements, codec: Even
         return withSeq(first, 1);
       }),
 
-    append: (workflowId: string, expectedSeq: number, events: NewEvent[], summary: WorkflowSummary): Promise<WorkflowEvent[]> =>
-      transaction(async (client) => {
-        const locked = await client.query(s.lockWorkflow, [workflowId]);
-        if (locked.rowCount === 0) throw workflowNotFound(workflowId);
-        // A new statement, so under READ COMMITTED it sees what the writer we waited for committed.
-        const found = (await client.query<{ seq: number | null }>(s.lastSeq, [workflowId])).rows[0]?.seq ?? 0;
-        if (found !== expectedSeq) throw sequenceConflict(workflowId, expectedSeq, found);
-        // Nothing to fence: a summary change that no event explains is not written.
-        if (events.length === 0) return [];
-        const bodies = events.map(eventBody);
-        await client.query(s.insertEvents, [
-          workflowId,
-          expectedSeq,
-          events.map((event) => event.type),
-          events.map((event) => event.at),
-          bodies,
-          bodies.map((body) => bodyChecksum(body)),
-        ]);
-        // The store owns id and lastSeq, so the index can never disagree with the log.
-        await client.query(s.updateWorkflow, toWorkflowParams(summary, workflowId, expectedSeq + events.length));
-        await client.query(s.bumpChangeMarker);
-        return events.map((event, index) => withSeq(event, expectedSeq + index + 1));
-      }),
+    append: async (workflowId: string, expectedSeq: number, events: NewEvent[], summary: WorkflowSummary): Promise<WorkflowEvent[]> => {
+      if (events.length === 0) return checkOnly(workflowId, expectedSeq);
+      const bodies = events.map(eventBody);
+      const params = [
+        ...toWorkflowParams(summary, workflowId, expectedSeq + events.length),
+        expectedSeq,
+        events.map((event) => event.type),
+        events.map((event) => event.at),
+        bodies,
+        bodies.map((body) => bodyChecksum(body)),
+      ];
+      const appended = (await pool.query<{ appended: number }>(s.appendEvents, params)).rows[0]?.appended ?? 0;
+      if (appended === 0) {
+        const row = (await pool.query<{ lastSeq: number; maxSeq: number | null }>(s.appendRefused, [workflowId])).rows[0];
+        if (row === undefined) throw workflowNotFound(workflowId);
+        const logSeq = row.maxSeq ?? 0;
+        throw sequenceConflict(workflowId, expectedSeq, logSeq !== expectedSeq ? logSeq : row.lastSeq);
+      }
+      return events.map((event, index) => withSeq(event, expectedSeq + index + 1));
+    },
 
     acquireLease: (workflowId: string, owner: string, ttlMs: number, now: string): Promise<boolean> => {
       const expiresAt = leaseExpiry(now, ttlMs);
