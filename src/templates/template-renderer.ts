@@ -12,7 +12,9 @@
  * before it is a prefix that later calls repeat byte for byte (the built-ins put their shared
  * handbook first, then the workflow's inputs, then the step's own inputs and instructions).
  * Parsed templates are kept in memory; the files are checked for changes at most once per
- * `revalidateMs`, so rendering neither re-reads nor re-parses them on every call.
+ * `revalidateMs`, so rendering neither re-reads nor re-parses them on every call. The text before
+ * each top-level breakpoint is rendered once and reused while the inputs it read are unchanged
+ * (rendered-prefixes.ts): the handbook once per template, the workflow's inputs once per workflow.
  *
  * Files whose name starts with `_` are partials (`{% include "_handbook" %}`), not templates: the
  * built-ins share their handbook and workflow inputs that way, and a team's directory can override
@@ -21,13 +23,15 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Liquid } from 'liquidjs';
-import type { Template } from 'liquidjs';
+import { Context, Liquid, Tag } from 'liquidjs';
+import type { Emitter, FilterImplOptions, Template, TagToken, TopLevelToken } from 'liquidjs';
 import { builtinTemplatesDir, isTemplateFileName, locateTemplate, readdirOrEmpty, templateError, unknownMarkerError } from './template-files.js';
 import type { TemplateRoot } from './template-files.js';
 import { liquidAppendix, plainAppendix, renderAppendix, withAppendix } from './template-inputs.js';
 import type { InputsAppendix } from './template-inputs.js';
 import { fillMarkers, firstMarkerIndex, liquidStaticPrefix, looksLikeLiquid, markersToLiquid, unknownMarkers } from './template-markers.js';
+import { RenderedPrefixes, recordingScope } from './rendered-prefixes.js';
+import type { ContextState, Reads, Segment } from './rendered-prefixes.js';
 
 export { builtinTemplatesDir, isTemplateFileName };
 
@@ -75,6 +79,11 @@ export interface TemplateRendererOptions {
    * override, an edit). Default 1000 ms; 0 checks on every render.
    */
   revalidateMs?: number;
+  /**
+   * Reuse the rendered text before a template's top-level breakpoints while the inputs it read
+   * are unchanged. Default true; false renders every template whole on every call.
+   */
+  reusePrefixes?: boolean;
 }
 
 export interface TemplateSource {
@@ -113,8 +122,15 @@ export interface TemplateRenderer {
   source(name: string): Promise<TemplateSource>;
 }
 
-/** `appendix`: the workflow's inputs to add after a template that has no place for them. */
-type Compiled = ({ kind: 'liquid'; templates: Template[] } | { kind: 'plain'; text: string }) & {
+/**
+ * `appendix`: the workflow's inputs to add after a template that has no place for them.
+ * `parts`: a Liquid template cut at its top-level breakpoints; every part but the last is a segment
+ * whose render may be kept, `step` saying whether the breakpoint after it is a step breakpoint.
+ */
+type Compiled = (
+  | { kind: 'liquid'; templates: Template[]; parts: Array<{ templates: Template[]; segment: Segment; step: boolean }>; rest: Template[] }
+  | { kind: 'plain'; text: string }
+) & {
   staticPrefix: string;
   appendix: InputsAppendix | undefined;
 };
@@ -129,6 +145,34 @@ interface CacheEntry {
 }
 
 const DEFAULT_REVALIDATE_MS = 1000;
+
+/** Filters whose output can change with the same input: a render that calls one is never kept. */
+const IMPURE_FILTERS = ['date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string', 'sample'];
+/** A context's registers (`for` offsets, `cycle` groups, `layout` blocks): public in liquidjs, private in its types. */
+function registersOf(ctx: Context): Record<string, unknown> {
+  return (ctx as unknown as { registers: Record<string, unknown> }).registers;
+}
+
+/** What of a context a later part of the template can see: its variables and registers that are set. */
+function stateOf(ctx: Context): ContextState {
+  const registers: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(registersOf(ctx))) if (value !== undefined) registers[key] = value;
+  return { locals: { ...ctx.bottom() }, registers };
+}
+
+/** A deep copy, or undefined when the state holds something that cannot be copied (a function). */
+function copyOfState(state: ContextState): ContextState | undefined {
+  try {
+    return structuredClone(state);
+  } catch {
+    return undefined;
+  }
+}
+
+function restoreState(ctx: Context, state: ContextState): void {
+  Object.assign(ctx.bottom(), state.locals);
+  Object.assign(registersOf(ctx), state.registers);
+}
 
 export function createTemplateRenderer(options: TemplateRendererOptions = {}): TemplateRenderer {
   const builtin = options.builtinDir ?? builtinTemplatesDir();
@@ -151,18 +195,33 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
   const token = randomUUID();
   const breakpoint = `\u0000cache-breakpoint-${token}\u0000`;
   const stepBreakpoint = `\u0000cache-breakpoint-step-${token}\u0000`;
-  liquid.registerTag('cache_breakpoint', {
-    parse(tagToken) {
+  class CacheBreakpoint extends Tag {
+    readonly step: boolean;
+    constructor(tagToken: TagToken, remainTokens: TopLevelToken[], engine: Liquid) {
+      super(tagToken, remainTokens, engine);
       const arg = tagToken.args.trim();
       if (arg !== '' && arg !== 'step') throw new Error(`cache_breakpoint takes no argument or "step", not "${arg}"`);
       this.step = arg === 'step';
-    },
-    render(_ctx, emitter) {
-      emitter.write(this.step === true ? stepBreakpoint : breakpoint);
-    },
-  });
-  const splitter = new RegExp(`(${stepBreakpoint}|${breakpoint})`);
+    }
+    render(_ctx: Context, emitter: Emitter): void {
+      emitter.write(this.step ? stepBreakpoint : breakpoint);
+    }
+  }
+  liquid.registerTag('cache_breakpoint', CacheBreakpoint);
+  // A render that calls one of these is not kept: the same inputs could give another text.
+  let impureCalls = 0;
+  for (const name of IMPURE_FILTERS) {
+    const filter = liquid.filters[name];
+    if (filter === undefined) continue;
+    const handler = typeof filter === 'function' ? filter : filter.handler;
+    const counted = function (this: ThisParameterType<typeof handler>, ...args: Parameters<typeof handler>) {
+      impureCalls++;
+      return handler.apply(this, args) as unknown;
+    };
+    liquid.registerFilter(name, typeof filter === 'function' ? counted : ({ ...filter, handler: counted } as FilterImplOptions));
+  }
   const revalidateMs = options.revalidateMs ?? DEFAULT_REVALIDATE_MS;
+  const prefixes = options.reusePrefixes === false ? undefined : new RenderedPrefixes();
   /** By template name as asked for: which file it resolved to, and that file parsed. */
   const cache = new Map<string, CacheEntry>();
 
@@ -186,8 +245,24 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
     }
     const text = await readFile(found.path, 'utf8');
     const entry: CacheEntry = { path: found.path, mtimeMs: info.mtimeMs, size: info.size, compiled: compile({ name, ...found, text }), checkedAt: now };
+    if (hit?.compiled.kind === 'liquid') prefixes?.forget(hit.compiled.parts.map((p) => p.segment));
     cache.set(name, entry);
     return entry;
+  }
+
+  /** The template cut at each top-level breakpoint (the tags themselves left out). */
+  function cut(templates: Template[]): Pick<Extract<Compiled, { kind: 'liquid' }>, 'parts' | 'rest'> {
+    const parts: Array<{ templates: Template[]; segment: Segment; step: boolean }> = [];
+    let current: Template[] = [];
+    for (const template of templates) {
+      if (!(template instanceof CacheBreakpoint)) {
+        current.push(template);
+        continue;
+      }
+      parts.push({ templates: current, segment: { cacheable: prefixes !== undefined, entries: [] }, step: template.step });
+      current = [];
+    }
+    return { parts, rest: current };
   }
 
   function compile(src: TemplateSource): Compiled {
@@ -205,7 +280,49 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
       throw templateError(src.path, error);
     }
     refuseUnknownMarkers(src, true);
-    return { kind: 'liquid', templates, staticPrefix: liquidStaticPrefix(prepared), appendix: liquidAppendix(liquid, templates, prepared) };
+    return { kind: 'liquid', templates, ...cut(templates), staticPrefix: liquidStaticPrefix(prepared), appendix: liquidAppendix(liquid, templates, prepared) };
+  }
+
+  /**
+   * What rendering the whole template gives, breakpoint tokens included, with the segments
+   * before its breakpoints reused when their inputs are unchanged. The parts share one context,
+   * as in a whole render; a segment whose render left state in it is never reused.
+   */
+  function renderLiquid(c: Extract<Compiled, { kind: 'liquid' }>, vars: TemplateVars): string {
+    if (c.parts.length === 0 || prefixes === undefined) return String(liquid.renderSync(c.templates, vars));
+    const ctx = new Context(vars, liquid.options, { sync: true }, { liquid });
+    let text = '';
+    for (const part of c.parts) {
+      text += renderSegment(part.templates, part.segment, ctx, vars);
+      // A top-level break ends a whole render there, before the breakpoint after it.
+      if (ctx.breakCalled || ctx.continueCalled) return text;
+      text += part.step ? stepBreakpoint : breakpoint;
+    }
+    return text + String(liquid.renderSync(c.rest, ctx));
+  }
+
+  function renderSegment(templates: Template[], segment: Segment, ctx: Context, vars: TemplateVars): string {
+    if (!segment.cacheable) return String(liquid.renderSync(templates, ctx));
+    const before = stateOf(ctx);
+    const kept = prefixes!.get(segment, vars, before);
+    if (kept !== undefined) {
+      restoreState(ctx, kept.after);
+      return kept.text;
+    }
+    // A copy: the render may change a register's object in place (a `cycle` position).
+    const snapshot = copyOfState(before);
+    const reads: Reads = { names: new Set(), sideEffects: false };
+    const impureBefore = impureCalls;
+    ctx.environments = recordingScope(vars, reads);
+    let text: string;
+    try {
+      text = String(liquid.renderSync(templates, ctx));
+    } finally {
+      ctx.environments = vars;
+    }
+    if (reads.sideEffects || impureCalls !== impureBefore || ctx.breakCalled || ctx.continueCalled) segment.cacheable = false;
+    else if (snapshot !== undefined) prefixes!.put(segment, reads.names, vars, snapshot, stateOf(ctx), text);
+    return text;
   }
 
   function refuseUnknownMarkers(src: TemplateSource, isLiquid: boolean): void {
@@ -219,32 +336,49 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
     try {
       // Synchronous rendering: the built-in tags and filters need no I/O, and it is about twice as
       // fast as the asynchronous path (an `include` still reads its file, synchronously).
-      const text = c.kind === 'plain' ? fillMarkers(c.text, vars) : String(liquid.renderSync(c.templates, vars));
+      const text = c.kind === 'plain' ? fillMarkers(c.text, vars) : renderLiquid(c, vars);
       return { text: c.appendix === undefined ? text : withAppendix(text, renderAppendix(liquid, c.appendix, vars)), staticPrefix: c.staticPrefix };
     } catch (error) {
       throw templateError(path, error);
     }
   }
 
+  /**
+   * The text without its breakpoint tokens, and where they were: a NUL starts every token, and a
+   * NUL that does not start one (an input may hold any character) is text.
+   */
+  function cutTokens(text: string): { full: string; staticEnd: number; cacheBreakpoints: number[] } | undefined {
+    let at = text.indexOf('\u0000');
+    if (at === -1) return undefined;
+    const cacheBreakpoints: number[] = [];
+    let full = '';
+    let from = 0;
+    let staticEnd = 0;
+    let found = false;
+    for (; at !== -1; at = text.indexOf('\u0000', at + 1)) {
+      const step = text.startsWith(stepBreakpoint, at);
+      if (!step && !text.startsWith(breakpoint, at)) continue;
+      found = true;
+      full += text.slice(from, at);
+      from = at + (step ? stepBreakpoint : breakpoint).length;
+      if (full.length > 0 && cacheBreakpoints.at(-1) !== full.length) cacheBreakpoints.push(full.length);
+      if (!step) staticEnd = full.length;
+      at = from - 1;
+    }
+    return found ? { full: full + text.slice(from), staticEnd, cacheBreakpoints } : undefined;
+  }
+
   return {
     directories,
     async render(name, vars = {}) {
-      return (await renderCompiled(name, vars)).text.split(splitter).filter((piece) => piece !== breakpoint && piece !== stepBreakpoint).join('');
+      const { text } = await renderCompiled(name, vars);
+      return cutTokens(text)?.full ?? text;
     },
     async renderParts(name, vars = {}) {
       const { text, staticPrefix } = await renderCompiled(name, vars);
-      if (text.includes(breakpoint) || text.includes(stepBreakpoint)) {
-        const cacheBreakpoints: number[] = [];
-        let full = '';
-        let staticEnd = 0;
-        for (const match of text.split(splitter)) {
-          if (match !== breakpoint && match !== stepBreakpoint) {
-            full += match;
-            continue;
-          }
-          if (full.length > 0 && cacheBreakpoints.at(-1) !== full.length) cacheBreakpoints.push(full.length);
-          if (match === breakpoint) staticEnd = full.length;
-        }
+      const tokens = cutTokens(text);
+      if (tokens !== undefined) {
+        const { full, staticEnd, cacheBreakpoints } = tokens;
         return { staticPart: full.slice(0, staticEnd), dynamicPart: full.slice(staticEnd), cacheBreakpoints };
       }
       // Guard against a prefix the render did not keep verbatim: then nothing is cacheable.
