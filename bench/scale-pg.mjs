@@ -17,6 +17,8 @@
  * capacity, not durability. CONVERGE_BENCH_PG_URL uses a server you give instead.
  */
 import { fork, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -49,6 +51,34 @@ async function startProvider() {
     child.once('exit', (code) => reject(new Error(`fake provider exited with ${code}`)));
   });
   return { url, stop: () => child.kill('SIGTERM') };
+}
+
+/**
+ * CPU (ms) used so far by the cluster's processes: the postmaster of `dataDir` and its children
+ * (backends, WAL writer…), from /proc; undefined where /proc is not there.
+ */
+function postgresCpuMs(dataDir) {
+  try {
+    const master = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const tick = 1000 / 100; // USER_HZ is 100 on Linux
+    let total = 0;
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      let stat;
+      try {
+        stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const pid = Number(name);
+      const ppid = Number(fields[1]);
+      if (pid === master || ppid === master) total += (Number(fields[11]) + Number(fields[12])) * tick;
+    }
+    return total;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Sends `message` to a worker and resolves with its next answer. */
@@ -129,9 +159,12 @@ try {
   const holdSeconds = (performance.now() - t1) / 1000;
 
   // Holding: 20 s of CPU and store calls per worker while nothing changes.
+  const pgData = join(os.tmpdir(), `converge-pg-bench-${process.env.CONVERGE_BENCH_PG_PORT}`, 'data');
   const before = [];
   for (const child of children) before.push(await ask(child, 'status'));
+  const pgCpu0 = postgresCpuMs(pgData);
   await sleep(20_000);
+  const pgCpu1 = postgresCpuMs(pgData);
   const after = [];
   for (const child of children) after.push(await ask(child, 'status'));
   const memory = [];
@@ -177,6 +210,7 @@ try {
     rssPerHeldKb: (sum((w) => w.rssPerHeldKb * w.held)) / workflows,
     heapPerHeldKb: (sum((w) => w.heapPerHeldKb * w.held)) / workflows,
     holdCpuMsPerSecond: sum((w) => w.holdCpuMsPerSecond),
+    postgresCpuMsPerSecond: pgCpu0 === undefined || pgCpu1 === undefined || server.external ? null : (pgCpu1 - pgCpu0) / 20,
     renewalsPerSecond: sum((w) => w.renewalsPerSecond),
     leaseLookupsPerSecond: sum((w) => w.leaseLookupsPerSecond),
     connections,

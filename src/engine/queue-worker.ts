@@ -61,6 +61,8 @@ export interface QueueWorkerResult {
 const DEFAULT_SWEEP_MS = 2000;
 /** Sweeps for which a lease seen held elsewhere is trusted without a lookup (bounded by its expiry). */
 const LEASE_RECHECK_SWEEPS = 10;
+/** Runnable workflows a sweep looks at concurrently (the store's pool has 10 connections by default). */
+const SWEEP_PARALLEL = 8;
 
 interface RunContext {
   workflowId: string;
@@ -239,11 +241,12 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
     };
     // Only what changed since the last sweep is read (runnable-scan.ts); the rows kept are the runnable ones.
     const changed = await scan.refresh();
-    for (const wf of [...scan.rows]) {
-      seen.add(wf.id);
-      runnable += 1;
-      await wake(wf);
-    }
+    const rows = [...scan.rows];
+    for (const wf of rows) seen.add(wf.id);
+    runnable = rows.length;
+    // A few at once: each costs round trips (lease, enqueue), and 100,000 one after another
+    // would take a sweep minutes while the connection pool sits idle.
+    for (let i = 0; i < rows.length; i += SWEEP_PARALLEL) await Promise.all(rows.slice(i, i + SWEEP_PARALLEL).map((wf) => wake(wf)));
     for (const wf of await wakes.due(changed)) {
       seen.add(wf.id);
       await wake(wf, true);
