@@ -86,14 +86,17 @@ export class EventCodec {
   }
 
   /**
-   * The snapshot as stored, with its definition by reference. Kept as plain JSON (snapshots are
-   * one per 50 events, so compressing them saves little) so that prune can see the reference.
+   * The snapshot as stored, with its definition by reference, deflated (fast level, same
+   * dictionary as events): a snapshot holds the whole state, megabytes on a long log, and writing
+   * it plain cost more than deflating it (the row's pages and the WAL checkpoint they force).
+   * Prune reads the reference from `definitionHash`, stored beside the body.
    */
-  encodeState(state: unknown): EncodedEvent {
+  encodeState(state: unknown): EncodedEvent & { definitionHash?: string } {
     const definition = (state as { definition?: WorkflowDefinition }).definition;
-    if (definition === undefined || isRef(definition)) return { body: JSON.stringify(state) };
+    if (definition === undefined) return { body: compressState(JSON.stringify(state)) };
+    if (isRef(definition)) return { body: compressState(JSON.stringify(state)), definitionHash: definition[REF] };
     const stored = this.#stored(definition);
-    return { body: JSON.stringify({ ...(state as object), definition: { [REF]: stored.hash } }), definition: stored };
+    return { body: compressState(JSON.stringify({ ...(state as object), definition: { [REF]: stored.hash } })), definition: stored, definitionHash: stored.hash };
   }
 
   /** The JSON text of a stored body. */
@@ -172,6 +175,12 @@ function compress(json: string): Buffer {
   const dictionary = DICTIONARIES[CURRENT_DICTIONARY]!;
   const deflated = deflateRawSync(json, json.length <= SMALL_BODY ? { dictionary, ...SMALL_STREAM } : { dictionary });
   return Buffer.concat([Buffer.of(CURRENT_DICTIONARY), deflated]);
+}
+
+/** A snapshot's body: level 1, which deflates megabytes of state JSON in a few ms (level 6 takes 3× as long for 10 % less). */
+function compressState(json: string): Buffer {
+  const dictionary = DICTIONARIES[CURRENT_DICTIONARY]!;
+  return Buffer.concat([Buffer.of(CURRENT_DICTIONARY), deflateRawSync(json, { dictionary, level: 1 })]);
 }
 
 function isRef(value: unknown): value is { [REF]: string } {

@@ -7,6 +7,7 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reduce } from '../../src/core/apply.js';
 import type { NewEvent } from '../../src/core/events.js';
@@ -21,11 +22,22 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function fixtureStore(): Promise<Store> {
+async function fixtureStore(): Promise<Store & { path: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'converge-log-snapshots-'));
   dirs.push(dir);
-  copyFileSync(FIXTURE, join(dir, 'converge.db'));
-  return openSqliteStore(join(dir, 'converge.db'));
+  const path = join(dir, 'converge.db');
+  copyFileSync(FIXTURE, path);
+  return Object.assign(await openSqliteStore(path), { path });
+}
+
+/** Snapshot rows as stored: their seq, whether the body is deflated, the definition they name. */
+function snapshotRows(path: string): Array<{ id: string; seq: number; kind: string; hash: string | null }> {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT workflow_id AS id, seq, typeof(state) AS kind, definition_hash AS hash FROM snapshots ORDER BY workflow_id').all() as never;
+  } finally {
+    db.close();
+  }
 }
 
 async function replayed(store: Store, workflowId: string) {
@@ -73,6 +85,12 @@ describe('a store written by the version with full-state snapshots every 50 even
         expect((await store.loadSnapshot(id))?.seq).toBeGreaterThanOrEqual(50);
         expect(await loadState(store, id)).toEqual(await replayed(store, id));
       }
+      // The migration named each old plain-JSON snapshot's definition beside it, for prune.
+      const rows = snapshotRows(store.path);
+      expect(rows.map((r) => r.kind)).toEqual(['text', 'text', 'text']);
+      expect(rows.every((r) => r.hash !== null && r.hash.length > 0)).toBe(true);
+      expect(await store.prune(new Date(Date.now() + 365 * 86_400_000).toISOString())).toBeGreaterThanOrEqual(0);
+      expect(await loadState(store, 'wf_fixture_gate')).toEqual(await replayed(store, 'wf_fixture_gate'));
     } finally {
       await store.close();
     }
@@ -89,6 +107,8 @@ describe('a store written by the version with full-state snapshots every 50 even
       const state = await appendEach(store, id, more);
       expect(state.seq).toBe(105);
       expect((await store.loadSnapshot(id))?.seq).toBe(100);
+      // Written by this version: deflated, its definition named beside it.
+      expect(snapshotRows(store.path).find((r) => r.id === id)).toMatchObject({ seq: 100, kind: 'blob', hash: expect.any(String) });
       const loaded = await loadState(store, id);
       expect(loaded).toEqual(await replayed(store, id));
       expect(loaded).toEqual(state);

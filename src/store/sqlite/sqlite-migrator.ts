@@ -9,6 +9,7 @@ import { migration0001Initial } from './migrations/0001-initial.js';
 import { migration0002SharedDefinitions } from './migrations/0002-shared-definitions.js';
 import { migration0003Integrity } from './migrations/0003-integrity.js';
 import { migration0004StepTraces } from './migrations/0004-step-traces.js';
+import { migration0005SnapshotDefinition } from './migrations/0005-snapshot-definition.js';
 
 export interface SqliteMigration {
   version: number;
@@ -22,6 +23,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
   migration0002SharedDefinitions,
   migration0003Integrity,
   migration0004StepTraces,
+  migration0005SnapshotDefinition,
 ]);
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;

@@ -120,13 +120,14 @@ export function prepareStatements(db: Database.Database) {
     putDefinition: prepare<[string, string]>('INSERT INTO definitions (hash, body) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING'),
     getDefinition: prepare<[string], { body: string }>('SELECT body FROM definitions WHERE hash = ?'),
     // Definitions that no remaining log's first event and no snapshot names. A log or snapshot
-    // from before definitions were shared names none (NULL), which NOT IN must not see.
+    // from before definitions were shared names none (NULL), which NOT IN must not see. A snapshot
+    // is deflated, so the reference it holds is kept beside it in definition_hash.
     pruneDefinitions: prepare<[]>(
       `DELETE FROM definitions WHERE hash NOT IN (
          SELECT json_extract(body, '$.definition."$definition"') AS hash FROM events
          WHERE type = 'workflow_started' AND hash IS NOT NULL
          UNION
-         SELECT json_extract(state, '$.definition."$definition"') AS hash FROM snapshots WHERE hash IS NOT NULL
+         SELECT definition_hash FROM snapshots WHERE definition_hash IS NOT NULL
        )`,
     ),
     getWorkflow: prepare<[string], WorkflowRow>(`SELECT ${READ_COLUMNS} FROM workflows WHERE id = ?`),
@@ -148,9 +149,9 @@ export function prepareStatements(db: Database.Database) {
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
     // An older snapshot saved late must not replace a newer one.
-    saveSnapshot: prepare<[string, number, StoredBody]>(
-      `INSERT INTO snapshots (workflow_id, seq, state) VALUES (?, ?, ?)
-       ON CONFLICT (workflow_id) DO UPDATE SET seq = excluded.seq, state = excluded.state
+    saveSnapshot: prepare<[string, number, StoredBody, string | null]>(
+      `INSERT INTO snapshots (workflow_id, seq, state, definition_hash) VALUES (?, ?, ?, ?)
+       ON CONFLICT (workflow_id) DO UPDATE SET seq = excluded.seq, state = excluded.state, definition_hash = excluded.definition_hash
        WHERE excluded.seq >= snapshots.seq`,
     ),
     loadSnapshot: prepare<[string], { seq: number; state: StoredBody }>(

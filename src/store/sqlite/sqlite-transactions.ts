@@ -54,7 +54,7 @@ export function prepareTransactions(db: Database.Database, s: SqliteStatements, 
     saveSnapshot: transaction((workflowId: string, seq: number, state: unknown): void => {
       const encoded = codec.encodeState(state);
       if (encoded.definition !== undefined) s.putDefinition.run(encoded.definition.hash, encoded.definition.json);
-      s.saveSnapshot.run(workflowId, seq, encoded.body);
+      s.saveSnapshot.run(workflowId, seq, encoded.body, encoded.definitionHash ?? null);
     }),
 
     acquireLease: transaction((workflowId: string, owner: string, ttlMs: number, now: string): boolean => {

@@ -74,14 +74,15 @@ describe('SqliteStore', () => {
       expect(raw().pragma('journal_mode', { simple: true })).toBe('wal');
     });
 
-    it('records schema version 4 and reports the migrations as applied', async () => {
+    it('records schema version 5 and reports the migrations as applied', async () => {
       store = await openSqliteStore(path);
-      expect(await store.getSetting('schema_version')).toBe('4');
+      expect(await store.getSetting('schema_version')).toBe('5');
       expect(await store.migrate()).toEqual([
         { version: 1, name: 'initial', status: 'already_applied' },
         { version: 2, name: 'shared-definitions', status: 'already_applied' },
         { version: 3, name: 'integrity', status: 'already_applied' },
         { version: 4, name: 'step-traces', status: 'already_applied' },
+        { version: 5, name: 'snapshot-definition', status: 'already_applied' },
       ]);
     });
 
@@ -110,8 +111,8 @@ describe('SqliteStore', () => {
       raw().prepare("UPDATE settings SET value = '7' WHERE key = 'schema_version'").run();
 
       const opening = openSqliteStore(path);
-      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 4 } });
-      await expect(opening).rejects.toThrow(/schema 7, this one knows 4/);
+      await expect(opening).rejects.toMatchObject({ ...code('STORE_TOO_NEW'), details: { schemaVersion: 7, knownVersion: 5 } });
+      await expect(opening).rejects.toThrow(/schema 7, this one knows 5/);
     });
 
     it('refuses a foreign database with an events table with MIGRATION_FAILED and leaves it unchanged', async () => {
