@@ -243,13 +243,21 @@ async function callAgent(
     // provider's limit holds no prompt, knowledge text or request in memory while it waits.
     // Both reviews of a step share one set of inputs (and one knowledge selection).
     const prompted = async () => {
-      if (callSignal.aborted) throw agentFailure('unknown', `The ${step.role} call was cancelled before it started.`);
+      if (callSignal.aborted) throw agentFailure('unknown', `The ${step.role} call was stopped before it started.`);
       inputs ??= (async () =>
         promptInputs(state.definition, state, run, (await deps.knowledgeFor?.(state, step, `${state.requirements}\n${planTitle}`)) ?? '', promptAgentFor({ kind: 'agent', agent }, step, run)))();
       const parts = await deps.templates.renderParts(template, await inputs);
       return agent.call(requestFor(parts));
     };
-    const call = () => deps.limiter.run(agent.provider, prompted);
+    const call = async () => {
+      try {
+        return await deps.limiter.run(agent.provider, prompted);
+      } catch (error) {
+        // Stopped because an earlier review failed: not the provider's failure, so its circuit does not count it.
+        if (callSignal.aborted && !signal.aborted) throw agentFailure('unknown', `The ${step.role} call was stopped: an earlier review failed.`, { cause: error });
+        throw error;
+      }
+    };
     // An open circuit is waited out within the deadline: failing at once would only spend attempts.
     return deps.breaker ? deps.breaker.run(circuitOf(agent), call, { wait: true, deadlineMs, signal: callSignal }) : call();
   };

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { agentFailure, type Agent, type AgentRequest, type AgentResponse } from '../../src/agents/agent.js';
+import { agentCircuit, agentFailure, type Agent, type AgentRequest, type AgentResponse } from '../../src/agents/agent.js';
 import type { WorkflowEvent } from '../../src/core/events.js';
 import { createEngine } from '../../src/engine/create-engine.js';
 import { startWorkflow } from '../../src/engine/workflow-commands.js';
@@ -30,12 +30,12 @@ function latch(what: string): { promise: Promise<void>; open: () => void } {
 }
 
 /** Starts a workflow at step 5 (no checks) and runs it to the final approval gate with `reviewer` as the validator. */
-async function runStep5(reviewer: (request: AgentRequest) => Promise<AgentResponse>): Promise<WorkflowEvent[]> {
+async function runStep5(reviewer: (request: AgentRequest) => Promise<AgentResponse>, extra: Partial<Agent> = {}): Promise<WorkflowEvent[]> {
   const store = await openStore('memory:');
   try {
     const dir = mkdtempSync(join(tmpdir(), 'converge-parallel-reviews-'));
     const engine = createEngine({ store, config: ProjectConfigSchema.parse({ checks: [] }), baseDir: dir });
-    const agent: Agent = { id: 'test-validator', provider: 'test', call: reviewer };
+    const agent: Agent = { id: 'test-validator', provider: 'test', call: reviewer, ...extra };
     engine.executor.agentFor = () => ({ kind: 'agent', agent });
     const definition = { ...engine.definition, start: 'validate_code' };
     const state = await startWorkflow(store, engine.clock, { definition, requirements: 'Add truncateWords', workspace: { path: dir, type: 'shared' } });
@@ -71,7 +71,7 @@ describe('the reviews of a validate step', () => {
     expect(indices.sort()).toEqual([0, 1]);
   });
 
-  it('fail the step on 5a as before: 5b stopped and not counted, and the retry asks from the next call on', async () => {
+  it('fail the step on 5a as before: 5b stopped, not counted (nor against the circuit), and the retry asks from the next call on', async () => {
     const bAsked = latch('5a failed before 5b was asked');
     let bStopped = false;
     const asked: Array<[number, number]> = [];
@@ -86,7 +86,8 @@ describe('the reviews of a validate step', () => {
       await new Promise<void>((resolve) => request.signal.addEventListener('abort', () => resolve(), { once: true }));
       bStopped = true;
       throw agentFailure('timeout', 'stopped');
-    });
+      // One timeout opens this circuit for 10 minutes: 5b's, stopped by Converge, must not count against the provider.
+    }, { circuit: agentCircuit('test', { failures: 1, cool_down_s: 600 }) });
     expect(events.find((e) => e.type === 'step_failed')).toMatchObject({ calls: 1, usage: [], failure: { class: 'rate_limited' } });
     expect(bStopped).toBe(true);
     // As one after the other: the failed attempt made one call, so the retry's 5a is call #1 and its 5b #2.
