@@ -92,6 +92,15 @@ describe('runChecks, several at once', () => {
     expect(Math.min(at('started:tests'), at('started:docs'))).toBeGreaterThan(at('finished:build'));
   });
 
+  it('stops a check at its timeout while the one beside it goes on', async () => {
+    const checks = [check('slow', 'sleep 30 & sleep 30; wait', { timeout_s: 0.5 }), check('quick', 'sleep 1', { timeout_s: 5 })];
+    const results = await runChecks(checks, { workspace, concurrency: 2 });
+    expect(results.map((r) => [r.toolId, r.status, r.summary])).toEqual([
+      ['slow', 'error', 'timed out after 0.5s; the check and its child processes were killed'],
+      ['quick', 'passed', 'exited with code 0'],
+    ]);
+  });
+
   it('kills every running check when cancelled, and starts none of those still waiting', async () => {
     const controller = new AbortController();
     const checks = [check('one', 'sleep 30'), check('two', 'sleep 30'), check('three', 'sleep 30')];
