@@ -3,7 +3,7 @@
  * a missing score is never a pass.
  */
 import type { Rubric, StallRule } from './definition-schema.js';
-import { issueCount } from './records.js';
+import { issueCount } from './issue-count.js';
 import type { ScoreCard, ValidationReport } from './records.js';
 
 export interface ConvergenceResult {

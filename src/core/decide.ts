@@ -10,9 +10,8 @@ import { evaluateConvergence, fmt, isStalled, weightedScore } from './convergenc
 import type { ConvergenceResult } from './convergence.js';
 import { contextFor } from './context.js';
 import type { Decision } from './decision.js';
-import { COMPLETE } from './definition-schema.js';
 import type { FailureClass, Step, WorkflowDefinition } from './definition-schema.js';
-import { stepById } from './definition.js';
+import { COMPLETE, stepById } from './definition-steps.js';
 import { endSentence } from './messages.js';
 import { budgetReached, formatBudgetUse } from './budget.js';
 import type { EscalationReason } from './events.js';

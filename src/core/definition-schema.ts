@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CheckSchema, ReportLabelsSchema } from './profile-schema.js';
+import { COMPLETE } from './definition-steps.js';
 
 export const RoleSchema = z.enum(['planner', 'validator', 'programmer']);
 export type Role = z.infer<typeof RoleSchema>;
@@ -35,8 +36,8 @@ const id = z
   .string()
   .regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, "_" or "-", starting with a letter');
 
-/** The end of the workflow, usable wherever a step id is expected. */
-export const COMPLETE = 'complete';
+/** The end of the workflow, usable wherever a step id is expected (defined with the zod-free step lookups). */
+export { COMPLETE };
 
 export const StepSchema = z.strictObject({
   id,

@@ -125,10 +125,4 @@ function checkProduceChainsReachValidation(
   });
 }
 
-export function stepById(def: WorkflowDefinition, stepId: string): Step {
-  const step = def.steps.find((s) => s.id === stepId);
-  if (step === undefined) {
-    throw new ConvergeError('ILLEGAL_ACTION', `Workflow definition "${def.id}" has no step "${stepId}".`);
-  }
-  return step;
-}
+export { stepById } from './definition-steps.js';

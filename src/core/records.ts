@@ -95,13 +95,4 @@ export const UsageSchema = z.object({
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
-export function countIssues(issues: readonly Issue[], severity: Severity): number {
-  return issues.filter((issue) => issue.severity === severity && issue.falsePositive === undefined).length;
-}
-
-/** The issues of a severity the convergence rule counts: the reviewers' stated count, if any, plus every other finding. */
-export function issueCount(report: Pick<ValidationReport, 'issues' | 'statedCounts'>, severity: Severity): number {
-  const stated = report.statedCounts?.[severity];
-  if (stated === undefined) return countIssues(report.issues, severity);
-  return stated + countIssues(report.issues.filter((issue) => issue.source !== 'llm'), severity);
-}
+export { countIssues, issueCount } from './issue-count.js';

@@ -17,8 +17,9 @@ import type { Profile, ReportLabels } from '../core/profile-schema.js';
 import { builtinPath } from './builtin-files.js';
 import { ProjectConfigSchema } from './project-config.js';
 import type { ProjectConfig } from './project-config.js';
+import { CONFIG_FILE } from './project-root.js';
 
-export const CONFIG_FILE = 'converge.yaml';
+export { CONFIG_FILE };
 
 export function builtinNames(kind: 'definitions' | 'profiles'): string[] {
   const dir = builtinPath(kind);

@@ -10,8 +10,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CONFIG_FILE } from './loader.js';
 
+/** The project settings file (loader.ts reads it; defined here so finding a project loads no YAML or schema code). */
+export const CONFIG_FILE = 'converge.yaml';
 export const STORE_DIR = '.converge';
 export const STORE_FILE = 'converge.db';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/interfaces/cli/main.js';
+import { buildProgram } from '../../src/interfaces/cli/program.js';
 import { PARSE_ONLY_ENV } from '../../src/interfaces/cli/parse-only.js';
 import { BIN, copyFixture, ROOT } from './helpers/cli.js';
 import type { CliResult } from './helpers/cli.js';

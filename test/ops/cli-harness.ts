@@ -7,7 +7,7 @@ import { CommanderError } from 'commander';
 import { isConvergeError } from '../../src/core/errors.js';
 import { closeCliStores } from '../../src/interfaces/cli/cli-context.js';
 import { registerServeCommands } from '../../src/interfaces/cli/commands/serve-commands.js';
-import { buildProgram } from '../../src/interfaces/cli/main.js';
+import { buildProgram } from '../../src/interfaces/cli/program.js';
 import { exitCodeFor } from '../../src/interfaces/error-map.js';
 
 export interface CliRun {

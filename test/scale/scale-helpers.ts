@@ -103,13 +103,13 @@ export async function waitUntil(what: string, done: () => Promise<boolean>, time
 
 /**
  * Fails at once, with what to do, when the built CLI does not yet route `converge worker` to the
- * distributed worker or lacks `store copy` (both are wired in worker-command.ts and main.ts).
+ * distributed worker or lacks `store copy` (both are wired in worker-command.ts and program.ts).
  */
 export function assertCliWired(): void {
   const read = (path: string) => (existsSync(join(ROOT, 'dist', path)) ? readFileSync(join(ROOT, 'dist', path), 'utf8') : '');
-  const wired = read('interfaces/cli/commands/worker-command.js').includes('runDistributedWorker') && read('interfaces/cli/main.js').includes('registerScaleCommands');
+  const wired = read('interfaces/cli/commands/worker-command.js').includes('runDistributedWorker') && read('interfaces/cli/program.js').includes('registerScaleCommands');
   if (!wired) {
-    throw new Error('The built CLI does not run distributed workers: call runDistributedWorker from worker-command.ts, registerScaleCommands from main.ts, then `npm run build`.');
+    throw new Error('The built CLI does not run distributed workers: call runDistributedWorker from worker-command.ts, registerScaleCommands from program.ts, then `npm run build`.');
   }
 }
 

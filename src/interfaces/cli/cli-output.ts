@@ -10,7 +10,6 @@ import type { Command } from 'commander';
 import type { WorkflowEvent } from '../../core/events.js';
 import type { WorkflowState } from '../../core/state.js';
 import type { WorkflowSummary } from '../../store/store.js';
-import { globalOptions } from './cli-context.js';
 
 /** Escape sequences (CSI, OSC, and two-character ones) whole, so no parameters are left behind. */
 const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[ -/]*[0-~]?)/g;
@@ -37,15 +36,20 @@ export function printJsonLine(value: unknown): void {
   process.stdout.write(`${jsonText(value)}\n`);
 }
 
+/** Whether `--json` was given (read here, not through cli-context, which would load the store and engine with every command). */
+function wantsJsonOutput(command: Command): boolean {
+  return (command.optsWithGlobals() as { json?: boolean }).json === true;
+}
+
 /** `json` as one line under `--json`, else `text`. */
 export function printResult(command: Command, json: unknown, text: string): void {
-  if (globalOptions(command).json) printJsonLine(json);
+  if (wantsJsonOutput(command)) printJsonLine(json);
   else printText(text);
 }
 
 /** A JSON document a command prints whatever the flags (schema, decide, export): pretty for a person, one line under `--json`. */
 export function printDocument(command: Command, value: unknown): void {
-  process.stdout.write(globalOptions(command).json ? `${jsonText(value)}\n` : `${jsonText(value, 2)}\n`);
+  process.stdout.write(wantsJsonOutput(command) ? `${jsonText(value)}\n` : `${jsonText(value, 2)}\n`);
 }
 
 /** The folded state as `show --json` prints it: `workflow_id` first, in place of the internal `workflowId`. */

@@ -10,7 +10,7 @@ import { agentEntries, agentNeeds } from '../../agents/agent-readiness.js';
 import type { AgentEntry, AgentNeed } from '../../agents/agent-readiness.js';
 import { isConvergeError } from '../../core/errors.js';
 import { createSandboxHost, INSTALL_HINT } from '../../sandbox/index.js';
-import { sqliteFileOf } from '../../store/index.js';
+import { sqliteFileOf } from '../../store/open-store.js';
 import { pgDumpCommands } from '../../store/store-backup.js';
 import { targetProblems } from '../../ops/notify/notify-targets.js';
 import { effectiveDefinition, loadDefinition, loadProfile } from '../../workflows/loader.js';

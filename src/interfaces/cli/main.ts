@@ -1,86 +1,84 @@
 /**
  * The `converge` command line. Each command parses, calls the engine, and formats; every
  * error becomes one clear line (what happened, how to fix it) and a meaningful exit code.
+ *
+ * Start-up loads only what the run needs (issue 19: `--help`, `list` and `status` within 2× the
+ * CPU of `node -e 0`). The command modules import the engine, stores and agents their actions
+ * use, so main.ts registers just the module(s) of the command named on the command line, found in
+ * command-index.ts; `--help` lists every command from that index without loading any of them.
+ * Anything else (an unknown or misspelt command) builds the whole program, as before.
  */
-import { Command } from 'commander';
-import { closeCliStores } from './cli-context.js';
-import { holdUsageErrors, reportError, wantsJson } from './cli-errors.js';
+import type { Command } from 'commander';
+import { Help } from 'commander';
+import { closeCliStores } from './cli-store.js';
+import { reportError, wantsJson } from './cli-errors.js';
 import { endQuietlyOnClosedOutput } from './cli-output.js';
-import { PARSE_ONLY_ENV, stopAfterParsing } from './parse-only.js';
-import { registerDemoCommand } from './commands/demo-command.js';
-import { registerHumanCommands } from './commands/human-commands.js';
-import { registerInspectCommands } from './commands/inspect-commands.js';
-import { registerReviewCommands } from './commands/review-commands.js';
-import { registerRunCommands } from './commands/run-commands.js';
-import { registerToolCommands } from './commands/tool-commands.js';
-import { registerWorkerCommand } from './commands/worker-command.js';
-import { registerScaleCommands } from './commands/scale-commands.js';
-import { registerStoreCommands } from './commands/store-commands.js';
-import { registerKbCommand } from './commands/kb-command.js';
-import { registerChecksCommand } from './commands/checks-command.js';
-import { registerMcpCommand } from './commands/mcp-command.js';
-import { registerServeCommands } from './commands/serve-commands.js';
-import { registerParseCommand } from './commands/parse-command.js';
-import { registerDoctorCommand } from './commands/doctor-command.js';
-import { registerNotifyCommand } from './commands/notify-command.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../workflows/builtin-files.js';
+import { COMMAND_INDEX } from './command-index.js';
+import type { IndexedCommand } from './command-index.js';
+import { finishProgram, programShell } from './program-shell.js';
 
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
+/** Global options that take a value: the word after them is that value, not the command. */
+const VALUE_OPTIONS = new Set(['--store', '--config']);
+const HELP_OPTIONS = new Set(['-h', '--help']);
+
+/** The command the arguments name, 'help' for the command list, or undefined when unsure. */
+function commandOf(args: readonly string[]): IndexedCommand | 'help' | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (VALUE_OPTIONS.has(arg)) {
+      i++;
+      continue;
+    }
+    if (HELP_OPTIONS.has(arg)) return 'help';
+    if (arg.startsWith('-')) continue;
+    // `converge help` lists the commands; `converge help status` is the help of one.
+    if (arg === 'help') return args[i + 1] === undefined ? 'help' : find(args[i + 1]!);
+    return find(arg);
   }
+  return 'help';
 }
 
-export function buildProgram(): Command {
-  const program = new Command();
-  program
-    .name('converge')
-    .description('A durable orchestrator for agentic software development: plan → validate → revise, implement → check → refine, with human gates.')
-    .version(version())
-    .option('--store <url>', "the store: a SQLite path or postgres:// URL (default: $CONVERGE_STORE, else .converge/converge.db in the project's root)")
-    .option('--config <file>', "the project settings file (default: converge.yaml in the project's root, found from here up)")
-    .option('--json', 'machine-readable output (JSON lines for progress)')
-    .showSuggestionAfterError(true)
-    .exitOverride();
-  program.addHelpText(
-    'after',
-    `
-Exit codes: 0 completed · 1 failed · 2 bad usage · 3 waiting for a human · 4 rejected or cancelled
+function find(name: string): IndexedCommand | undefined {
+  return COMMAND_INDEX.find((c) => c.name === name || c.aliases.includes(name));
+}
 
-Start here:
-  converge demo                          run the seven-step workflow on an example project
-  converge init                          write converge.yaml for your project
-  converge run "Add a CSV export"        plan, implement and check it in the current directory`,
-  );
-  registerRunCommands(program);
-  registerDemoCommand(program);
-  registerHumanCommands(program);
-  registerInspectCommands(program);
-  registerReviewCommands(program);
-  registerToolCommands(program);
-  registerWorkerCommand(program);
-  registerScaleCommands(program);
-  registerStoreCommands(program);
-  registerKbCommand(program);
-  registerChecksCommand(program);
-  registerMcpCommand(program);
-  registerServeCommands(program);
-  registerParseCommand(program);
-  registerDoctorCommand(program);
-  registerNotifyCommand(program);
-  holdUsageErrors(program);
-  if (process.env[PARSE_ONLY_ENV] === '1') stopAfterParsing(program);
+/** The program with every command as a stub from the index: what `converge --help` prints, nothing run. */
+export function listingProgram(): Command {
+  const program = programShell();
+  const terms = new Map(COMMAND_INDEX.map((c) => [c.name, c.term]));
+  for (const c of COMMAND_INDEX) {
+    const stub = program.command(c.name, { hidden: c.hidden }).description(c.description);
+    if (c.aliases.length > 0) stub.aliases([...c.aliases]);
+  }
+  const help = new Help();
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? help.subcommandTerm(cmd) });
   return program;
+}
+
+/** The program holding the command `entry` names, or undefined when its modules do not register it (a stale index). */
+async function commandProgram(entry: IndexedCommand): Promise<Command | undefined> {
+  const program = programShell();
+  for (const [file, register] of entry.modules) {
+    const module = (await import(`./commands/${file}.js`)) as Record<string, unknown>;
+    const fn = module[register];
+    if (typeof fn !== 'function') return undefined;
+    (fn as (program: Command) => void)(program);
+  }
+  return program.commands.some((c) => c.name() === entry.name) ? program : undefined;
+}
+
+async function programFor(args: readonly string[]): Promise<Command> {
+  const target = commandOf(args);
+  if (target === 'help') return finishProgram(listingProgram());
+  const one = target === undefined ? undefined : await commandProgram(target);
+  if (one !== undefined) return finishProgram(one);
+  return (await import('./program.js')).buildProgram();
 }
 
 export async function main(argv: string[]): Promise<void> {
   endQuietlyOnClosedOutput();
-  const program = buildProgram();
   try {
+    const program = await programFor(argv.slice(2));
     await program.parseAsync(argv);
   } catch (error) {
     process.exitCode = reportError(error, wantsJson(argv.slice(2)));

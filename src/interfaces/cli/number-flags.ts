@@ -4,6 +4,7 @@
  * takes, never a NaN (or a silently truncated number) handed on to the engine.
  */
 import { ConvergeError } from '../../core/errors.js';
+import { plain } from '../shared/review-text.js';
 
 export interface WholeNumberRule {
   min?: number;
@@ -63,4 +64,12 @@ export function durationMs(flag: string, example = '90m'): (value: string) => nu
 export function wholeNumbers(flag: string, rule: WholeNumberRule = {}): (value: string, previous?: number[]) => number[] {
   const one = wholeNumber(flag, rule);
   return (value, previous = []) => [...previous, ...value.split(',').map((v) => one(v))];
+}
+
+/** `--step`: a step number, strictly (no "4abc", no NaN), for `show` and `review`. */
+export function stepFlag(value: string): number {
+  if (!/^\d{1,4}$/.test(value.trim())) {
+    throw new ConvergeError('USAGE', `--step: "${plain(value).slice(0, 20)}" is not a step number.`, { hint: 'Give the step\'s number, e.g. --step 4.', details: { field: 'step' } });
+  }
+  return Number(value);
 }

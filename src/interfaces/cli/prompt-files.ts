@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { SubmitStepResultAction } from '../../engine/next-action.js';
-import { sqliteFileOf } from '../../store/index.js';
+import { sqliteFileOf } from '../../store/open-store.js';
 import type { GlobalOptions } from './cli-context.js';
 import { loadConfig, storeLocation } from './cli-context.js';
 

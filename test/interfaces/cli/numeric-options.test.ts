@@ -5,7 +5,7 @@
  */
 import type { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../../src/interfaces/cli/main.js';
+import { buildProgram } from '../../../src/interfaces/cli/program.js';
 
 /** Placeholders that stand for a number (a count, a port, a step, a duration, money). */
 const NUMERIC = /<(n|seq\.*|tokens|usd|duration|port|step)(\.\.\.)?>/;

@@ -3,21 +3,25 @@
  */
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
-import { wholeNumber } from '../number-flags.js';
+import { stepFlag, wholeNumber } from '../number-flags.js';
 import { didYouMean } from '../../../core/messages.js';
-import { toSeedState } from '../../../core/seed-state.js';
-import { loadState, waitingFor } from '../../../engine/workflow-log.js';
+import type { WorkflowState } from '../../../core/state.js';
+import type { Store } from '../../../store/store.js';
 import { shownStatus } from '../../../engine/external-wait.js';
-import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
-import { cliAccess, cliCaller } from '../cli-access.js';
-import { nextAction } from '../../../engine/next-action.js';
-import { formatReport } from '../../../engine/report-format.js';
-import { printNextAction } from '../wait-output.js';
-import { describeEvent } from '../event-lines.js';
-import { showStepTrace, stepFlag } from './review-commands.js';
-import { listTable, showText, statusLine } from '../show-format.js';
-import { reduce } from '../../../core/apply.js';
+import { globalOptions, openCliStore } from '../cli-store.js';
+import { listTable, statusLine } from '../status-format.js';
 import { eventJson, printDocument, printJsonLine, printResult as print, printText, stateJson, summaryJson } from '../cli-output.js';
+
+// `status` and `list` start with the store and the log reader only (issue 19: start-up); the
+// commands that format, decide or build an engine import those parts when they run.
+const cliContext = () => import('../cli-context.js');
+const cliAccessModule = () => import('../cli-access.js');
+// The log reader, and through it the reducer, is loaded by the commands that fold a workflow, not by `list`.
+const workflowLog = () => import('../../../engine/workflow-log.js');
+
+async function loadState(store: Store, id: string): Promise<WorkflowState> {
+  return (await workflowLog()).loadState(store, id);
+}
 
 export function registerInspectCommands(program: Command): void {
   program
@@ -26,6 +30,7 @@ export function registerInspectCommands(program: Command): void {
     .argument('<id>', 'workflow id')
     .action(async (id: string, _f: unknown, command: Command) => {
       const state = await loadState(await openCliStore(globalOptions(command)), id);
+      const { waitingFor } = await workflowLog();
       const json = { workflow_id: id, status: shownStatus(state), phase: state.phase, step: state.runs.at(-1)?.stepNumber ?? null, waiting_for: waitingFor(state), gate: state.gate, escalation: state.escalation, paused: state.paused };
       print(command, json, statusLine(state));
     });
@@ -50,7 +55,8 @@ export function registerInspectCommands(program: Command): void {
     .action(async (id: string, flags: { step?: number }, command: Command) => {
       const store = await openCliStore(globalOptions(command));
       const state = await loadState(store, id);
-      if (flags.step !== undefined) return showStepTrace(command, store, state, flags.step);
+      if (flags.step !== undefined) return (await import('./review-commands.js')).showStepTrace(command, store, state, flags.step);
+      const [{ showText }, { waitingFor }] = await Promise.all([import('../show-format.js'), workflowLog()]);
       print(command, { ...stateJson(state), status: shownStatus(state), waiting_for: waitingFor(state) }, showText(state));
     });
 
@@ -62,6 +68,7 @@ export function registerInspectCommands(program: Command): void {
     .action(async (id: string, flags: { forAgent?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const store = await openCliStore(options);
+      const [{ buildEngine, loadConfig }, { nextAction }, { printNextAction }] = await Promise.all([cliContext(), import('../../../engine/next-action.js'), import('../wait-output.js')]);
       const engine = buildEngine(store, loadConfig(options));
       printNextAction(options, await nextAction(engine, await loadState(store, id)), flags.forAgent === true);
     });
@@ -92,6 +99,7 @@ export function registerInspectCommands(program: Command): void {
         return;
       }
       const rubric = state.definition.rubrics.find((r) => r.id === step.rubric);
+      const { formatReport } = await import('../../../engine/report-format.js');
       print(command, { workflow_id: id, round: n, step: step.number, ...record.report }, `# Report ${n} — step ${step.number} (${step.id}), round ${record.round} of ${record.loopId ?? 'its loop'}\n\n${formatReport(record.report, rubric)}`);
     });
 
@@ -128,6 +136,7 @@ export function registerInspectCommands(program: Command): void {
         for (const e of events) printJsonLine(eventJson(id, e));
         return;
       }
+      const [{ reduce }, { describeEvent }] = await Promise.all([import('../../../core/apply.js'), import('../event-lines.js')]);
       const lines: string[] = [];
       for (let i = 0; i < events.length; i++) {
         const state = reduce(id, events.slice(0, i + 1));
@@ -151,6 +160,7 @@ export function registerInspectCommands(program: Command): void {
       if (flags.format !== 'seed-state') {
         throw new ConvergeError('USAGE', `Unknown export format "${flags.format}"${didYouMean(flags.format, ['seed-state', 'events'])}.`, { hint: 'Use --format seed-state or --format events.' });
       }
+      const { toSeedState } = await import('../../../core/seed-state.js');
       printDocument(command, toSeedState(await loadState(store, id)));
     });
 
@@ -161,6 +171,7 @@ export function registerInspectCommands(program: Command): void {
     .requiredOption('--from-step <n>', 'the step to run again', wholeNumber('--from-step', { min: 1, example: 4 }))
     .action(async (id: string, flags: { fromStep: number }, command: Command) => {
       const store = await openCliStore(globalOptions(command));
+      const { cliAccess, cliCaller } = await cliAccessModule();
       const state = await cliAccess(store, globalOptions(command)).fork(cliCaller(), id, flags.fromStep);
       print(command, { workflow_id: state.workflowId, forked_from: id }, `${state.workflowId}\nForked from ${id} at step ${flags.fromStep}. Run it with \`converge resume ${state.workflowId}\`.`);
     });

@@ -16,15 +16,8 @@ import { buildReview } from '../../shared/workflow-review.js';
 import { cliAccess, cliCaller } from '../cli-access.js';
 import { buildEngine, globalOptions, loadConfig, openCliStore } from '../cli-context.js';
 import { printJsonLine } from '../cli-output.js';
+import { stepFlag } from '../number-flags.js';
 import { diffText, paintFor, plain, reviewText, traceText } from '../../shared/review-text.js';
-
-/** `--step`: a step number, strictly (no "4abc", no NaN). */
-export function stepFlag(value: string): number {
-  if (!/^\d{1,4}$/.test(value.trim())) {
-    throw new ConvergeError('USAGE', `--step: "${plain(value).slice(0, 20)}" is not a step number.`, { hint: 'Give the step\'s number, e.g. --step 4.', details: { field: 'step' } });
-  }
-  return Number(value);
-}
 
 /** `converge show ID --step N`: the step's trace, as text or (with --json) the trace object. */
 export async function showStepTrace(command: Command, store: Store, state: WorkflowState, step: number): Promise<void> {

@@ -7,7 +7,7 @@ import { ConvergeError } from '../../../core/errors.js';
 import type { Engine } from '../../../engine/create-engine.js';
 import { runQueueWorker } from '../../../engine/queue-worker.js';
 import type { QueueWorkerOptions, QueueWorkerResult } from '../../../engine/queue-worker.js';
-import { openStore } from '../../../store/index.js';
+import { openStore } from '../../../store/open-store.js';
 import type { MigrationStep, Store } from '../../../store/store.js';
 import { copyStore } from '../../../store/store-copy.js';
 import type { ScaleOut } from '../../../store/work-queue.js';

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { ConvergeError } from '../../../core/errors.js';
 import { EXIT } from '../../error-map.js';
-import { sqliteFileOf } from '../../../store/index.js';
+import { sqliteFileOf } from '../../../store/open-store.js';
 import { checkStore } from '../../../store/store-check.js';
 import type { StoreCheckResult } from '../../../store/store-check.js';
 import { backupStore, notSqlite, restoreStore } from '../../../store/store-backup.js';
