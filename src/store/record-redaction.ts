@@ -29,6 +29,7 @@ class SecretValues {
   readonly #registered = new Set<string>();
   #env: { readAt: number; names: number; values: string[] } | undefined;
   #sorted: string[] | undefined;
+  #lookedThisTurn = false;
 
   register(value: string): void {
     const trimmed = value.trim();
@@ -39,11 +40,20 @@ class SecretValues {
 
   /** Longest first, so a secret that contains another is replaced whole. */
   values(now = Date.now()): readonly string[] {
-    const names = Object.keys(process.env).length;
-    if (this.#env === undefined || this.#env.names !== names || now - this.#env.readAt > ENV_REFRESH_MS) {
-      const fresh = secretsInEnvironment(process.env);
-      if (this.#env === undefined || fresh.join('\0') !== this.#env.values.join('\0')) this.#sorted = undefined;
-      this.#env = { readAt: now, names, values: fresh };
+    // Counting the environment's names costs about 10 us, and one append redacts its events, its
+    // index row and the caller's copy one after another: they share one look, taken again once
+    // the code that asked has run to its next await.
+    if (!this.#lookedThisTurn || this.#env === undefined) {
+      this.#lookedThisTurn = true;
+      queueMicrotask(() => {
+        this.#lookedThisTurn = false;
+      });
+      const names = Object.keys(process.env).length;
+      if (this.#env === undefined || this.#env.names !== names || now - this.#env.readAt > ENV_REFRESH_MS) {
+        const fresh = secretsInEnvironment(process.env);
+        if (this.#env === undefined || fresh.join('\0') !== this.#env.values.join('\0')) this.#sorted = undefined;
+        this.#env = { readAt: now, names, values: fresh };
+      }
     }
     this.#sorted ??= [...new Set([...this.#env.values, ...this.#registered])].sort((a, b) => b.length - a.length);
     return this.#sorted;
