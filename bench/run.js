@@ -24,12 +24,13 @@ import { concurrencySection, header, recoverySection, tokensSection, transitionS
 import { logLengthSection } from './lib/report-log-length.mjs';
 import { validationSection } from './lib/report-validation.mjs';
 import { scalePgSection } from './lib/report-scale-pg.mjs';
+import { startupSection } from './lib/report-startup.mjs';
 import { startBenchPostgres } from './lib/pg-server.mjs';
 
 const a = args();
 const quick = a.quick;
 // Every benchmark, in the order the report shows them; --only picks some (that run is a quick one).
-const ALL = ['transitions', 'concurrency', 'recovery', 'tokens', 'log-length', 'validation'];
+const ALL = ['transitions', 'concurrency', 'recovery', 'tokens', 'log-length', 'validation', 'startup'];
 // Not in ALL, so run only when named in --only (several minutes; bench/README.md): scale-pg.
 const only = new Set((a.get('only') ?? ALL.join(',')).split(','));
 const sizes = {
@@ -178,6 +179,11 @@ async function main() {
     log('validation: step 5 of the demo, serial and parallel checks and reviews…');
     results.validation = await runChild('validation.mjs', quick ? ['--quick'] : []);
     sections.push(validationSection(results.validation));
+  }
+  if (only.has('startup')) {
+    log('startup: converge --help, list and status as whole processes, paired with node -e 0…');
+    results.startup = await runChild('startup.mjs', quick ? ['--quick'] : []);
+    sections.push(startupSection(results.startup));
   }
   if (only.has('scale-pg')) {
     log(`scale-pg: ${sizes.scalePgWorkflows} waiting workflows held by 3 PostgreSQL workers (several minutes)…`);
