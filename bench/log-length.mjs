@@ -204,7 +204,7 @@ async function main() {
       if (JSON.stringify(replayed) !== JSON.stringify(loaded)) throw new Error(`at ${seq} events the loaded state differs from a full replay`);
       // One snapshot write at this length (the same seq again: an upsert), and how often one falls.
       const writeMs = [];
-      for (let i = 0; i < 3; i++) writeMs.push((await cpuMsAsync(() => save(id, { seq: loaded.seq, state: loaded }))).ms);
+      for (let i = 0; i < 7; i++) writeMs.push((await cpuMsAsync(() => save(id, { seq: loaded.seq, state: loaded }))).ms);
       const probe = new Database(path, { readonly: true });
       const snapshotBytes = probe.prepare('SELECT COALESCE(SUM(length(state)), 0) AS n FROM snapshots WHERE workflow_id = ?').get(id).n;
       probe.close();

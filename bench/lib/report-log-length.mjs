@@ -6,15 +6,15 @@ import { fmt, markdownTable, verdict } from './common.mjs';
 /**
  * The same bench on the version before this scheme (46c5c7a: a full-state snapshot every 50
  * events, a reducer that filters every output and validation again), run on this machine on
- * 2026-12-06 (load average 15–19) with `node --expose-gc bench/log-length.mjs` against that
+ * 2026-12-06 13:50 UTC (load average 19) with `node --expose-gc bench/log-length.mjs` against that
  * commit's build. The issue measured 5.8 ms per transition, a 52 ms load and a 518 ms replay at
  * 10,000 events on another log.
  */
 export const BEFORE = {
   commit: '46c5c7a',
-  perTransitionMs: { 100: 0.83, 10000: 5.35 },
-  loadMs10k: 58.8,
-  replayMs: { 1000: 8.1, 10000: 118.9 },
+  perTransitionMs: { 100: 1.04, 10000: 3.86 },
+  loadMs10k: 66.2,
+  replayMs: { 1000: 16.1, 10000: 151.2 },
   copiedPerEvent10k: 105.5,
 };
 
@@ -77,7 +77,9 @@ export function logLengthSection(r) {
         `${fmt(last.stateBytes / 1024 / 1024, 1)} MB of JSON takes ${ms(p.snapshotMs, 1)}, proportional to the state, and reading and folding the ` +
         `${p.eventsAfterSnapshot} events after it ${ms(p.eventsMs + p.foldMs, 1)}. ` +
         'The state holds every run, version and validation, so any load that builds it whole parses all of it; reaching 20 ms needs a state that keeps ' +
-        'the history out and has views read it from the store when they show it.',
+        'the history out and has views read it from the store when they show it. The events after the snapshot are the price of the flat transition ' +
+        `cost: past 1,000 events a snapshot falls every sixteenth of the log (${last.snapshotEvery} events here), where one every 50 left at most 49; ` +
+        'incremental snapshots (each writing only the records added since the one before) would let them fall every 50 events again at a bounded cost.',
       '',
     );
   }
@@ -85,7 +87,8 @@ export function logLengthSection(r) {
     `Method: one workflow's log on a SQLite file (WAL, synchronous=NORMAL) grows by plan revision rounds — the events of a real instant run's plan loop ` +
       `(output, validation, the step scheduled next), each round's text made unique — appended two events per transition through \`appendEvents\`, ` +
       `as the runner appends them, with the runner's fold and \`decide()\` before each. At each length: **CPU / transition** is this process's CPU ` +
-      `(\`process.cpuUsage\`) over the next ${r.window} transitions with the snapshot writes that fell among them taken out, plus the snapshot write ` +
+      `(\`process.cpuUsage\`) over ${r.window} transitions, median of ${r.rounds} rounds that take the lengths in turn (the shorter ones from a log fresh at ` +
+      `that length), with the snapshot writes that fell among them taken out, plus the snapshot write ` +
       `amortized (one write at this length, timed alone, × events per transition ÷ events between snapshots at this length); **state copied / event** ` +
       `sums the seq of every snapshot written so far (a snapshot at seq s copies a state built from s events) over the events of the log; **load** is ` +
       `\`loadState\` (what resume, \`status\` and \`show\` call), median of ${r.loads}, with its parts timed separately; **full replay** is \`reduce\` over ` +
