@@ -145,15 +145,23 @@ try {
   let statuses;
   let inFlight = 0;
   let looks = 0;
+  let allHeld = true;
+  let maxHeld = 0;
   for (;;) {
     statuses = [];
     for (const child of children) statuses.push(await ask(child, 'status'));
     inFlight = (await (await fetch(`${provider.url}/stats`)).json()).inFlight;
     const held = statuses.reduce((n, s) => n + s.active, 0);
+    maxHeld = Math.max(maxHeld, held);
     const queued = statuses.every((s) => s.waiting === Math.max(0, s.active - limit));
     if (held === workflows && inFlight === limit && queued) break;
     if (++looks % 10 === 0) process.stderr.write(`scale-pg: ${held} of ${workflows} held after ${Math.round((performance.now() - t1) / 1000)} s\n`);
-    if (performance.now() - t1 > timeoutMs) throw new Error(`not all held after ${timeoutMs / 1000} s: ${held} runs, ${inFlight} in flight, queued ${statuses.map((s) => s.waiting).join('/')}`);
+    if (performance.now() - t1 > timeoutMs) {
+      // The ceiling: measured as it stands, with what the workers hold.
+      process.stderr.write(`scale-pg: not all held after ${timeoutMs / 1000} s: ${held} runs, ${inFlight} in flight, queued ${statuses.map((s) => s.waiting).join('/')}\n`);
+      allHeld = false;
+      break;
+    }
     await sleep(1000);
   }
   const holdSeconds = (performance.now() - t1) / 1000;
@@ -169,10 +177,12 @@ try {
   for (const child of children) after.push(await ask(child, 'status'));
   const memory = [];
   for (const child of children) memory.push(await ask(child, 'measure'));
+  // Leases that lapsed (not renewed in time) while the workers hold their runs.
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
   const connections = Number((await admin.query('SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = $1', ['client backend'])).rows[0].n);
   const dbMb = Number((await admin.query('SELECT pg_database_size(current_database()) AS b')).rows[0].b) / 2 ** 20;
+  const leases = (await admin.query('SELECT count(*)::int AS n, count(*) FILTER (WHERE expires_at::timestamptz < now())::int AS lapsed FROM converge.leases')).rows[0];
   await admin.end();
 
   const perWorker = children.map((_, i) => {
@@ -206,9 +216,14 @@ try {
     startSeconds,
     startCpuMsPerWorkflow: (startCpu.user + startCpu.system) / 1000 / workflows,
     holdSeconds,
+    allHeld,
+    held: after.reduce((n, s) => n + s.active, 0),
+    maxHeld,
+    leases: leases.n,
+    lapsedLeases: leases.lapsed,
     perWorker,
-    rssPerHeldKb: (sum((w) => w.rssPerHeldKb * w.held)) / workflows,
-    heapPerHeldKb: (sum((w) => w.heapPerHeldKb * w.held)) / workflows,
+    rssPerHeldKb: sum((w) => w.rssPerHeldKb * w.held) / Math.max(1, sum((w) => w.held)),
+    heapPerHeldKb: sum((w) => w.heapPerHeldKb * w.held) / Math.max(1, sum((w) => w.held)),
     holdCpuMsPerSecond: sum((w) => w.holdCpuMsPerSecond),
     postgresCpuMsPerSecond: pgCpu0 === undefined || pgCpu1 === undefined || server.external ? null : (pgCpu1 - pgCpu0) / 20,
     renewalsPerSecond: sum((w) => w.renewalsPerSecond),

@@ -33,10 +33,14 @@ export function scalePgSection(r) {
       [
         [
           'a 3-worker PostgreSQL run holds 100,000 waiting workflows (or the measured ceiling is documented)',
-          `${int(r.workflows)} held by ${r.workers} workers: started in ${fmt(r.startSeconds, 0)} s (${fmt(r.startCpuMsPerWorkflow, 2)} ms CPU each in the starting process), all held ${fmt(r.holdSeconds, 0)} s later; ` +
-            `${fmt(r.rssPerHeldKb, 1)} KB RSS and ${fmt(r.heapPerHeldKb, 1)} KB heap per held workflow; while holding, the workers together use ${fmt(r.holdCpuMsPerSecond, 0)} ms CPU per second, ` +
-            `${int(r.renewalsPerSecond)} lease renewals/s; ${r.connections} PostgreSQL connections; database ${fmt(r.dbMb, 0)} MB`,
-          verdict(r.workflows >= 100_000),
+          (r.allHeld === false
+            ? `of ${int(r.workflows)} started in ${fmt(r.startSeconds, 0)} s, at most ${int(r.maxHeld)} held at once by ${r.workers} workers and ${int(r.held)} at the end of ${fmt(r.holdSeconds, 0)} s; ` +
+              `${int(r.lapsedLeases)} of ${int(r.leases)} leases lapsed (not renewed in time), so workers took each other's runs; `
+            : `${int(r.workflows)} held by ${r.workers} workers: started in ${fmt(r.startSeconds, 0)} s (${fmt(r.startCpuMsPerWorkflow, 2)} ms CPU each in the starting process), all held ${fmt(r.holdSeconds, 0)} s later; `) +
+            `${fmt(r.rssPerHeldKb, 1)} KB RSS and ${fmt(r.heapPerHeldKb, 1)} KB heap per held workflow; while holding, the workers together use ${fmt(r.holdCpuMsPerSecond, 0)} ms CPU per second` +
+            (r.postgresCpuMsPerSecond == null ? '' : ` and PostgreSQL ${fmt(r.postgresCpuMsPerSecond, 0)} ms`) +
+            `, ${int(r.renewalsPerSecond)} lease renewals/s and ${int(r.leaseLookupsPerSecond)} lease look-ups/s; ${r.connections} PostgreSQL connections; database ${fmt(r.dbMb, 0)} MB`,
+          verdict(r.allHeld !== false && r.workflows >= 100_000),
         ],
       ],
     ),

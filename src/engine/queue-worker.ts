@@ -69,6 +69,8 @@ interface RunContext {
   controller: AbortController;
   /** Agent calls of this run in progress (steps call one at a time, so 0 or 1). */
   calls: number;
+  /** Calls of this run queued for a provider slot: meanwhile the watchdog leaves its lease alone. */
+  slotWaits: number;
   /** The action of the run's latest agent call: further calls of it belong to the same step. */
   actionId?: string;
   stop?: 'drain' | 'lease';
@@ -198,6 +200,35 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
     engine.executor.limiter = shared;
   }
   engine.executor.agentFor = gateAgents(original.agentFor, (id) => active.get(id), () => draining);
+  // With thousands of runs queued for a provider slot, a lease look-up for each every few seconds
+  // is most of the store's traffic: a queued run is looked at once, when it gets its slot.
+  const slotted = engine.executor.limiter;
+  engine.executor.limiter = new Proxy(slotted, {
+    get(target, property) {
+      if (property !== 'run') {
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      }
+      return <T>(provider: string, fn: () => Promise<T>): Promise<T> => {
+        const ctx = runContext.getStore();
+        if (ctx === undefined) return target.run(provider, fn);
+        ctx.slotWaits += 1;
+        let queued = true;
+        const leave = () => {
+          if (queued) ctx.slotWaits -= 1;
+          queued = false;
+        };
+        return target
+          .run(provider, async () => {
+            leave();
+            await watchLease(ctx);
+            ctx.controller.signal.throwIfAborted();
+            return fn();
+          })
+          .finally(leave);
+      };
+    },
+  });
 
   const liveElsewhere = (holder: { owner: string; expiresAt: string }, now: number): boolean => heldElsewhere(holder, runner.owner, now, leaseOwnerIsDead);
   /**
@@ -282,6 +313,8 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
   };
 
   const watchLease = async (ctx: RunContext): Promise<void> => {
+    // Queued for a slot, a run does nothing a lost lease would spoil; it looks once it has a slot.
+    if (ctx.slotWaits > 0) return;
     const holder = await store.leaseHolder(ctx.workflowId).catch(() => undefined);
     if (holder === undefined || !liveElsewhere(holder, engine.clock.nowMs()) || ctx.controller.signal.aborted) return;
     log(`${ctx.workflowId}: worker ${holder.owner} took over its lease; this worker stops driving it`);
@@ -301,7 +334,7 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
     // Claimed in the last batch before the shutdown: give it straight back.
     if (draining) return void (await queue.enqueue(workflowId).catch(onStoreError));
     // Reserved before the first await, so a second job for it in this process stops above.
-    const ctx: RunContext = { workflowId, controller: new AbortController(), calls: 0 };
+    const ctx: RunContext = { workflowId, controller: new AbortController(), calls: 0, slotWaits: 0 };
     active.set(workflowId, ctx);
     let watchdog: NodeJS.Timeout | undefined;
     try {
