@@ -44,6 +44,20 @@ interface Entry {
   size: number;
 }
 
+/** No variables, no registers: the state of a fresh context, and after most prefixes. Never changed. */
+export const EMPTY_STATE: ContextState = Object.freeze({ locals: Object.freeze({}), registers: Object.freeze({}) }) as ContextState;
+
+export function isEmptyState(state: ContextState): boolean {
+  for (const _ in state.locals) return false;
+  for (const _ in state.registers) return false;
+  return true;
+}
+
+function sameInputs(entry: Entry, vars: Readonly<Record<string, unknown>>): boolean {
+  for (let i = 0; i < entry.names.length; i++) if (!sameValue(vars[entry.names[i]!], entry.values[i])) return false;
+  return true;
+}
+
 /** What a recording render saw: the variables it read, and whether it did more than read. */
 export interface Reads {
   names: Set<string>;
@@ -65,10 +79,10 @@ export class RenderedPrefixes {
   /** The kept render of `segment` whose inputs and context state before all equal these, if any. */
   get(segment: Segment, vars: Readonly<Record<string, unknown>>, before: ContextState): Kept | undefined {
     for (const entry of segment.entries) {
-      if (!entry.names.every((name, i) => sameValue(vars[name], entry.values[i])) || !sameValue(before, entry.before)) continue;
+      if (!sameInputs(entry, vars) || !sameValue(before, entry.before)) continue;
       this.#lru.delete(entry);
       this.#lru.add(entry);
-      return { text: entry.text, after: structuredClone(entry.after) };
+      return { text: entry.text, after: entry.after === EMPTY_STATE ? EMPTY_STATE : structuredClone(entry.after) };
     }
     return undefined;
   }
@@ -89,7 +103,7 @@ export class RenderedPrefixes {
       size += sizeOf(value);
     }
     if (size > this.budget / 8) return;
-    const entry: Entry = { segment, names, values, before, after: structuredClone(after), text, size };
+    const entry: Entry = { segment, names, values, before: isEmptyState(before) ? EMPTY_STATE : before, after: isEmptyState(after) ? EMPTY_STATE : structuredClone(after), text, size };
     segment.entries.unshift(entry);
     this.#lru.add(entry);
     this.#size += size;

@@ -30,7 +30,7 @@ import type { TemplateRoot } from './template-files.js';
 import { liquidAppendix, plainAppendix, renderAppendix, withAppendix } from './template-inputs.js';
 import type { InputsAppendix } from './template-inputs.js';
 import { fillMarkers, firstMarkerIndex, liquidStaticPrefix, looksLikeLiquid, markersToLiquid, unknownMarkers } from './template-markers.js';
-import { RenderedPrefixes, recordingScope } from './rendered-prefixes.js';
+import { EMPTY_STATE, RenderedPrefixes, recordingScope } from './rendered-prefixes.js';
 import type { ContextState, Reads, Segment } from './rendered-prefixes.js';
 
 export { builtinTemplatesDir, isTemplateFileName };
@@ -155,13 +155,17 @@ function registersOf(ctx: Context): Record<string, unknown> {
 
 /** What of a context a later part of the template can see: its variables and registers that are set. */
 function stateOf(ctx: Context): ContextState {
-  const registers: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(registersOf(ctx))) if (value !== undefined) registers[key] = value;
-  return { locals: { ...ctx.bottom() }, registers };
+  let registers: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(registersOf(ctx))) if (value !== undefined) (registers ??= {})[key] = value;
+  const bottom = ctx.bottom();
+  let locals: Record<string, unknown> | undefined;
+  for (const key in bottom) (locals ??= {})[key] = bottom[key];
+  return registers === undefined && locals === undefined ? EMPTY_STATE : { locals: locals ?? {}, registers: registers ?? {} };
 }
 
 /** A deep copy, or undefined when the state holds something that cannot be copied (a function). */
 function copyOfState(state: ContextState): ContextState | undefined {
+  if (state === EMPTY_STATE) return state;
   try {
     return structuredClone(state);
   } catch {
@@ -170,6 +174,7 @@ function copyOfState(state: ContextState): ContextState | undefined {
 }
 
 function restoreState(ctx: Context, state: ContextState): void {
+  if (state === EMPTY_STATE) return;
   Object.assign(ctx.bottom(), state.locals);
   Object.assign(registersOf(ctx), state.registers);
 }
