@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, DIST, ROOT, args, machine, parseResult, versions } from './lib/common.mjs';
-import { concurrencySection, header, recoverySection, tokensSection, transitionSection } from './lib/report.mjs';
+import { concurrencySection, header, recoverySection, tokensSection, transitionProfileMarkdown, transitionSection } from './lib/report.mjs';
 import { logLengthSection } from './lib/report-log-length.mjs';
 import { validationSection } from './lib/report-validation.mjs';
 import { scalePgSection } from './lib/report-scale-pg.mjs';
@@ -106,9 +106,19 @@ async function transitions() {
       push(system, await runChild('lib/transition-worker.mjs', [`--system=${system}`, ...common]));
     }
   }
+  // The physical floor, one WAL commit, measured in the same run.
+  log('transitions: one SQLite WAL commit (the floor)…');
+  push('sqlite-commit', await runChild('lib/transition-worker.mjs', ['--system=sqlite-commit', `--workflows=${sizes.workflows}`, `--warmup=${sizes.warmup}`]));
   // Where Converge's CPU goes, from a separate profiled run (profiling slows it, so it is not timed).
   log('transitions: converge-sqlite under the CPU profiler, 100 workflows…');
-  t.profile = (await runChild('lib/transition-worker.mjs', ['--system=converge-sqlite', '--workflows=100', `--warmup=${sizes.warmup}`, '--profile'])).breakdown;
+  const profiledRun = await runChild('lib/transition-worker.mjs', ['--system=converge-sqlite', '--workflows=100', `--warmup=${sizes.warmup}`, '--profile']);
+  t.profile = profiledRun.breakdown;
+  t.topFunctions = profiledRun.topFunctions;
+  // The profile is kept beside the results (a quick run writes its own copy).
+  const profileName = quick || ALL.some((b) => !only.has(b)) ? 'quick-transition-profile' : 'transition-profile';
+  mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
+  writeFileSync(join(BENCH_DIR, 'results', `${profileName}.json`), `${JSON.stringify({ date: new Date().toISOString(), workflows: 100, machine: machine(), breakdown: t.profile, topFunctions: t.topFunctions }, null, 2)}\n`);
+  writeFileSync(join(BENCH_DIR, 'results', `${profileName}.md`), `${transitionProfileMarkdown(t.profile, t.topFunctions)}\n`);
   if (a.has('no-pg')) {
     t.pgSkipped = 'skipped (--no-pg)';
   } else {

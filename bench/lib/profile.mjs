@@ -5,6 +5,10 @@
  * timed one.
  */
 const PARTS = [
+  ['step traces (encode, deflate, traces table)', (url) => /\/dist\/(store\/trace-codec|store\/sqlite\/sqlite-traces|engine\/step-trace)\.js$/.test(url)],
+  ['event codec (encode, deflate)', (url) => url.endsWith('/dist/store/event-codec.js') || url.endsWith('/dist/store/event-dictionary.js')],
+  ['secret redaction at the store boundary', (url) => url.endsWith('/dist/store/record-redaction.js')],
+  ['git (the workspace base at start)', (url) => /\/dist\/workspace\/(git|workspace-base)\.js$/.test(url) || url.includes('/node_modules/execa/')],
   ['SQLite store (statements, transactions, JSON of rows)', (url) => url.includes('better-sqlite3') || url.includes('/dist/store/')],
   ['state fold (reduce over appended events)', (url) => url.endsWith('/dist/core/apply.js')],
   ['decide() and convergence', (url) => /\/dist\/core\/(decide|convergence|definition)\.js$/.test(url)],
@@ -29,7 +33,36 @@ export async function profiled(enabled, fn) {
   const value = await fn();
   const { profile } = await session.post('Profiler.stop');
   session.disconnect();
-  return { value, breakdown: breakdownOf(profile) };
+  return { value, breakdown: breakdownOf(profile), topFunctions: topFunctionsOf(profile) };
+}
+
+/**
+ * The functions with the most self time, each with its share of the busy samples. A native
+ * function (no file: a SQLite statement's `run`, `writeSync`) is named with the nearest caller
+ * that has one, so the line says whose work it is.
+ */
+function topFunctionsOf(profile, count = 25) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const frame = ({ functionName, url, lineNumber }) =>
+    `${functionName || '(anonymous)'} ${url.replace(/^.*\/(dist|node_modules)\//, '$1/').replace(/^file:\/\//, '')}:${lineNumber + 1}`;
+  const counts = new Map();
+  let busy = 0;
+  for (const id of profile.samples) {
+    const { callFrame } = byId.get(id);
+    const { functionName, url } = callFrame;
+    if (functionName === '(idle)' || functionName === '(program)') continue;
+    busy++;
+    let key = url === '' ? functionName : frame(callFrame);
+    if (url === '' && functionName !== '(garbage collector)') {
+      let cur = parent.get(id);
+      while (cur !== undefined && byId.get(cur).callFrame.url === '') cur = parent.get(cur);
+      if (cur !== undefined) key = `${functionName} (native) in ${frame(byId.get(cur).callFrame)}`;
+    }
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].sort((x, y) => y[1] - x[1]).slice(0, count).map(([name, n]) => ({ name, share: n / busy }));
 }
 
 function breakdownOf(profile) {

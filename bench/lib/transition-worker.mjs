@@ -2,13 +2,16 @@
  * One measured batch of the transition-overhead bench, in its own process so each system starts
  * from a cold heap and nothing of one (JIT state, caches, open files) helps or hurts the other.
  *
- *   node bench/lib/transition-worker.mjs --system=converge-sqlite|converge-pg|langgraph-sqlite
- *        --workflows=1000 [--warmup=30] [--pg-url=postgres://…] [--schema=bench_1]
+ *   node bench/lib/transition-worker.mjs --system=converge-sqlite|converge-pg|langgraph-sqlite|sqlite-commit
+ *        --workflows=1000 [--warmup=30] [--pg-url=postgres://…] [--schema=bench_1] [--profile]
  *
  * Runs the workflows one after another (latency, not parallelism, is what is compared) and
- * prints one JSON line: per-transition samples summarised, wall time, and bytes stored.
+ * prints one JSON line: per-transition samples summarised, per-workflow means of time and CPU,
+ * wall time, and bytes stored. `sqlite-commit` times the physical floor instead: one small row
+ * committed on its own in a WAL database with synchronous=NORMAL, as both systems use.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -65,7 +68,11 @@ const LANGGRAPH_PAYLOAD = [
   ['writes', 'IFNULL(length(value), 0) + length(thread_id) + length(checkpoint_ns) + length(checkpoint_id) + length(task_id) + length(channel) + IFNULL(length(type), 0) + 8'],
 ];
 
-function summarise(samples, wallMs, count, transitions, cpu) {
+/** Below this a transition was recorded in the same append as the one before it (a gate decided ahead). */
+const ZERO_MS = 0.001;
+
+function summarise(samples, wallMs, count, transitions, cpu, perWorkflow) {
+  const nonZero = samples.filter((s) => s >= ZERO_MS);
   return {
     // CPU of this process per transition: steadier than wall time on a shared machine (it does
     // not count waiting for a core), though it leaves out the PostgreSQL server's own work.
@@ -75,9 +82,29 @@ function summarise(samples, wallMs, count, transitions, cpu) {
     medianMs: median(samples),
     p99Ms: percentile(samples, 99),
     meanMs: sum(samples) / samples.length,
+    // The median over the transitions that took time: the gates decided ahead are appended with
+    // the step before them, so they measure 0 ms and would pull a plain median down.
+    nonZeroMedianMs: median(nonZero),
+    zeroShare: (samples.length - nonZero.length) / samples.length,
+    // Each workflow's mean time and CPU per transition, then the median and mean over workflows.
+    perWorkflow: {
+      medianMs: median(perWorkflow.map((w) => w.ms)),
+      meanMs: sum(perWorkflow.map((w) => w.ms)) / perWorkflow.length,
+      medianCpuMs: median(perWorkflow.map((w) => w.cpuMs)),
+      meanCpuMs: sum(perWorkflow.map((w) => w.cpuMs)) / perWorkflow.length,
+    },
     wallMs,
     perSecond: transitions / (wallMs / 1000),
   };
+}
+
+/** Runs one workflow and notes its mean time and CPU per transition. */
+async function measured(runOne, samples, perWorkflow) {
+  const c0 = process.cpuUsage();
+  const own = await runOne();
+  const c = process.cpuUsage(c0);
+  samples.push(...own);
+  perWorkflow.push({ ms: sum(own) / own.length, cpuMs: (c.user + c.system) / 1000 / own.length });
 }
 
 async function convergeRun(openStore, storeUrl, dir, onStore) {
@@ -102,16 +129,17 @@ async function convergeRun(openStore, storeUrl, dir, onStore) {
   };
   for (let i = 0; i < warmup; i++) await runOne();
   const warmed = (await store.listWorkflows()).length;
+  const perWorkflow = [];
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const { breakdown } = await profiled(profile, async () => {
-    for (let i = 0; i < workflows; i++) samples.push(...(await runOne()));
+  const { breakdown, topFunctions } = await profiled(profile, async () => {
+    for (let i = 0; i < workflows; i++) await measured(runOne, samples, perWorkflow);
   });
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const extra = { ...(await onStore?.(store, warmed)), ...(breakdown ? { breakdown } : {}) };
+  const extra = { ...(await onStore?.(store, warmed)), ...(breakdown ? { breakdown, topFunctions } : {}) };
   await store.close();
-  return { ...summarise(samples, wallMs, workflows, workflows * CONVERGE_TRANSITIONS, cpu), warmedWorkflows: warmed, ...extra };
+  return { ...summarise(samples, wallMs, workflows, workflows * CONVERGE_TRANSITIONS, cpu, perWorkflow), warmedWorkflows: warmed, ...extra };
 }
 
 async function convergeSqlite() {
@@ -233,9 +261,10 @@ async function langgraphSqlite() {
     };
     for (let i = 0; i < warmup; i++) await runOne();
     const samples = [];
+    const perWorkflow = [];
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    for (let i = 0; i < workflows; i++) samples.push(...(await runOne()));
+    for (let i = 0; i < workflows; i++) await measured(runOne, samples, perWorkflow);
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const checkpoints = db.prepare('SELECT COUNT(*) AS n FROM checkpoints').get().n;
@@ -243,7 +272,7 @@ async function langgraphSqlite() {
     const all = workflows + warmup;
     const bytes = sqliteBytes(path, LANGGRAPH_PAYLOAD);
     return {
-      ...summarise(samples, wallMs, workflows, workflows * LANGGRAPH_TRANSITIONS, cpu),
+      ...summarise(samples, wallMs, workflows, workflows * LANGGRAPH_TRANSITIONS, cpu, perWorkflow),
       warmedWorkflows: warmup,
       synchronous: synchronous === 1 ? 'NORMAL' : synchronous === 2 ? 'FULL' : String(synchronous),
       journalMode,
@@ -255,7 +284,38 @@ async function langgraphSqlite() {
   }
 }
 
-const run = { 'converge-sqlite': convergeSqlite, 'converge-pg': convergePg, 'langgraph-sqlite': langgraphSqlite }[system];
+/**
+ * The physical floor of a durable transition: one INSERT of an event-sized row, committed on its
+ * own, in a WAL file with synchronous=NORMAL (what both systems run with), through better-sqlite3.
+ */
+async function sqliteCommit() {
+  const dir = mkdtempSync(join(tmpdir(), 'converge-bench-commit-'));
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  const db = new Database(join(dir, 'floor.db'));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec('CREATE TABLE events (workflow_id TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (workflow_id, seq))');
+    const insert = db.prepare('INSERT INTO events (workflow_id, seq, body) VALUES (?, ?, ?)');
+    // About the size of one of Converge's stored events.
+    const body = Buffer.alloc(200, 7);
+    const commits = workflows * CONVERGE_TRANSITIONS;
+    let seq = 0;
+    const commitOne = () => insert.run('wf-floor', seq++, body);
+    for (let i = 0; i < warmup * CONVERGE_TRANSITIONS; i++) commitOne();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < commits; i++) commitOne();
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    return { commits, usPerCommit: (wallMs * 1000) / commits, cpuUsPerCommit: (cpu.user + cpu.system) / commits, journalMode: db.pragma('journal_mode', { simple: true }), synchronous: 'NORMAL' };
+  } finally {
+    db.close();
+    cleanup();
+  }
+}
+
+const run = { 'converge-sqlite': convergeSqlite, 'converge-pg': convergePg, 'langgraph-sqlite': langgraphSqlite, 'sqlite-commit': sqliteCommit }[system];
 if (run === undefined) {
   console.error(`unknown --system=${system}`);
   process.exit(2);
