@@ -2,8 +2,8 @@
  * Where template files are found: the team's directory before the built-ins, by file name or by
  * one of its aliases (template-aliases.ts), and how a template's errors are reported.
  */
-import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConvergeError } from '../core/errors.js';
@@ -87,9 +87,11 @@ export function unknownMarkerError(name: string, path: string, unknown: readonly
   });
 }
 
+// Synchronous: a local stat takes microseconds, while a promise of one waits for the thread pool
+// and cost about 1 % of a transition's CPU when every template was checked once a second.
 async function isFile(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isFile();
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }

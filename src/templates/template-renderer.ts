@@ -21,7 +21,8 @@
  * a partial as it overrides a template. Partials are parsed once per process.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Context, Liquid, Tag } from 'liquidjs';
 import type { Emitter, FilterImplOptions, Template, TagToken, TopLevelToken } from 'liquidjs';
@@ -243,7 +244,8 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
     if (hit !== undefined && now - hit.checkedAt < revalidateMs) return hit;
     // Locating again also notices an override added to the team's directory since the last check.
     const found = await locate(name);
-    const info = await stat(found.path);
+    // Synchronous, as in locateTemplate: microseconds, no wait for the thread pool.
+    const info = statSync(found.path);
     if (hit !== undefined && hit.path === found.path && hit.mtimeMs === info.mtimeMs && hit.size === info.size) {
       hit.checkedAt = now;
       return hit;
