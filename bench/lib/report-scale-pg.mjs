@@ -5,6 +5,27 @@ import { fmt, markdownTable, verdict } from './common.mjs';
 
 const int = (v) => fmt(v, 0);
 
+/**
+ * What sets the ceiling, from the run's own figures: holding costs CPU in proportion to the runs
+ * held (lease renewals, and each worker checking the leases of the runs the others hold), while
+ * memory and connections stay far from any limit.
+ */
+function ceiling(r) {
+  const held = r.held ?? r.workflows;
+  if (!held || r.postgresCpuMsPerSecond == null) return '';
+  const perRun = (r.holdCpuMsPerSecond + r.postgresCpuMsPerSecond) / held; // ms CPU per second per held run
+  const cores = r.machine.cores;
+  const queriesPerRun = (r.renewalsPerSecond + r.leaseLookupsPerSecond) / held;
+  return (
+    `Ceiling: holding costs ${fmt(perRun * 1000, 0)} µs of CPU per second per held run (workers ${fmt(r.holdCpuMsPerSecond, 0)} + PostgreSQL ${fmt(r.postgresCpuMsPerSecond, 0)} ms/s for ${int(held)}), ` +
+    `and the store traffic that grows with the runs held is ${fmt(queriesPerRun, 2)} single-row lease queries per run per second (a renewal every 10 s, ttl 30 s, and the other workers' sweeps checking that its lease is live; a sweep reads no rows while nothing changed). ` +
+    `At 100,000 that is ${fmt((perRun * 100_000) / 1000, 1)} cores of CPU just to hold them, against ${cores} cores here shared with other work, so this machine's ceiling is about ` +
+    `${int(Math.floor((cores * 1000) / perRun / 1000) * 1000)} held runs with nothing else running (less in practice: when renewals fall behind, leases lapse and workers take each other's runs). ` +
+    `Memory is not what limits: ${fmt(r.rssPerHeldKb, 0)} KB per held run is ${fmt((r.rssPerHeldKb * 100_000) / 2 ** 20, 1)} GB for 100,000 over the three workers; connections are ${r.connections} whatever the count. ` +
+    'What would lift it: one statement per heartbeat renewing all of a worker\'s leases, and one look-up of all leases per sweep, instead of one query per run.'
+  );
+}
+
 export function scalePgSection(r) {
   const lines = ['### Waiting workflows held by distributed workers on PostgreSQL', ''];
   if (r.skipped) {
@@ -44,6 +65,8 @@ export function scalePgSection(r) {
         ],
       ],
     ),
+    '',
+    ceiling(r),
     '',
     `Method: \`node bench/scale-pg.mjs --workflows=${r.workflows}\` (an \`--only=scale-pg\` run of \`npm run bench\`, not part of the default run). ` +
       `A throw-away PostgreSQL cluster (bench/lib/pg-server.mjs, synchronous_commit=off: capacity, not durability) gets ${int(r.workflows)} workflows of the instant story, started 8 at a time as \`converge start\` does; ` +
