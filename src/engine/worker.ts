@@ -63,7 +63,11 @@ export async function runWorker(engine: Engine, options: WorkerOptions = {}): Pr
     // A workflow this worker already drove to a stop is picked up again only when its log moved on.
     for (const wf of [...scan.rows]) {
       if (active.size >= concurrency) break;
-      if (!moved(wf)) continue;
+      if (!moved(wf)) {
+        // Where this worker's run left it: back in the scan when its log moves on.
+        if (!active.has(wf.id)) scan.forget(wf.id);
+        continue;
+      }
       // Left in the scan while another live process drives it, to be looked at again next time.
       if (await held(engine, wf.id)) continue;
       scan.forget(wf.id);
