@@ -1,0 +1,35 @@
+import { deflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { StepTrace } from '../../src/store/store.js';
+import { decodeTrace, encodeTrace } from '../../src/store/trace-codec.js';
+
+const trace: StepTrace = {
+  workflowId: 'wf_codec',
+  actionId: 'act_1',
+  stepId: 'plan',
+  stepNumber: 1,
+  attempt: 1,
+  agent: 'scripted',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  completedAt: '2026-01-01T00:00:01.000Z',
+  prompts: [{ template: 'plan', text: `# Handbook\n${'Keep changes small. '.repeat(300)}\nRequirements: write the value file` }],
+  outputs: [{ template: 'plan', text: 'The plan: one file.' }],
+  activity: [{ at: '2026-01-01T00:00:00.500Z', kind: 'activity', text: 'reading' }],
+  error: null,
+};
+
+describe('trace codec', () => {
+  it('reads back the trace it wrote', () => {
+    expect(decodeTrace(encodeTrace(trace))).toEqual(trace);
+  });
+
+  it('reads a row written at the default deflate level, as stores before issue 19 wrote them', () => {
+    const old = Buffer.concat([Buffer.from([1]), deflateRawSync(Buffer.from(JSON.stringify(trace), 'utf8'))]);
+    expect(decodeTrace(old)).toEqual(trace);
+  });
+
+  it('refuses a format it does not know, saying to upgrade', () => {
+    const future = Buffer.concat([Buffer.from([9]), deflateRawSync(Buffer.from('{}'))]);
+    expect(() => decodeTrace(future)).toThrow(expect.objectContaining({ code: 'STORE_TOO_NEW' }));
+  });
+});
