@@ -41,6 +41,9 @@ const profile = a.has('profile');
 /** On-disk bytes of every table and index (dbstat pages), after folding the WAL into the file. */
 function sqliteBytes(path, tables) {
   const db = new Database(path);
+  // Tables a store version does not have yet count as empty.
+  const present = new Set(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all().map((r) => r.name));
+  tables = tables.filter(([table]) => present.has(table));
   try {
     db.pragma('wal_checkpoint(TRUNCATE)');
     const rows = db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all();
@@ -61,6 +64,7 @@ const CONVERGE_PAYLOAD = [
   ['leases', 'length(workflow_id) + length(owner) + length(expires_at)'],
   ['action_attempts', 'length(workflow_id) + length(action_id) + 8'],
   ['definitions', 'length(hash) + length(body)'],
+  ['step_traces', 'length(body) + length(workflow_id) + length(action_id) + length(started_at) + 8'],
 ];
 // What LangGraph's SqliteSaver stores: one checkpoint (+ metadata) per superstep and the pending writes.
 const LANGGRAPH_PAYLOAD = [
@@ -180,8 +184,12 @@ function storeSynchronous() {
 }
 
 function scaleBytes(bytes, transitions) {
+  // Converge's step traces (each agent call's prompt and answer, kept beside the log) have no
+  // counterpart in the graph, which renders no prompt; the report shows their share.
+  const traces = Object.entries(bytes.perTable).filter(([name]) => name.includes('step_traces')).reduce((n, [, b]) => n + b, 0);
   return {
     perTransitionDisk: bytes.pages / transitions,
+    tracesPerTransitionDisk: traces / transitions,
     perTransitionPayload: bytes.payload / transitions,
     perTransitionFile: bytes.file / transitions,
     totalDisk: bytes.pages,
