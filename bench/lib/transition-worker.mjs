@@ -3,7 +3,7 @@
  * from a cold heap and nothing of one (JIT state, caches, open files) helps or hurts the other.
  *
  *   node bench/lib/transition-worker.mjs --system=converge-sqlite|converge-pg|langgraph-sqlite|sqlite-commit
- *        --workflows=1000 [--warmup=30] [--pg-url=postgres://…] [--schema=bench_1] [--profile]
+ *        --workflows=1000 [--warmup=30] [--pg-url=postgres://…] [--schema=bench_1] [--profile] [--whole-prompts]
  *
  * Runs the workflows one after another (latency, not parallelism, is what is compared) and
  * prints one JSON line: per-transition samples summarised, per-workflow means of time and CPU,
@@ -37,6 +37,11 @@ const workflows = Number(a.get('workflows') ?? 1000);
 const warmup = Number(a.get('warmup') ?? 30);
 /** With --profile, a CPU profile of the measured loop is summarised into where the time went. */
 const profile = a.has('profile');
+/**
+ * With --whole-prompts, Converge renders every prompt whole instead of reusing the rendered
+ * handbook and workflow inputs: run it beside a plain run to see what that reuse saves.
+ */
+const wholePrompts = a.has('whole-prompts');
 
 /** On-disk bytes of every table and index (dbstat pages), after folding the WAL into the file. */
 function sqliteBytes(path, tables) {
@@ -120,6 +125,10 @@ async function convergeRun(openStore, storeUrl, dir, onStore) {
     dir,
     onEvents: (_state, events) => batches.push({ t: performance.now(), types: events.map((e) => e.type) }),
   });
+  if (wholePrompts) {
+    const { createTemplateRenderer } = await dist('templates/template-renderer.js');
+    engine.executor.templates = createTemplateRenderer({ reusePrefixes: false });
+  }
   const samples = [];
   const runOne = async () => {
     batches = [];
