@@ -94,8 +94,11 @@ export class RunnableScan {
   async refresh(): Promise<boolean> {
     // Read before the rows: a change committed during the read moves the marker past this value.
     const marker = await this.#store.changeMarker();
-    const now = this.#nowMs();
-    const full = this.#lookedAt === undefined || now - this.#fullAt >= this.#fullScanMs;
+    // Rows carry their writer's time, which may be the system's or the engine's (a test's, the
+    // database's): a look reads from the earlier of both. Full reads go by elapsed real time.
+    const now = Math.min(this.#nowMs(), Date.now());
+    const elapsed = performance.now();
+    const full = this.#lookedAt === undefined || elapsed - this.#fullAt >= this.#fullScanMs;
     if (!full && marker === this.#marker) return false;
     if (full) {
       const found = new Map<string, WorkflowSummary>();
@@ -104,7 +107,7 @@ export class RunnableScan {
       }
       this.#runnable.clear();
       for (const [id, row] of found) this.#runnable.set(id, row);
-      this.#fullAt = now;
+      this.#fullAt = elapsed;
     } else {
       const since = new Date(this.#lookedAt! - MARGIN_MS).toISOString();
       for await (const page of keysetPages(this.#store, { updatedSince: since }, this.#pageSize)) {
