@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
+import { isAscii } from 'node:buffer';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../../src/core/events.js';
@@ -130,6 +131,22 @@ describe('SqliteStore definitions and event bodies', () => {
     db.close();
     expect(row.state).not.toContain('"steps"');
     expect(await store.loadSnapshot('wf_1')).toEqual({ seq: 1, state: { workflowId: 'wf_1', definition, seq: 1 } });
+  });
+
+  it('stores a snapshot with non-ASCII text as ASCII and gives every character back', async () => {
+    // Characters of one, two, three and four UTF-8 bytes, one of them cut by the 64 KB blocks the
+    // writer searches, a lone surrogate, and a text of only ASCII around them.
+    const text = `${'a'.repeat(65_496)}—é😀 plan “v2” \ud800 ${'b'.repeat(70_000)}ü`;
+    const state = { workflowId: 'wf_1', seq: 1, notes: [text, 'plain', 'ñ'] };
+    await store.createWorkflow(summary('wf_1'), started('one'));
+    await store.saveSnapshot('wf_1', { seq: 1, state });
+    const db = raw();
+    const row = db.prepare("SELECT state FROM snapshots WHERE workflow_id = 'wf_1'").get() as { state: Buffer };
+    db.close();
+    const stored = inflateRawSync(row.state.subarray(1), { dictionary: EVENT_DICTIONARY_V1 });
+    expect(isAscii(stored)).toBe(true);
+    expect(stored.toString('latin1')).toContain('\\u2014\\u00e9\\ud83d\\ude00');
+    expect(await store.loadSnapshot('wf_1')).toEqual({ seq: 1, state });
   });
 
   it('prunes a definition with the last workflow that names it', async () => {
