@@ -23,7 +23,8 @@ import { asResultInvalid } from './submission-check.js';
 import { createIsolatedWorkspace, recordWorkspaceBase } from '../workspace/index.js';
 import { needsSettling, settleWorkspace } from './workspace-settle.js';
 import type { StepExecutorDeps } from './step-executor.js';
-import { appendEvents, loadState, summaryOf } from './workflow-log.js';
+import { appendEvents, loadState } from './workflow-log.js';
+import { summaryOf } from './workflow-summary.js';
 
 export interface StartInput {
   definition: WorkflowDefinition;

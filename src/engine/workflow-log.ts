@@ -3,14 +3,12 @@
  * carry the expected sequence number and the refreshed index row.
  */
 import { reduce } from '../core/apply.js';
-import { decide } from '../core/decide.js';
 import { ConvergeError } from '../core/errors.js';
 import type { NewEvent, WorkflowEvent } from '../core/events.js';
-import { currentRun } from '../core/state.js';
 import type { WorkflowState } from '../core/state.js';
-import { externalWait, externalWaitingFor, shownStatus } from './external-wait.js';
+import { externalWait, externalWaitingFor } from './external-wait.js';
 import { redactRecord } from '../store/record-redaction.js';
-import type { Store, WorkflowSummary } from '../store/store.js';
+import type { Store } from '../store/store.js';
 
 /**
  * When a snapshot is written. A snapshot copies the whole state, which grows with the log, so a
@@ -43,43 +41,6 @@ export async function loadState(store: Store, workflowId: string): Promise<Workf
   return reduce(workflowId, events, snapshot?.state as WorkflowState | undefined);
 }
 
-export function summaryOf(state: WorkflowState): WorkflowSummary {
-  const run = currentRun(state) ?? state.runs.at(-1);
-  const wake = wakeAt(state);
-  return {
-    id: state.workflowId,
-    name: state.name ?? '',
-    definitionId: state.definition.id,
-    // The index holds the status the views show, so status filters find an external wait.
-    status: shownStatus(state),
-    phase: state.phase,
-    currentStep: run?.stepNumber ?? null,
-    waitingFor: waitingFor(state),
-    requirements: state.requirements.slice(0, 500),
-    createdAt: state.createdAt,
-    updatedAt: state.updatedAt,
-    lastSeq: state.seq,
-    // Absent when null: the store writes null for a missing wakeAt, so an append clears it.
-    ...(wake !== null ? { wakeAt: wake } : {}),
-  };
-}
-
-/**
- * When the timed wait the workflow is in ends, for workers to find it without loading every log:
- * an open gate's timeout, or the end of a failed step's retry backoff. Null when it waits for
- * nothing timed.
- */
-export function wakeAt(state: WorkflowState): string | null {
-  if (state.gate !== null) return state.gate.timedOut ? null : (state.gate.timeoutAt ?? null);
-  if (state.last.kind !== 'failed' || state.status !== 'running' || state.paused || state.escalation !== null) return null;
-  try {
-    return decide(state.definition, state)?.not_before ?? null;
-  } catch {
-    // Only a hint for workers: the runner decides again, and reports what is wrong.
-    return null;
-  }
-}
-
 export function waitingFor(state: WorkflowState): string | null {
   if (state.gate !== null) return `gate:${state.gate.gateId}`;
   if (state.escalation !== null) return `escalation:${state.escalation.reason}`;
@@ -97,11 +58,18 @@ export function foldOnto(state: WorkflowState, events: readonly NewEvent[]): Wor
  * Appends events fenced by `state.seq` and returns the state after them; `next` is that state when
  * the caller already folded it (the runner does, to decide ahead).
  */
+/**
+ * The index row's summary needs `decide` (for wakeAt), seven core modules that a read such as
+ * `converge status` never uses: loaded by the first append, not with the log (issue 19, CLI start).
+ */
+let summaries: Promise<typeof import('./workflow-summary.js')> | undefined;
+
 export async function appendEvents(store: Store, state: WorkflowState, events: NewEvent[], folded?: WorkflowState): Promise<WorkflowState> {
   // The store redacts what it writes; folding the redacted events keeps the state in memory equal to
   // the state a restart reads back, and keeps a secret out of the prompts built from it.
   const clean = redactRecord(events);
   const next = clean === events && folded !== undefined ? folded : foldOnto(state, clean);
+  const { summaryOf } = await (summaries ??= import('./workflow-summary.js'));
   await store.append(state.workflowId, state.seq, clean, summaryOf(next));
   if (snapshotPoint(next.seq) > snapshotPoint(state.seq)) {
     await store.saveSnapshot(state.workflowId, { seq: next.seq, state: next });

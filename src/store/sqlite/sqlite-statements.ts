@@ -1,5 +1,5 @@
 /**
- * Every SQL statement the SQLite store runs, prepared once per connection after migration.
+ * Every SQL statement the SQLite store runs, prepared once per connection, when first used.
  * Variable filters use `json_each` so that one prepared statement serves every filter.
  */
 import type Database from 'better-sqlite3';
@@ -91,8 +91,21 @@ export function fromWorkflowRow(row: WorkflowRow): WorkflowSummary {
   };
 }
 
+/**
+ * Each statement is prepared on its first use: a CLI command runs two or three of the thirty, and
+ * preparing them all cost `converge status` a few ms of its start (issue 19). The SQL is checked
+ * by the tests that run each statement, not at open.
+ */
 export function prepareStatements(db: Database.Database) {
-  const prepare = <P extends unknown[] = [], R = unknown>(sql: string): SqliteStatement<P, R> => db.prepare<P, R>(sql);
+  const prepare = <P extends unknown[] = [], R = unknown>(sql: string): SqliteStatement<P, R> => {
+    let statement: SqliteStatement<P, R> | undefined;
+    const get = () => (statement ??= db.prepare<P, R>(sql));
+    return {
+      run: (...params) => get().run(...params),
+      get: (...params) => get().get(...params),
+      all: (...params) => get().all(...params),
+    };
+  };
   return {
     /** NULL when the workflow does not exist: creation always writes seq 1. */
     lastSeq: prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events WHERE workflow_id = ?'),

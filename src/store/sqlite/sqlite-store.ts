@@ -21,6 +21,7 @@ import type {
   WorkflowSummary,
 } from '../store.js';
 import { EventCodec, type EventRow, type StoredBody } from '../event-codec.js';
+import { sqliteNativeBinding } from './sqlite-binding.js';
 import { toStoreError } from './sqlite-errors.js';
 import { migrateSqlite, migrationFailed } from './sqlite-migrator.js';
 import { fromWorkflowRow, prepareStatements, type SqliteStatements } from './sqlite-statements.js';
@@ -61,7 +62,8 @@ export class SqliteStore implements Store {
     let db: Database.Database | undefined;
     try {
       if (resolved.path !== SQLITE_MEMORY_PATH) mkdirSync(dirname(resolved.path), { recursive: true });
-      db = new Database(resolved.path, { timeout: resolved.busyTimeoutMs });
+      const nativeBinding = sqliteNativeBinding();
+      db = new Database(resolved.path, { timeout: resolved.busyTimeoutMs, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
       // Before anything can write: a damaged file is refused, not written into. quick_check reads
       // every page (O(file size), ~1 s per GB), skipping only the index-vs-table comparisons of
       // integrity_check, which `converge store check` runs. Cheap for the usual store; a place to
