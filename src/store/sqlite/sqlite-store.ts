@@ -51,7 +51,7 @@ export class SqliteStore implements Store {
     this.#config = config;
     this.location = config.path;
     this.#s = prepareStatements(db);
-    this.#tx = prepareTransactions(db, this.#s, this.#codec);
+    this.#tx = prepareTransactions(db, this.#s, this.#codec, (workflowId) => this.#traces.writeHeld(workflowId));
     this.#traces = prepareTraces(db);
   }
 
@@ -101,7 +101,12 @@ export class SqliteStore implements Store {
     events: NewEvent[],
     summary: WorkflowSummary,
   ): Promise<WorkflowEvent[]> {
-    return this.#run(workflowId, () => this.#tx.append.immediate(workflowId, expectedSeq, redactRecord(events), redactRecord(summary)));
+    return this.#run(workflowId, () => {
+      const written = this.#tx.append.immediate(workflowId, expectedSeq, redactRecord(events), redactRecord(summary));
+      // The run's trace, held by putTrace, was committed with these events.
+      if (written.length > 0) this.#traces.forget(workflowId);
+      return written;
+    });
   }
 
   async readEvents(workflowId: string, afterSeq = 0): Promise<WorkflowEvent[]> {
@@ -205,7 +210,10 @@ export class SqliteStore implements Store {
   }
 
   async prune(before: string): Promise<number> {
-    return this.#run(undefined, () => this.#tx.prune.immediate(before));
+    return this.#run(undefined, () => {
+      this.#traces.flush();
+      return this.#tx.prune.immediate(before);
+    });
   }
 
   async putTrace(trace: StepTrace): Promise<void> {
@@ -217,6 +225,7 @@ export class SqliteStore implements Store {
   async listTraces(workflowId: string, stepNumber?: number): Promise<StepTrace[]> {
     return this.#run(workflowId, () => {
       if (this.#s.getWorkflow.get(workflowId) === undefined) throw workflowNotFound(workflowId);
+      this.#traces.flush();
       return this.#traces.list(workflowId, stepNumber);
     });
   }
@@ -239,6 +248,7 @@ export class SqliteStore implements Store {
   async backupTo(file: string): Promise<void> {
     if (this.#closed) throw storeClosed(this.location);
     try {
+      this.#traces.flush();
       // After the first step, all the rest at once: a writer between small steps would restart the copy.
       await this.#db.backup(file, { progress: () => 0x7fffffff });
     } catch (error) {
@@ -248,6 +258,11 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    try {
+      this.#traces.flush();
+    } catch {
+      // Busy past the timeout: only the held traces are lost, never a workflow's log.
+    }
     this.#closed = true;
     this.#db.close();
   }

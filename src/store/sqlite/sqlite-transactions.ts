@@ -14,7 +14,8 @@ function withSeq(event: NewEvent, seq: number): WorkflowEvent {
   return { ...event, seq } as WorkflowEvent;
 }
 
-export function prepareTransactions(db: Database.Database, s: SqliteStatements, codec: EventCodec) {
+/** `onAppend` writes what rides in an append's commit (the held step traces of that workflow). */
+export function prepareTransactions(db: Database.Database, s: SqliteStatements, codec: EventCodec, onAppend: (workflowId: string) => void = () => {}) {
   // Typed through the package's `Database.Transaction` alias, which declaration files can name.
   const transaction = <F extends (...args: never[]) => unknown>(body: F): Database.Transaction<F> => db.transaction(body);
   /** Inserts one event, and the definition it names if the store does not have it yet. */
@@ -46,6 +47,7 @@ export function prepareTransactions(db: Database.Database, s: SqliteStatements, 
         });
         // The store owns id and lastSeq, so the index can never disagree with the log.
         s.updateWorkflow.run(toWorkflowParams(summary, workflowId, expectedSeq + events.length));
+        onAppend(workflowId);
         s.bumpChangeMarker.run();
         return written;
       },
