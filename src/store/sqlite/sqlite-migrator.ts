@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { ConvergeError, isConvergeError } from '../../core/errors.js';
 import type { MigrationStep } from '../store.js';
+import { readSchemaVersion, SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
 import { migration0001Initial } from './migrations/0001-initial.js';
 import { migration0002SharedDefinitions } from './migrations/0002-shared-definitions.js';
 import { migration0003Integrity } from './migrations/0003-integrity.js';
@@ -17,7 +18,7 @@ export interface SqliteMigration {
   up(db: Database.Database): void;
 }
 
-/** In order; the last one's version is the schema this build writes. */
+/** In order; the last one's version is the schema this build writes, SQLITE_SCHEMA_VERSION. */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
   migration0001Initial,
   migration0002SharedDefinitions,
@@ -26,15 +27,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
   migration0005SnapshotDefinition,
 ]);
 
-export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;
-
-/** 0 for a database that Converge has never migrated. */
-export function readSchemaVersion(db: Database.Database): number {
-  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'").get();
-  if (table === undefined) return 0;
-  const row = db.prepare("SELECT value FROM settings WHERE key = 'schema_version'").get() as { value: string } | undefined;
-  return row === undefined ? 0 : Number(row.value);
-}
+export { readSchemaVersion, SQLITE_SCHEMA_VERSION };
 
 function tooNew(location: string, found: number): ConvergeError {
   return new ConvergeError(
@@ -54,6 +47,10 @@ function tooNew(location: string, found: number): ConvergeError {
  * Throws STORE_TOO_NEW; other failures are returned as a `failed` step.
  */
 export function migrateSqlite(db: Database.Database, location: string): MigrationStep[] {
+  // Opening skips this module when the file is at SQLITE_SCHEMA_VERSION, so it must be the last.
+  if (SQLITE_MIGRATIONS.at(-1)?.version !== SQLITE_SCHEMA_VERSION) {
+    throw new Error(`SQLITE_SCHEMA_VERSION (${SQLITE_SCHEMA_VERSION}) is not the last migration's version.`);
+  }
   const current = readSchemaVersion(db);
   if (current > SQLITE_SCHEMA_VERSION) throw tooNew(location, current);
 

@@ -23,7 +23,7 @@ import type {
 import { EventCodec, type EventRow, type StoredBody } from '../event-codec.js';
 import { sqliteNativeBinding } from './sqlite-binding.js';
 import { toStoreError } from './sqlite-errors.js';
-import { migrateSqlite, migrationFailed } from './sqlite-migrator.js';
+import { readSchemaVersion, SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
 import { fromWorkflowRow, prepareStatements, type SqliteStatements } from './sqlite-statements.js';
 import {
   SQLITE_MEMORY_PATH,
@@ -77,8 +77,12 @@ export class SqliteStore implements Store {
       db.pragma('synchronous = NORMAL');
       // Per connection, and off by default: the cascades that prune relies on need it.
       db.pragma('foreign_keys = ON');
-      const steps = migrateSqlite(db, resolved.path);
-      if (steps.some((step) => step.status === 'failed')) throw migrationFailed(resolved.path, steps);
+      // The migrations are loaded only for a file that is not at this build's schema (new, older, or newer: refused).
+      if (readSchemaVersion(db) !== SQLITE_SCHEMA_VERSION) {
+        const { migrateSqlite, migrationFailed } = await import('./sqlite-migrator.js');
+        const steps = migrateSqlite(db, resolved.path);
+        if (steps.some((step) => step.status === 'failed')) throw migrationFailed(resolved.path, steps);
+      }
       return new SqliteStore(db, resolved);
     } catch (error) {
       db?.close();
@@ -88,6 +92,7 @@ export class SqliteStore implements Store {
 
   /** Reports each step; a failed one rolled back and stopped the run. `open` already migrated. */
   async migrate(): Promise<MigrationStep[]> {
+    const { migrateSqlite } = await import('./sqlite-migrator.js');
     return this.#run(undefined, () => migrateSqlite(this.#db, this.location));
   }
 
