@@ -61,8 +61,10 @@ export interface QueueWorkerResult {
 const DEFAULT_SWEEP_MS = 2000;
 /** Sweeps for which a lease seen held elsewhere is trusted without a lookup (bounded by its expiry). */
 const LEASE_RECHECK_SWEEPS = 10;
-/** Runnable workflows a sweep looks at concurrently (the store's pool has 10 connections by default). */
+/** Runnable workflows a sweep enqueues concurrently (the store's pool has 10 connections by default). */
 const SWEEP_PARALLEL = 8;
+/** Runnable workflows whose leases a sweep looks up in one store call. */
+const SWEEP_PAGE = 500;
 
 interface RunContext {
   workflowId: string;
@@ -238,10 +240,15 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
    * stopped run hands its workflow back through the queue) is noticed within LEASE_RECHECK_SWEEPS sweeps.
    */
   const leasesSeen = new Map<string, { holder: { owner: string; expiresAt: string }; lastSeq: number; until: number }>();
-  const drivenElsewhere = async (wf: WorkflowSummary, now: number): Promise<boolean> => {
+  const seenLately = (wf: WorkflowSummary, now: number): boolean => {
     const seen = leasesSeen.get(wf.id);
-    if (seen !== undefined && seen.lastSeq === wf.lastSeq && now < seen.until) return liveElsewhere(seen.holder, now);
-    const holder = await store.leaseHolder(wf.id);
+    return seen !== undefined && seen.lastSeq === wf.lastSeq && now < seen.until;
+  };
+  /** Whether another live worker drives `wf`, from its holder (looked up if not seen lately). */
+  const drivenElsewhere = (wf: WorkflowSummary, now: number, holders: ReadonlyMap<string, { owner: string; expiresAt: string }>): boolean => {
+    const seen = leasesSeen.get(wf.id);
+    if (seen !== undefined && seenLately(wf, now)) return liveElsewhere(seen.holder, now);
+    const holder = holders.get(wf.id);
     if (holder === undefined || !liveElsewhere(holder, now)) {
       leasesSeen.delete(wf.id);
       return false;
@@ -262,26 +269,39 @@ export async function runQueueWorker(engine: Engine, queue: WorkQueue, options: 
     const now = engine.clock.nowMs();
     let runnable = 0;
     const enqueued = new Set<string>();
-    const wake = async (wf: WorkflowSummary, timed = false): Promise<void> => {
-      if (active.has(wf.id) || queued.has(wf.id) || enqueued.has(wf.id)) return;
+    const candidate = (wf: WorkflowSummary, timed: boolean): boolean =>
+      !active.has(wf.id) &&
+      !queued.has(wf.id) &&
+      !enqueued.has(wf.id) &&
       // Where this worker's last run left it, unless a timed wait there is over now.
-      if (!timed && settled.get(wf.id) === wf.lastSeq) return;
-      if (await drivenElsewhere(wf, now)) return;
-      enqueued.add(wf.id);
-      await queue.enqueue(wf.id);
+      (timed || settled.get(wf.id) !== wf.lastSeq);
+    /** Enqueues the workflows of `page` nobody drives, their leases looked up in one store call. */
+    const wakePage = async (page: WorkflowSummary[], timed: boolean): Promise<void> => {
+      const candidates = page.filter((wf) => candidate(wf, timed));
+      const unseen = candidates.filter((wf) => !seenLately(wf, now)).map((wf) => wf.id);
+      const holders = unseen.length === 0 ? new Map<string, { owner: string; expiresAt: string }>() : await store.leaseHolders(unseen);
+      const free = candidates.filter((wf) => !drivenElsewhere(wf, now, holders));
+      // A few at once: each enqueue is a round trip, and 100,000 one after another would take a
+      // sweep minutes while the connection pool sits idle.
+      for (let i = 0; i < free.length; i += SWEEP_PARALLEL) {
+        await Promise.all(
+          free.slice(i, i + SWEEP_PARALLEL).map(async (wf) => {
+            if (enqueued.has(wf.id)) return;
+            enqueued.add(wf.id);
+            await queue.enqueue(wf.id);
+          }),
+        );
+      }
     };
     // Only what changed since the last sweep is read (runnable-scan.ts); the rows kept are the runnable ones.
     const changed = await scan.refresh();
     const rows = [...scan.rows];
     for (const wf of rows) seen.add(wf.id);
     runnable = rows.length;
-    // A few at once: each costs round trips (lease, enqueue), and 100,000 one after another
-    // would take a sweep minutes while the connection pool sits idle.
-    for (let i = 0; i < rows.length; i += SWEEP_PARALLEL) await Promise.all(rows.slice(i, i + SWEEP_PARALLEL).map((wf) => wake(wf)));
-    for (const wf of await wakes.due(changed)) {
-      seen.add(wf.id);
-      await wake(wf, true);
-    }
+    for (let i = 0; i < rows.length; i += SWEEP_PAGE) await wakePage(rows.slice(i, i + SWEEP_PAGE), false);
+    const due = await wakes.due(changed);
+    for (const wf of due) seen.add(wf.id);
+    for (let i = 0; i < due.length; i += SWEEP_PAGE) await wakePage(due.slice(i, i + SWEEP_PAGE), true);
     for (const id of settled.keys()) if (!seen.has(id)) settled.delete(id);
     for (const id of leasesSeen.keys()) if (!seen.has(id)) leasesSeen.delete(id);
     return runnable;

@@ -127,9 +127,17 @@ export interface Store {
    * taken over). A heartbeat uses this, so one that races a release can never bring the lease back.
    */
   renewLease(workflowId: string, owner: string, ttlMs: number, now: string): Promise<boolean>;
+  /**
+   * `renewLease` for many leases in one statement (a heartbeat for all of a worker's leases):
+   * returns the ids whose lease `owner` still held and is now extended; any other id (released,
+   * taken over, or no such workflow) was lost and changes nothing.
+   */
+  renewLeases(workflowIds: readonly string[], owner: string, ttlMs: number, now: string): Promise<Set<string>>;
   releaseLease(workflowId: string, owner: string): Promise<void>;
   /** The current holder, for diagnostics and dead-owner checks. */
   leaseHolder(workflowId: string): Promise<{ owner: string; expiresAt: string } | undefined>;
+  /** `leaseHolder` for many workflows in one statement; an id without a lease has no entry. */
+  leaseHolders(workflowIds: readonly string[]): Promise<Map<string, { owner: string; expiresAt: string }>>;
 
   /** Counts one more execution attempt of an action and returns the new count (1 on first start). */
   recordAttempt(workflowId: string, actionId: string): Promise<number>;

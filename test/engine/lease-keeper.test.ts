@@ -33,6 +33,43 @@ describe('LeaseKeeper', () => {
     expect(await store.leaseHolder('wf_b')).toBeUndefined();
   });
 
+  it('renews all leases in one call, and one taken over is lost for that workflow only (#19)', async () => {
+    const inner = await openMemoryStore();
+    const batches: string[][] = [];
+    const counted = new Proxy(inner, {
+      get(target, property, receiver) {
+        if (property === 'renewLease') throw new Error('the keeper renews in batches');
+        if (property === 'renewLeases') {
+          return (ids: readonly string[], ...rest: [string, number, string]) => {
+            batches.push([...ids]);
+            return target.renewLeases(ids, ...rest);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    for (const id of ['wf_a', 'wf_b', 'wf_c']) {
+      await inner.createWorkflow(summary(id), note(1));
+      expect(await inner.acquireLease(id, 'me', 300, now())).toBe(true);
+    }
+    const keeper = new LeaseKeeper(counted, systemClock, 'me', 300);
+    for (const id of ['wf_a', 'wf_b', 'wf_c']) keeper.keep(id);
+    // Another worker takes wf_b over (its owner judged dead): later heartbeats must not take it back.
+    await inner.releaseLease('wf_b', 'me');
+    expect(await inner.acquireLease('wf_b', 'other', 60_000, now())).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(batches.length).toBeGreaterThanOrEqual(2);
+    for (const batch of batches) expect(batch.sort()).toEqual(['wf_a', 'wf_b', 'wf_c']);
+    expect((await inner.leaseHolder('wf_b'))?.owner).toBe('other');
+    // Past the 300 ms TTL, the others are still ours.
+    expect(await inner.acquireLease('wf_a', 'other', 300, now())).toBe(false);
+    expect(await inner.acquireLease('wf_c', 'other', 300, now())).toBe(false);
+    for (const id of ['wf_a', 'wf_b', 'wf_c']) await keeper.release(id);
+    expect((await inner.leaseHolder('wf_b'))?.owner).toBe('other');
+    expect(await inner.leaseHolder('wf_a')).toBeUndefined();
+  });
+
   it('renews every ttl/3, and a heartbeat in flight when the lease is released never brings it back (#18)', async () => {
     const inner = await openMemoryStore();
     await inner.createWorkflow(summary('wf_race'), note(1));
@@ -41,11 +78,11 @@ describe('LeaseKeeper', () => {
     // The store answers each renewal late, as a slow database would: the release starts while one is in flight.
     const slow = new Proxy(inner, {
       get(target, property, receiver) {
-        if (property === 'renewLease') {
-          return async (...args: Parameters<typeof inner.renewLease>) => {
+        if (property === 'renewLeases') {
+          return async (...args: Parameters<typeof inner.renewLeases>) => {
             renewals.push(performance.now());
             await new Promise((resolve) => setTimeout(resolve, 80));
-            const renewed = await target.renewLease(...args);
+            const renewed = await target.renewLeases(...args);
             landed += 1;
             return renewed;
           };

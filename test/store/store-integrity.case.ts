@@ -65,6 +65,43 @@ export function integrityCases({ store, seed, summary, note, at, damage, test }:
     });
   });
 
+  describe('leases renewed and looked up in one call (#19)', () => {
+    test('renews only the leases the owner still holds and returns just those', async () => {
+      for (const id of ['wf_held', 'wf_taken', 'wf_released', 'wf_lapsed', 'wf_never']) await seed(id);
+      for (const id of ['wf_held', 'wf_taken', 'wf_released']) await store().acquireLease(id, 'worker-a', 60_000, at(2));
+      // Taken over by another owner after it expired; released; expired but taken by nobody.
+      await store().acquireLease('wf_taken', 'worker-b', 60_000, at(3.5));
+      await store().releaseLease('wf_released', 'worker-a');
+      await store().acquireLease('wf_lapsed', 'worker-a', 60_000, at(0));
+      const ids = ['wf_held', 'wf_taken', 'wf_released', 'wf_lapsed', 'wf_never', 'wf_missing'];
+      const renewed = await store().renewLeases(ids, 'worker-a', 60_000, at(2.5));
+      expect([...renewed].sort()).toEqual(['wf_held', 'wf_lapsed']);
+      expect(await store().leaseHolder('wf_held')).toEqual({ owner: 'worker-a', expiresAt: at(3.5) });
+      // An expired lease nobody took is still its owner's, as a single renewal finds it too.
+      expect(await store().leaseHolder('wf_lapsed')).toEqual({ owner: 'worker-a', expiresAt: at(3.5) });
+      expect(await store().renewLease('wf_lapsed', 'worker-a', 60_000, at(2.5))).toBe(true);
+      expect(await store().leaseHolder('wf_taken')).toEqual({ owner: 'worker-b', expiresAt: at(4.5) });
+      expect(await store().leaseHolder('wf_released')).toBeUndefined();
+      expect(await store().leaseHolder('wf_never')).toBeUndefined();
+      expect(await store().renewLeases([], 'worker-a', 60_000, at(2.5))).toEqual(new Set());
+    });
+
+    test('looks up every holder at once, with no entry for a workflow without a lease', async () => {
+      for (const id of ['wf_a', 'wf_b', 'wf_free']) await seed(id);
+      await store().acquireLease('wf_a', 'worker-a', 60_000, at(0));
+      await store().acquireLease('wf_b', 'worker-b', 120_000, at(0));
+      const holders = await store().leaseHolders(['wf_a', 'wf_b', 'wf_free', 'wf_missing']);
+      expect(holders).toEqual(
+        new Map([
+          ['wf_a', { owner: 'worker-a', expiresAt: at(1) }],
+          ['wf_b', { owner: 'worker-b', expiresAt: at(2) }],
+        ]),
+      );
+      expect(holders.get('wf_a')).toEqual(await store().leaseHolder('wf_a'));
+      expect(await store().leaseHolders([])).toEqual(new Map());
+    });
+  });
+
   describe('wakeAt on the index row (#18)', () => {
     test('round-trips wakeAt and lists only waking workflows when asked', async () => {
       await seed('wf_a', 1);

@@ -174,6 +174,18 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  async renewLeases(workflowIds: readonly string[], owner: string, ttlMs: number, now: string): Promise<Set<string>> {
+    this.#open();
+    const renewed = new Set<string>();
+    for (const id of workflowIds) {
+      const workflow = this.#workflows.get(id);
+      if (workflow?.lease?.owner !== owner) continue;
+      workflow.lease = { owner, expiresAt: leaseExpiry(now, ttlMs) };
+      renewed.add(id);
+    }
+    return renewed;
+  }
+
   async releaseLease(workflowId: string, owner: string): Promise<void> {
     this.#open();
     const workflow = this.#workflows.get(workflowId);
@@ -183,6 +195,16 @@ export class MemoryStore implements Store {
   async leaseHolder(workflowId: string): Promise<{ owner: string; expiresAt: string } | undefined> {
     this.#open();
     return copy(this.#workflows.get(workflowId)?.lease);
+  }
+
+  async leaseHolders(workflowIds: readonly string[]): Promise<Map<string, { owner: string; expiresAt: string }>> {
+    this.#open();
+    const holders = new Map<string, { owner: string; expiresAt: string }>();
+    for (const id of workflowIds) {
+      const lease = this.#workflows.get(id)?.lease;
+      if (lease !== undefined) holders.set(id, { ...lease });
+    }
+    return holders;
   }
 
   async recordAttempt(workflowId: string, actionId: string): Promise<number> {

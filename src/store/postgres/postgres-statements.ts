@@ -177,6 +177,8 @@ export function buildStatements(schemaName: string) {
     releaseLease: `DELETE FROM ${s}.leases WHERE workflow_id = $1 AND owner = $2`,
     // Only a lease the owner still holds: a heartbeat after a release finds no row and adds none.
     renewLease: `UPDATE ${s}.leases SET expires_at = $3 WHERE workflow_id = $1 AND owner = $2`,
+    renewLeases: `UPDATE ${s}.leases SET expires_at = $3 WHERE workflow_id = ANY ($1::text[]) AND owner = $2 RETURNING workflow_id AS "workflowId"`,
+    getLeases: `SELECT workflow_id AS "workflowId", owner, expires_at AS "expiresAt" FROM ${s}.leases WHERE workflow_id = ANY ($1::text[])`,
     databaseTime: `SELECT ${ISO_NOW} AS now`,
     recordAttempt: `INSERT INTO ${s}.action_attempts (workflow_id, action_id, attempts) VALUES ($1, $2, 1)
       ON CONFLICT (workflow_id, action_id) DO UPDATE SET attempts = ${s}.action_attempts.attempts + 1

@@ -209,6 +209,14 @@ export class PostgresStore implements Store {
     return this.#run(workflowId, async () => ((await this.#pool.query(this.#s.renewLease, [workflowId, owner, leaseExpiry(now, ttlMs)])).rowCount ?? 0) > 0);
   }
 
+  async renewLeases(workflowIds: readonly string[], owner: string, ttlMs: number, now: string): Promise<Set<string>> {
+    if (workflowIds.length === 0) return new Set();
+    return this.#run(undefined, async () => {
+      const { rows } = await this.#pool.query<{ workflowId: string }>(this.#s.renewLeases, [workflowIds, owner, leaseExpiry(now, ttlMs)]);
+      return new Set(rows.map((row) => row.workflowId));
+    });
+  }
+
   async releaseLease(workflowId: string, owner: string): Promise<void> {
     await this.#run(workflowId, () => this.#pool.query(this.#s.releaseLease, [workflowId, owner]));
   }
@@ -217,6 +225,14 @@ export class PostgresStore implements Store {
     return this.#run(workflowId, async () => {
       const row = (await this.#pool.query<{ owner: string; expiresAt: string }>(this.#s.getLease, [workflowId])).rows[0];
       return row === undefined ? undefined : { owner: row.owner, expiresAt: row.expiresAt };
+    });
+  }
+
+  async leaseHolders(workflowIds: readonly string[]): Promise<Map<string, { owner: string; expiresAt: string }>> {
+    if (workflowIds.length === 0) return new Map();
+    return this.#run(undefined, async () => {
+      const { rows } = await this.#pool.query<{ workflowId: string; owner: string; expiresAt: string }>(this.#s.getLeases, [workflowIds]);
+      return new Map(rows.map((row) => [row.workflowId, { owner: row.owner, expiresAt: row.expiresAt }]));
     });
   }
 

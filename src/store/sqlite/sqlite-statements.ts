@@ -180,6 +180,12 @@ export function prepareStatements(db: Database.Database) {
     releaseLease: prepare<[string, string]>('DELETE FROM leases WHERE workflow_id = ? AND owner = ?'),
     // Only a lease the owner still holds: a heartbeat after a release finds no row and adds none.
     renewLease: prepare<[string, string, string]>('UPDATE leases SET expires_at = ? WHERE workflow_id = ? AND owner = ?'),
+    renewLeases: prepare<[string, string, string], { workflowId: string }>(
+      'UPDATE leases SET expires_at = ? WHERE owner = ? AND workflow_id IN (SELECT value FROM json_each(?)) RETURNING workflow_id AS workflowId',
+    ),
+    getLeases: prepare<[string], { workflowId: string; owner: string; expiresAt: string }>(
+      'SELECT workflow_id AS workflowId, owner, expires_at AS expiresAt FROM leases WHERE workflow_id IN (SELECT value FROM json_each(?))',
+    ),
     recordAttempt: prepare<[string, string], { attempts: number }>(
       `INSERT INTO action_attempts (workflow_id, action_id, attempts) VALUES (?, ?, 1)
        ON CONFLICT (workflow_id, action_id) DO UPDATE SET attempts = attempts + 1

@@ -193,6 +193,14 @@ export class SqliteStore implements Store {
     return this.#run(workflowId, () => this.#s.renewLease.run(leaseExpiry(now, ttlMs), workflowId, owner).changes > 0);
   }
 
+  async renewLeases(workflowIds: readonly string[], owner: string, ttlMs: number, now: string): Promise<Set<string>> {
+    if (workflowIds.length === 0) return new Set();
+    return this.#run(undefined, () => {
+      const rows = this.#s.renewLeases.all(leaseExpiry(now, ttlMs), owner, JSON.stringify(workflowIds));
+      return new Set(rows.map((row) => row.workflowId));
+    });
+  }
+
   async releaseLease(workflowId: string, owner: string): Promise<void> {
     this.#run(workflowId, () => {
       this.#s.releaseLease.run(workflowId, owner);
@@ -203,6 +211,14 @@ export class SqliteStore implements Store {
     return this.#run(workflowId, () => {
       const row = this.#s.getLease.get(workflowId);
       return row === undefined ? undefined : { owner: row.owner, expiresAt: row.expiresAt };
+    });
+  }
+
+  async leaseHolders(workflowIds: readonly string[]): Promise<Map<string, { owner: string; expiresAt: string }>> {
+    if (workflowIds.length === 0) return new Map();
+    return this.#run(undefined, () => {
+      const rows = this.#s.getLeases.all(JSON.stringify(workflowIds));
+      return new Map(rows.map((row) => [row.workflowId, { owner: row.owner, expiresAt: row.expiresAt }]));
     });
   }
 
