@@ -74,6 +74,9 @@ function postgresCpuMs(dataDir) {
       const pid = Number(name);
       const ppid = Number(fields[1]);
       if (pid === master || ppid === master) total += (Number(fields[11]) + Number(fields[12])) * tick;
+      // And the backends that exited (a pool closing idle connections), reaped by the postmaster:
+      // without them the sum can drop over the 20 s measured.
+      if (pid === master) total += (Number(fields[13]) + Number(fields[14])) * tick;
     }
     return total;
   } catch {
@@ -201,8 +204,9 @@ try {
       holdCpuMsPerSecond: cpuMs / 20,
       sweepsPerSecond: call('changeMarker'),
       listsPerSecond: call('listWorkflows'),
-      leaseLookupsPerSecond: call('leaseHolder'),
-      renewalsPerSecond: call('renewLease'),
+      // Store calls, each one statement: a batched renewal or look-up counts once whatever its size.
+      leaseLookupsPerSecond: call('leaseHolder') + call('leaseHolders'),
+      renewalsPerSecond: call('renewLease') + call('renewLeases'),
       errors: after[i].errors,
     };
   });

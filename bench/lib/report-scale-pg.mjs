@@ -7,22 +7,31 @@ const int = (v) => fmt(v, 0);
 
 /**
  * What sets the ceiling, from the run's own figures: holding costs CPU in proportion to the runs
- * held (lease renewals, and each worker checking the leases of the runs the others hold), while
- * memory and connections stay far from any limit.
+ * held, while memory and connections stay far from any limit. Lease statements are counted as
+ * store calls, so a batched renewal or look-up counts once whatever its size: when they are far
+ * fewer than one per run, what still grows with the runs held is rows touched, not round trips.
  */
 function ceiling(r) {
   const held = r.held ?? r.workflows;
-  if (!held || r.postgresCpuMsPerSecond == null) return '';
+  if (!held || r.postgresCpuMsPerSecond == null || r.postgresCpuMsPerSecond < 0) return '';
   const perRun = (r.holdCpuMsPerSecond + r.postgresCpuMsPerSecond) / held; // ms CPU per second per held run
   const cores = r.machine.cores;
-  const queriesPerRun = (r.renewalsPerSecond + r.leaseLookupsPerSecond) / held;
+  const statements = r.renewalsPerSecond + r.leaseLookupsPerSecond;
+  const batched = statements / held < 0.01;
+  const traffic = batched
+    ? `Lease traffic is ${fmt(statements, 1)} statements per second for all ${int(held)} (${fmt(r.renewalsPerSecond, 1)} renewals: each worker renews all its leases in one statement per heartbeat, every 10 s with ttl 30 s; ` +
+      `${fmt(r.leaseLookupsPerSecond, 1)} look-ups: a sweep looks up the leases of 500 runnable workflows in one, and a run once when it gets a provider slot), so it no longer grows with the runs held; ` +
+      'what still does is rows touched: every held lease row rewritten every 10 s in PostgreSQL, and every runnable workflow walked by each worker\'s sweep. '
+    : `The store traffic that grows with the runs held is ${fmt(statements / held, 2)} single-row lease queries per run per second (a renewal every 10 s, ttl 30 s, and the other workers' sweeps checking that its lease is live; a sweep reads no rows while nothing changed). `;
   return (
-    `Ceiling: holding costs ${fmt(perRun * 1000, 0)} µs of CPU per second per held run (workers ${fmt(r.holdCpuMsPerSecond, 0)} + PostgreSQL ${fmt(r.postgresCpuMsPerSecond, 0)} ms/s for ${int(held)}), ` +
-    `and the store traffic that grows with the runs held is ${fmt(queriesPerRun, 2)} single-row lease queries per run per second (a renewal every 10 s, ttl 30 s, and the other workers' sweeps checking that its lease is live; a sweep reads no rows while nothing changed). ` +
+    `Ceiling: holding costs ${fmt(perRun * 1000, 0)} µs of CPU per second per held run (workers ${fmt(r.holdCpuMsPerSecond, 0)} + PostgreSQL ${fmt(r.postgresCpuMsPerSecond, 0)} ms/s for ${int(held)}). ` +
+    traffic +
     `At 100,000 that is ${fmt((perRun * 100_000) / 1000, 1)} cores of CPU just to hold them, against ${cores} cores here shared with other work, so this machine's ceiling is about ` +
     `${int(Math.floor((cores * 1000) / perRun / 1000) * 1000)} held runs with nothing else running (less in practice: when renewals fall behind, leases lapse and workers take each other's runs). ` +
     `Memory is not what limits: ${fmt(r.rssPerHeldKb, 0)} KB per held run is ${fmt((r.rssPerHeldKb * 100_000) / 2 ** 20, 1)} GB for 100,000 over the three workers; connections are ${r.connections} whatever the count. ` +
-    'What would lift it: one statement per heartbeat renewing all of a worker\'s leases, and one look-up of all leases per sweep, instead of one query per run.'
+    (batched
+      ? 'What would lift it further (not profiled here): touching fewer rows per held run, e.g. a heartbeat extending only the leases nearing expiry (a longer ttl does the same), and a sweep that walks only the workflows whose lease could have lapsed since it last looked.'
+      : "What would lift it: one statement per heartbeat renewing all of a worker's leases, and one look-up of all leases per sweep, instead of one query per run.")
   );
 }
 
@@ -73,7 +82,8 @@ export function scalePgSection(r) {
       `then ${r.workers} worker processes run the distributed worker (\`runQueueWorker\` with the pg-boss queue and shared provider slots, what \`converge worker\` runs on PostgreSQL; sweeps every 2 s) while the fake provider holds every answer back, ` +
       `until every workflow is a run inside a worker: ${r.limit} in calls (the shared \`max_concurrency\`), the rest queued for a slot. ` +
       'RSS and heap per held workflow: each worker after three forced collections, minus the same process before its first run (store and queue open), ÷ the runs it holds. ' +
-      'CPU, sweeps, lease look-ups and renewals: each worker over 20 s of holding (store calls counted by a proxy). ' +
+      'CPU, sweeps, lease look-ups and renewals: each worker over 20 s of holding (store calls counted by a proxy; a batched renewal or look-up is one call, one statement). ' +
+      'PostgreSQL CPU: the postmaster and its backends over the same 20 s, from /proc, counting backends that exited meanwhile. ' +
       `Machine: ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.memoryGb} GB, shared with other work.` +
       (r.note ? ` ${r.note}` : ''),
   );

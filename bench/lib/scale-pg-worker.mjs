@@ -22,7 +22,7 @@ const { openPostgresScaleOut } = await dist('store/postgres/postgres-queue.js');
 const { ProjectConfigSchema } = await dist('workflows/project-config.js');
 
 const store = await openStore(url);
-const calls = { changeMarker: 0, listWorkflows: 0, leaseHolder: 0, renewLease: 0 };
+const calls = { changeMarker: 0, listWorkflows: 0, leaseHolder: 0, leaseHolders: 0, renewLease: 0, renewLeases: 0 };
 const counted = new Proxy(store, {
   get(target, property) {
     const value = Reflect.get(target, property, target);
