@@ -4,12 +4,13 @@
  * stderr as `{"error":{"code","message","hint"}}`. Commander's own usage errors are held back and
  * printed the same way, with a hint naming the command's help.
  */
-import { CommanderError } from 'commander';
+import type { CommanderError } from 'commander';
 import type { Command } from 'commander';
 import { isConvergeError } from '../../core/errors.js';
 import type { ConvergeErrorCode } from '../../core/errors.js';
 import { EXIT, exitCodeFor } from '../error-map.js';
 import { terminalSafe } from './cli-output.js';
+import { commander } from './commander-lib.js';
 
 interface Failure {
   code: ConvergeErrorCode;
@@ -50,7 +51,7 @@ function usageFailure(error: CommanderError): Failure {
 }
 
 function failureOf(error: unknown): Failure {
-  if (error instanceof CommanderError) return usageFailure(error);
+  if (error instanceof commander.CommanderError) return usageFailure(error);
   if (isConvergeError(error)) {
     return {
       code: error.code,
@@ -65,7 +66,7 @@ function failureOf(error: unknown): Failure {
 
 /** Help and version are commander "errors" that are not failures. */
 export function isHelpOrVersion(error: unknown): boolean {
-  return error instanceof CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help');
+  return error instanceof commander.CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help');
 }
 
 /** Prints `error` on stderr and returns the exit code it means. */
@@ -81,9 +82,9 @@ export function reportError(error: unknown, json: boolean): number {
   }
   if (process.env.CONVERGE_DEBUG) {
     const cause = isConvergeError(error) ? error.cause : error;
-    if (cause !== undefined && !(error instanceof CommanderError)) process.stderr.write(`  cause: ${String((cause as Error)?.stack ?? cause)}\n`);
+    if (cause !== undefined && !(error instanceof commander.CommanderError)) process.stderr.write(`  cause: ${String((cause as Error)?.stack ?? cause)}\n`);
   }
-  if (error instanceof CommanderError) return EXIT.usage;
+  if (error instanceof commander.CommanderError) return EXIT.usage;
   return isConvergeError(error) ? exitCodeFor(error.code) : EXIT.failed;
 }
 

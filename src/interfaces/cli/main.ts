@@ -9,11 +9,11 @@
  * Anything else (an unknown or misspelt command) builds the whole program, as before.
  */
 import type { Command } from 'commander';
-import { Help } from 'commander';
 import { closeCliStores } from './cli-store.js';
 import { reportError, wantsJson } from './cli-errors.js';
 import { endQuietlyOnClosedOutput } from './cli-output.js';
 import { COMMAND_INDEX } from './command-index.js';
+import { commander } from './commander-lib.js';
 import type { IndexedCommand } from './command-index.js';
 import { finishProgram, programShell } from './program-shell.js';
 
@@ -50,7 +50,7 @@ export function listingProgram(): Command {
     const stub = program.command(c.name, { hidden: c.hidden }).description(c.description);
     if (c.aliases.length > 0) stub.aliases([...c.aliases]);
   }
-  const help = new Help();
+  const help = new commander.Help();
   program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? help.subcommandTerm(cmd) });
   return program;
 }

@@ -2,11 +2,12 @@
  * The `converge` program without its commands: name, version, global options, the help text
  * around the command list. main.ts adds only the commands a run needs; program.ts adds them all.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../workflows/builtin-files.js';
 import { holdUsageErrors } from './cli-errors.js';
+import { commander } from './commander-lib.js';
 import { PARSE_ONLY_ENV, stopAfterParsing } from './parse-only.js';
 
 function version(): string {
@@ -18,7 +19,7 @@ function version(): string {
 }
 
 export function programShell(): Command {
-  const program = new Command();
+  const program = new commander.Command();
   program
     .name('converge')
     .description('A durable orchestrator for agentic software development: plan → validate → revise, implement → check → refine, with human gates.')

@@ -6,7 +6,8 @@
 import { redactRecord } from '../record-redaction.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import type { NewEvent, WorkflowEvent } from '../../core/events.js';
 import { fileDamaged, storeClosed, storeDamaged, workflowNotFound } from '../store-error.js';
 import { checkedEvents, leaseExpiry } from '../store-rules.js';
@@ -33,6 +34,10 @@ import {
 } from './sqlite-store-config.js';
 import { prepareTransactions, type SqliteTransactions } from './sqlite-transactions.js';
 import { prepareTraces, type SqliteTraces } from './sqlite-traces.js';
+
+// Required, not imported: importing a CommonJS package from an ES module first runs Node's export
+// lexer over it (and over lib/database.js, which it re-exports), a few ms of every CLI start (issue 19).
+const SqliteDatabase = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
 
 export class SqliteStore implements Store {
   readonly capabilities: StoreCapabilities = Object.freeze({ multiProcessWriters: true, distributedQueue: false });
@@ -63,7 +68,7 @@ export class SqliteStore implements Store {
     try {
       if (resolved.path !== SQLITE_MEMORY_PATH) mkdirSync(dirname(resolved.path), { recursive: true });
       const nativeBinding = sqliteNativeBinding();
-      db = new Database(resolved.path, { timeout: resolved.busyTimeoutMs, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
+      db = new SqliteDatabase(resolved.path, { timeout: resolved.busyTimeoutMs, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
       // Before anything can write: a damaged file is refused, not written into. quick_check reads
       // every page (O(file size), ~1 s per GB), skipping only the index-vs-table comparisons of
       // integrity_check, which `converge store check` runs. Cheap for the usual store; a place to
