@@ -4,6 +4,8 @@
 import { fmt, markdownTable, verdict } from './common.mjs';
 
 const int = (v) => fmt(v, 0);
+/** Store calls per second: batched ones are few, so below 10 with a decimal. */
+const rate = (v) => fmt(v, v < 10 ? 1 : 0);
 
 /**
  * What sets the ceiling, from the run's own figures: holding costs CPU in proportion to the runs
@@ -53,8 +55,8 @@ export function scalePgSection(r) {
         `${fmt(w.heapPerHeldKb, 1)} KB`,
         `${fmt(w.holdCpuMsPerSecond, 0)} ms/s`,
         fmt(w.sweepsPerSecond, 2),
-        fmt(w.leaseLookupsPerSecond, 0),
-        fmt(w.renewalsPerSecond, 0),
+        rate(w.leaseLookupsPerSecond),
+        rate(w.renewalsPerSecond),
       ]),
     ),
     '',
@@ -69,7 +71,7 @@ export function scalePgSection(r) {
             : `${int(r.workflows)} held by ${r.workers} workers: started in ${fmt(r.startSeconds, 0)} s (${fmt(r.startCpuMsPerWorkflow, 2)} ms CPU each in the starting process), all held ${fmt(r.holdSeconds, 0)} s later; `) +
             `${fmt(r.rssPerHeldKb, 1)} KB RSS and ${fmt(r.heapPerHeldKb, 1)} KB heap per held workflow; while holding, the workers together use ${fmt(r.holdCpuMsPerSecond, 0)} ms CPU per second` +
             (r.postgresCpuMsPerSecond == null ? '' : ` and PostgreSQL ${fmt(r.postgresCpuMsPerSecond, 0)} ms`) +
-            `, ${int(r.renewalsPerSecond)} lease renewals/s and ${int(r.leaseLookupsPerSecond)} lease look-ups/s; ${r.connections} PostgreSQL connections; database ${fmt(r.dbMb, 0)} MB`,
+            `, ${rate(r.renewalsPerSecond)} lease renewals/s and ${rate(r.leaseLookupsPerSecond)} lease look-ups/s; ${r.connections} PostgreSQL connections; database ${fmt(r.dbMb, 0)} MB`,
           verdict(r.allHeld !== false && r.workflows >= 100_000),
         ],
       ],
