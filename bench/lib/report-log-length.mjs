@@ -77,7 +77,7 @@ export function logLengthSection(r) {
       `Load missed: of its ${ms(last.loadMs, 1)}, reading the snapshot (${fmt(last.snapshotBytes / 1024, 0)} KB stored) and parsing its ` +
         `${fmt(last.stateBytes / 1024 / 1024, 1)} MB of JSON takes ${ms(p.snapshotMs, 1)} timed alone, proportional to the state, and reading and folding the ` +
         `${p.eventsAfterSnapshot} events after it ${ms(p.eventsMs + p.foldMs, 1)} (each part timed alone after a GC, median of ${r.loads}; ${ms(apart, 1)} together). ` +
-        'The snapshot is inflated in 1 MB chunks (~2 ms) and written ASCII-only so it is read as Latin-1 (0.3 ms, against 17–36 ms of UTF-8 decoding); ' +
+        'The snapshot is inflated in 1 MB chunks (~2 ms) and written ASCII-only, so its text decodes to a one-byte string (~17 ms for 5 MB; 36 ms two-byte); ' +
         'what remains is `JSON.parse` of the whole state, ~14 ms at best on this machine for 5 MB, most of the 20 ms on its own, and more when the heap ' +
         'must grow to hold it: by hand on this 10,000-event log (2026-12-06, load average 6–9), `loadSnapshot` took 12–15 ms of CPU in a process ' +
         'that had loaded it many times, 20–120 ms (a third of it system time, the pages of new heap) in one just collected, and 120–160 ms as the first ' +
