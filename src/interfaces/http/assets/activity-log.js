@@ -1,7 +1,7 @@
 // The running step's live activity (issue 16): what a command agent does as it streams it — the
 // command it runs, the files it edits, what it says — from the workflow's SSE stream (`progress`
 // and `activity` events). Collapsible; nothing is shown while the stream carries none.
-import { html } from './lib.js';
+import { html, useState } from './lib.js';
 import { Time } from './ui.js';
 
 /** One log entry from an SSE event's data, whatever its exact shape. */
@@ -21,10 +21,18 @@ export function activityEntry(data) {
 }
 
 export function ActivityLog({ entries, running }) {
+  // Open while a step runs and folded once it is done, until the reader folds or opens it: from then
+  // on their choice holds, so a step starting or ending never undoes a click.
+  const [chosen, setChosen] = useState(null);
   if (entries.length === 0) return null;
   const last = entries.at(-1);
-  return html`<details class="card activity-log" open=${running}>
-    <summary><span class="activity-title">Live activity${last.step ? ` · step ${last.step}` : ''}</span> <span class="small faint">${entries.length} event${entries.length === 1 ? '' : 's'} · latest: ${last.text.slice(0, 90)}</span></summary>
+  const open = chosen ?? running;
+  const toggle = (event) => {
+    event.preventDefault();
+    setChosen(!open);
+  };
+  return html`<details class="card activity-log" open=${open}>
+    <summary onClick=${toggle}><span class="activity-title">Live activity${last.step ? ` · step ${last.step}` : ''}</span> <span class="small faint">${entries.length} event${entries.length === 1 ? '' : 's'} · latest: ${last.text.slice(0, 90)}</span></summary>
     <ol class="activity-list" aria-live="off">
       ${entries.slice(-200).map((e) => html`<li data-kind=${e.kind}><span class="faint small"><${Time} iso=${e.at} /></span> <span class="tag">${e.kind}</span> <span>${e.text}</span></li>`)}
     </ol>
