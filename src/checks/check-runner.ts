@@ -6,6 +6,7 @@
 import { checkApplies } from './check-conditions.js';
 import { readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import PQueue from 'p-queue';
 import { performance } from 'node:perf_hooks';
 import { isConvergeError } from '../core/errors.js';
 import type { Check, SandboxMode } from '../core/profile-schema.js';
@@ -61,22 +62,18 @@ export async function runChecks(
     results[index] = await checkResult(check, options);
     notify(onProgress, { type: 'finished', check, index, total, result: results[index] });
   };
-  let start = 0;
-  while (start < total) {
-    if (checks[start]!.serial === true) {
-      await runAt(start++);
+  // p-queue starts its tasks in the order they were added, so checks start in the definition's order.
+  const queue = new PQueue({ concurrency: limit });
+  const running: Promise<void>[] = [];
+  for (const [index, check] of checks.entries()) {
+    if (check.serial !== true) {
+      running.push(queue.add(() => runAt(index)));
       continue;
     }
-    let end = start;
-    while (end < total && checks[end]!.serial !== true) end++;
-    // A small pool: each worker takes the next check in order, so checks start in the definition's order.
-    let next = start;
-    const worker = async (): Promise<void> => {
-      while (next < end) await runAt(next++);
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, end - start) }, worker));
-    start = end;
+    await Promise.all(running.splice(0));
+    await runAt(index);
   }
+  await Promise.all(running);
   return results;
 }
 

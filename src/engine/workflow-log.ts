@@ -55,15 +55,15 @@ export function foldOnto(state: WorkflowState, events: readonly NewEvent[]): Wor
 }
 
 /**
- * Appends events fenced by `state.seq` and returns the state after them; `next` is that state when
- * the caller already folded it (the runner does, to decide ahead).
- */
-/**
  * The index row's summary needs `decide` (for wakeAt), seven core modules that a read such as
  * `converge status` never uses: loaded by the first append, not with the log (issue 19, CLI start).
  */
 let summaries: Promise<typeof import('./workflow-summary.js')> | undefined;
 
+/**
+ * Appends events fenced by `state.seq` and returns the state after them; `next` is that state when
+ * the caller already folded it (the runner does, to decide ahead).
+ */
 export async function appendEvents(store: Store, state: WorkflowState, events: NewEvent[], folded?: WorkflowState): Promise<WorkflowState> {
   // The store redacts what it writes; folding the redacted events keeps the state in memory equal to
   // the state a restart reads back, and keeps a secret out of the prompts built from it.

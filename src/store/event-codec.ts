@@ -212,7 +212,7 @@ const ASCII_BLOCK = 64 * 1024;
  * text is written behind room for the escapes, which grow a character by at most 4 bytes per
  * byte its UTF-8 has over its UTF-16 length; blocks without non-ASCII are skipped with isAscii.
  */
-export function asciiJson(json: string): Buffer {
+function asciiJson(json: string): Buffer {
   const length = Buffer.byteLength(json, 'utf8');
   // UTF-8 and UTF-16 lengths agree only when every character is ASCII.
   if (length === json.length) return Buffer.from(json, 'latin1');
